@@ -1,0 +1,98 @@
+//! The one shape every error takes when it leaves the core for a person:
+//! what happened, what to do next, and the raw details for whoever helps them.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What kind of problem this is. The UI and the CLI switch on it (icons,
+/// exit codes, which follow-up action to offer); people read `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub enum ErrorKind {
+    InvalidInput,
+    SecretStoreUnavailable,
+    SecretStoreFailure,
+    SecretNotFound,
+    Internal,
+}
+
+/// A problem explained for a non-technical admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct UserError {
+    pub kind: ErrorKind,
+    /// What happened, in plain words.
+    pub message: String,
+    /// What to do next.
+    pub fix: String,
+    /// The service's or library's own text, shown under "Details".
+    pub details: Option<String>,
+}
+
+impl UserError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            fix: fix.into(),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: impl Into<String>) -> Self {
+        self.details = Some(details.into());
+        self
+    }
+}
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.message, self.fix)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Implemented by every layer's error type so it can explain itself in the
+/// `UserError` shape without each adapter re-inventing the wording.
+pub trait Explain: std::error::Error {
+    fn kind(&self) -> ErrorKind;
+    fn fix(&self) -> String;
+    fn details(&self) -> Option<String> {
+        None
+    }
+
+    fn explain(&self) -> UserError {
+        UserError {
+            kind: self.kind(),
+            message: self.to_string(),
+            fix: self.fix(),
+            details: self.details(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_the_ipc_error_shape() {
+        let err = UserError::new(
+            ErrorKind::InvalidInput,
+            "The tenant is empty.",
+            "Type your tenant ID.",
+        )
+        .with_details("tenant=''");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "InvalidInput",
+                "message": "The tenant is empty.",
+                "fix": "Type your tenant ID.",
+                "details": "tenant=''"
+            })
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Thin `#[tauri::command]` adapters over d365-core, one file per area.
+//! Every command returns `Result<T, UserError>` so errors reach the UI as
+//! `{ kind, message, fix, details }`, never as a bare string.
+
+pub mod app;
+#[cfg(test)] // build.rs reads it too, through #[path]
+pub mod names;
+pub mod secrets;

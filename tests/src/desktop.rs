@@ -1,0 +1,190 @@
+//! The desktop app in a real window: Xvfb + tauri-driver + WebKitWebDriver.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+use crate::processes::{free_port, wait_for_port, Stoppable};
+
+/// The cargo target dir this test binary was built into
+/// (`<target>/debug/deps/<test>` → `<target>`).
+pub fn target_dir() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))
+}
+
+/// Where screenshots go: `<target>/e2e-screenshots/<suite>/`.
+pub fn screenshot_dir(suite: &str) -> Result<PathBuf, String> {
+    let dir = target_dir()?.join("e2e-screenshots").join(suite);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+fn app_binary() -> Result<PathBuf, String> {
+    let path = match std::env::var_os("D365_APP_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => target_dir()?.join("debug").join("d365-connect"),
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "the app binary {} is missing: build it with `cargo build -p d365-connect` (the README's test command does)",
+            path.display()
+        ))
+    }
+}
+
+/// A running app and a WebDriver session on its window. Everything it
+/// started is stopped when it is dropped, in reverse order.
+pub struct Desktop {
+    pub client: Client,
+    // Field order is drop order: the driver (and with it WebKitWebDriver and
+    // the app) goes before the X server it draws on, then the temp home.
+    driver: Stoppable,
+    xvfb: Stoppable,
+    home: tempfile::TempDir,
+}
+
+impl Desktop {
+    /// Starts Xvfb on a free display, tauri-driver on free ports, and a
+    /// session running the app with a throwaway HOME and XDG dirs.
+    pub async fn launch() -> Result<Self, String> {
+        let app = app_binary()?;
+        let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut xvfb = Stoppable::spawn(
+            "Xvfb",
+            Command::new("Xvfb")
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1280x900x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        )?;
+        let display = read_display(&mut xvfb)?;
+
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let mut driver_cmd = Command::new("tauri-driver");
+        driver_cmd
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null());
+        for var in ["HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"] {
+            let dir = home.path().join(var.to_lowercase());
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            driver_cmd.env(var, dir);
+        }
+        let driver = Stoppable::spawn("tauri-driver", &mut driver_cmd)?;
+        wait_for_port(port, Duration::from_secs(30))?;
+        wait_for_port(native_port, Duration::from_secs(30))?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        let client = ClientBuilder::rustls()
+            .map_err(|e| e.to_string())?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .map_err(|e| format!("WebDriver session did not start: {e}"))?;
+        let desktop = Self {
+            client,
+            driver,
+            xvfb,
+            home,
+        };
+        desktop.wait_until_ready().await?;
+        Ok(desktop)
+    }
+
+    /// The UI marks `<html data-ready="true">` after its first render. The
+    /// first launch on a fresh machine can take ~15 s, so poll; never sleep.
+    async fn wait_until_ready(&self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            let ready = self
+                .client
+                .execute(
+                    "return document.documentElement.dataset.ready === 'true';",
+                    vec![],
+                )
+                .await;
+            if matches!(ready, Ok(Value::Bool(true))) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err("the wizard did not render within 90 s".into())
+    }
+
+    /// Calls a backend command exactly as the UI does and returns its value.
+    pub async fn invoke(&self, command: &str) -> Result<Value, String> {
+        self.client
+            .execute(
+                "return window.__TAURI_INTERNALS__.invoke(arguments[0]);",
+                vec![json!(command)],
+            )
+            .await
+            .map_err(|e| format!("invoke {command}: {e}"))
+    }
+
+    pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element, String> {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("{css}: {e}"))
+    }
+
+    /// Saves a PNG of the window and returns its path.
+    pub async fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf, String> {
+        let png = self.client.screenshot().await.map_err(|e| e.to_string())?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(path)
+    }
+
+    /// The throwaway home the app ran with (tests scan it for leaks).
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Ends the WebDriver session, then stops every process it started.
+    pub async fn quit(mut self) -> Result<(), String> {
+        let closed = self.client.clone().close().await.map_err(|e| e.to_string());
+        self.driver.stop();
+        self.xvfb.stop();
+        closed
+    }
+}
+
+/// Xvfb writes the display number it picked to the fd given to -displayfd.
+fn read_display(xvfb: &mut Stoppable) -> Result<String, String> {
+    let stdout = xvfb.child_mut().stdout.take().ok_or("Xvfb has no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reading Xvfb's display: {e}"))?;
+    let number = line.trim();
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("Xvfb did not report a display (got {line:?})"));
+    }
+    Ok(format!(":{number}"))
+}
