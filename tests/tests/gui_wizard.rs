@@ -2,6 +2,9 @@
 //! back, check the keychain status the app reports, and save a screenshot of
 //! every step under `<target>/e2e-screenshots/wizard/`.
 
+// A failed step should stop the test right there, with its location.
+#![allow(clippy::unwrap_used)]
+
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 
 const STEPS: [(&str, &str); 8] = [
