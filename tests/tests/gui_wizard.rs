@@ -146,5 +146,35 @@ async fn the_wizard_walks_forward_and_back_in_the_real_window() {
         .unwrap();
     assert_looks_like_a_screenshot(&shot);
 
+    // The smallest window the app allows, in the dark theme: nothing is cut
+    // off (the footer's buttons stay inside the viewport).
+    app.client.set_window_size(1024, 700).await.unwrap();
+    app.find(r#"[data-theme-choice="dark"]"#)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let theme = app
+        .client
+        .execute("return document.documentElement.dataset.theme;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(theme, "dark");
+    let next_bottom = app
+        .client
+        .execute(
+            "const r = document.querySelector('[data-testid=next]').getBoundingClientRect(); return r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(next_bottom, true, "the Next button is cut off at 1024x700");
+    let shot = app
+        .screenshot(&shots, "10-credentials-dark-1024x700")
+        .await
+        .unwrap();
+    assert_looks_like_a_screenshot(&shot);
+
     app.quit().await.unwrap();
 }

@@ -1,0 +1,58 @@
+import { useRef, type KeyboardEvent } from "react";
+import { STEPS, type StepId } from "./steps";
+
+interface Props {
+  current: number;
+  visited: ReadonlySet<StepId>;
+  onSelect: (index: number) => void;
+}
+
+/**
+ * The numbered step list. One tab stop (roving tabindex): arrows, Home and
+ * End move focus within the list; Enter or Space opens the focused step.
+ */
+export function StepList({ current, visited, onSelect }: Props) {
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+
+  const focusAt = (i: number) => buttons.current[(i + STEPS.length) % STEPS.length]?.focus();
+
+  const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, i: number) => {
+    const moves: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: STEPS.length - 1 };
+    if (e.key in moves && !e.altKey) {
+      e.preventDefault();
+      focusAt(moves[e.key]);
+    }
+  };
+
+  return (
+    <nav className="step-list" aria-label="Setup steps">
+      <ol>
+        {STEPS.map((step, i) => {
+          const state = i === current ? "current" : visited.has(step.id) ? "done" : "upcoming";
+          return (
+            <li key={step.id}>
+              <button
+                ref={(el) => {
+                  buttons.current[i] = el;
+                }}
+                type="button"
+                data-step={step.id}
+                data-state={state}
+                aria-current={i === current ? "step" : undefined}
+                tabIndex={i === current ? 0 : -1}
+                onClick={() => onSelect(i)}
+                onKeyDown={(e) => onKeyDown(e, i)}
+              >
+                <span className="step-marker" aria-hidden="true">
+                  {state === "done" ? "✓" : i + 1}
+                </span>
+                <span className="step-name">{step.title}</span>
+                {state === "done" && <span className="visually-hidden"> (visited)</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}

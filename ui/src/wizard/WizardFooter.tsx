@@ -1,0 +1,28 @@
+import { STEPS } from "./steps";
+
+interface Props {
+  index: number;
+  onBack: () => void;
+  onNext: () => void;
+}
+
+export function WizardFooter({ index, onBack, onNext }: Props) {
+  const last = index === STEPS.length - 1;
+  return (
+    <footer className="wizard-footer">
+      <button type="button" className="button" data-testid="back" onClick={onBack} disabled={index === 0}>
+        Back
+      </button>
+      <span className="step-counter">
+        Step {index + 1} of {STEPS.length}
+        <span className="shortcut-hint" aria-hidden="true">
+          {" "}
+          · Alt+← / Alt+→
+        </span>
+      </span>
+      <button type="button" className="button primary" data-testid="next" onClick={onNext} disabled={last}>
+        {last ? "Finish" : "Next"}
+      </button>
+    </footer>
+  );
+}

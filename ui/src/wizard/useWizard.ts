@@ -1,0 +1,41 @@
+import { useCallback, useEffect, useState } from "react";
+import { STEPS, type StepId } from "./steps";
+
+export interface Wizard {
+  index: number;
+  visited: ReadonlySet<StepId>;
+  goTo: (index: number) => void;
+  next: () => void;
+  back: () => void;
+}
+
+/** Where the user is in the wizard, plus the Alt+→ / Alt+← shortcuts. */
+export function useWizard(): Wizard {
+  const [index, setIndex] = useState(0);
+  const [visited, setVisited] = useState<ReadonlySet<StepId>>(() => new Set([STEPS[0].id]));
+
+  const goTo = useCallback((target: number) => {
+    const clamped = Math.max(0, Math.min(STEPS.length - 1, target));
+    setIndex(clamped);
+    setVisited((prev) => (prev.has(STEPS[clamped].id) ? prev : new Set(prev).add(STEPS[clamped].id)));
+  }, []);
+  const next = useCallback(() => goTo(index + 1), [goTo, index]);
+  const back = useCallback(() => goTo(index - 1), [goTo, index]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      if (e.key === "ArrowRight") {
+        e.preventDefault();
+        next();
+      } else if (e.key === "ArrowLeft") {
+        e.preventDefault();
+        back();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [next, back]);
+
+  return { index, visited, goTo, next, back };
+}
