@@ -5,6 +5,8 @@
 # Secret Service. CI runs exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# cargo install puts tauri-driver here; not every shell has it on PATH.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 started=$SECONDS
 step() { printf '\n\033[1m== %s\033[0m (%ds)\n' "$*" "$((SECONDS - started))"; }
 

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
 use crate::processes::{free_port, wait_for_port, Stoppable};
@@ -99,8 +100,9 @@ impl Desktop {
 
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": app }));
-        let client = ClientBuilder::rustls()
-            .map_err(|e| e.to_string())?
+        // WebDriver is on loopback: plain HTTP, no TLS stack (and so no
+        // clash between rustls crypto providers other crates enable).
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await

@@ -8,4 +8,5 @@ afterEach(() => {
   clearMocks();
   localStorage.clear();
   delete document.documentElement.dataset.theme;
+  delete document.documentElement.dataset.ready;
 });

@@ -33,7 +33,11 @@ describe("the wizard frame", () => {
     expect(ids).toEqual(STEPS.map((s) => s.id));
     expect(current()?.getAttribute("data-step")).toBe("product");
     expect(screen.getByTestId("back")).toBeDisabled();
-    expect(document.documentElement.dataset.ready).toBe("true");
+  });
+
+  it("marks the document ready once the first frame is painted", async () => {
+    render(<App />);
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
   });
 
   it("walks forward with Next and back with Back, the highlight following", async () => {
