@@ -155,6 +155,14 @@ impl Desktop {
             .map_err(|e| format!("{css}: {e}"))
     }
 
+    pub async fn click(&self, css: &str) -> Result<(), String> {
+        self.find(css)
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("click {css}: {e}"))
+    }
+
     /// Saves a PNG of the window and returns its path.
     pub async fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf, String> {
         let png = self.client.screenshot().await.map_err(|e| e.to_string())?;

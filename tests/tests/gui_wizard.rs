@@ -35,9 +35,11 @@ async fn title(app: &Desktop) -> String {
         .unwrap()
 }
 
-/// A screenshot that is a real PNG with something drawn in it (a blank or
-/// black window compresses to a few hundred bytes).
-fn assert_looks_like_a_screenshot(path: &std::path::Path) {
+/// Saves a screenshot and checks it is a real PNG with something drawn in
+/// it (a blank or black window compresses to a few hundred bytes).
+async fn shoot(app: &Desktop, dir: &std::path::Path, name: &str) {
+    let path = app.screenshot(dir, name).await.unwrap();
+    let path = path.as_path();
     let bytes = std::fs::read(path).unwrap();
     assert!(
         bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
@@ -85,28 +87,14 @@ async fn the_wizard_walks_forward_and_back_in_the_real_window() {
     for (i, (id, name)) in STEPS.iter().enumerate() {
         assert_eq!(current_step(&app).await, *id);
         assert_eq!(title(&app).await, *name);
-        let shot = app
-            .screenshot(&shots, &format!("{:02}-{id}", i + 1))
-            .await
-            .unwrap();
-        assert_looks_like_a_screenshot(&shot);
+        shoot(&app, &shots, &format!("{:02}-{id}", i + 1)).await;
         if i + 1 < STEPS.len() {
-            app.find(r#"[data-testid="next"]"#)
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            app.click(r#"[data-testid="next"]"#).await.unwrap();
         }
     }
 
     for (id, _) in STEPS.iter().rev().skip(1) {
-        app.find(r#"[data-testid="back"]"#)
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        app.click(r#"[data-testid="back"]"#).await.unwrap();
         assert_eq!(current_step(&app).await, *id);
     }
     assert!(!app
@@ -118,10 +106,7 @@ async fn the_wizard_walks_forward_and_back_in_the_real_window() {
         .unwrap());
 
     // Clicking a step in the list jumps straight to it.
-    app.find(r#"nav[aria-label="Setup steps"] [data-step="credentials"]"#)
-        .await
-        .unwrap()
-        .click()
+    app.click(r#"nav[aria-label="Setup steps"] [data-step="credentials"]"#)
         .await
         .unwrap();
     assert_eq!(current_step(&app).await, "credentials");
@@ -140,21 +125,12 @@ async fn the_wizard_walks_forward_and_back_in_the_real_window() {
         card.attr("data-backend").await.unwrap().as_deref(),
         Some(backend.as_str())
     );
-    let shot = app
-        .screenshot(&shots, "09-credentials-secret-store")
-        .await
-        .unwrap();
-    assert_looks_like_a_screenshot(&shot);
+    shoot(&app, &shots, "09-credentials-secret-store").await;
 
     // The smallest window the app allows, in the dark theme: nothing is cut
     // off (the footer's buttons stay inside the viewport).
     app.client.set_window_size(1024, 700).await.unwrap();
-    app.find(r#"[data-theme-choice="dark"]"#)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    app.click(r#"[data-theme-choice="dark"]"#).await.unwrap();
     let theme = app
         .client
         .execute("return document.documentElement.dataset.theme;", vec![])
@@ -170,11 +146,7 @@ async fn the_wizard_walks_forward_and_back_in_the_real_window() {
         .await
         .unwrap();
     assert_eq!(next_bottom, true, "the Next button is cut off at 1024x700");
-    let shot = app
-        .screenshot(&shots, "10-credentials-dark-1024x700")
-        .await
-        .unwrap();
-    assert_looks_like_a_screenshot(&shot);
+    shoot(&app, &shots, "10-credentials-dark-1024x700").await;
 
     app.quit().await.unwrap();
 }
