@@ -3,7 +3,6 @@
 // invoke themselves, so error handling and typing live in one place.
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
-import type { ErrorKind } from "./bindings/ErrorKind";
 import type { SecretStoreStatus } from "./bindings/SecretStoreStatus";
 import type { UserError } from "./bindings/UserError";
 
@@ -18,20 +17,13 @@ export class IpcError extends Error {
   }
 }
 
-const ERROR_KINDS: readonly ErrorKind[] = [
-  "InvalidInput",
-  "SecretStoreUnavailable",
-  "SecretStoreFailure",
-  "SecretNotFound",
-  "Internal",
-];
-
+// The kind is typed by the generated bindings; here we only make sure the
+// rejection has the shape, whatever the kind.
 function isUserError(value: unknown): value is UserError {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
     typeof v.kind === "string" &&
-    (ERROR_KINDS as readonly string[]).includes(v.kind) &&
     typeof v.message === "string" &&
     typeof v.fix === "string" &&
     (v.details === null || v.details === undefined || typeof v.details === "string")

@@ -4,4 +4,4 @@
  * What kind of problem this is. The UI and the CLI switch on it (icons,
  * exit codes, which follow-up action to offer); people read `message`.
  */
-export type ErrorKind = "InvalidInput" | "SecretStoreUnavailable" | "SecretStoreFailure" | "SecretNotFound" | "Internal";
+export type ErrorKind = "InvalidInput" | "SecretIdNotValue" | "SecretStoreUnavailable" | "SecretStoreFailure" | "SecretNotFound" | "TenantNotFound" | "TenantRequired" | "AppNotFound" | "RedirectUriMismatch" | "SpaRedirectType" | "PublicClientWithSecret" | "SecretRequired" | "InvalidSecret" | "SecretExpired" | "ConsentRequired" | "ConsentDeclined" | "PermissionMissing" | "ResourceNotInTenant" | "InvalidScope" | "InvalidRequest" | "UserNotInTenant" | "UserNotAssigned" | "MfaRequired" | "BlockedByPolicy" | "SignInExpired" | "FirstPartyAppId" | "SignInFailed" | "ServiceUnavailable" | "Internal";

@@ -38,12 +38,12 @@ describe("ipc", () => {
     expect(err.problem.details).toBe("command secret_store_status not found");
   });
 
-  it("does not trust an object with an unknown kind", async () => {
+  it("does not trust an object that lacks the problem shape", async () => {
     mockIPC(() => {
-      throw { kind: "Bogus", message: "m", fix: "f", details: null };
+      throw { kind: "SecretNotFound", message: "m" };
     });
     const err = (await secretStoreStatus().catch((e: unknown) => e)) as IpcError;
     expect(err.problem.kind).toBe("Internal");
-    expect(err.problem.details).toContain("Bogus");
+    expect(err.problem.details).toContain("SecretNotFound");
   });
 });

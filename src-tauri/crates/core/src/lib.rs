@@ -1,7 +1,9 @@
 //! D365 Connect's core. The desktop shell and the `d365c` CLI are thin
 //! adapters over this crate; it must never depend on Tauri.
 
+pub mod identity;
 pub mod problem;
+pub mod product;
 pub mod secrets;
 
 pub use problem::{ErrorKind, UserError};

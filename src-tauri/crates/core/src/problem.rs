@@ -9,10 +9,37 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub enum ErrorKind {
+    // What the user typed.
     InvalidInput,
+    SecretIdNotValue,
+    // The keychain.
     SecretStoreUnavailable,
     SecretStoreFailure,
     SecretNotFound,
+    // Microsoft Entra (microsoft-facts.md §3).
+    TenantNotFound,
+    TenantRequired,
+    AppNotFound,
+    RedirectUriMismatch,
+    SpaRedirectType,
+    PublicClientWithSecret,
+    SecretRequired,
+    InvalidSecret,
+    SecretExpired,
+    ConsentRequired,
+    ConsentDeclined,
+    PermissionMissing,
+    ResourceNotInTenant,
+    InvalidScope,
+    InvalidRequest,
+    UserNotInTenant,
+    UserNotAssigned,
+    MfaRequired,
+    BlockedByPolicy,
+    SignInExpired,
+    FirstPartyAppId,
+    SignInFailed,
+    ServiceUnavailable,
     Internal,
 }
 

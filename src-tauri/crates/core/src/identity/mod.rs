@@ -1,0 +1,7 @@
+//! Getting a correct token from Microsoft Entra for a Dynamics 365 product,
+//! and explaining it when that fails.
+
+pub mod claims;
+pub mod cloud;
+pub mod diagnose;
+pub mod input;
