@@ -118,7 +118,8 @@ fn clean(raw: &str, field: &'static str) -> Result<Checked<String>, InputError> 
         notices.push(format!("We removed spaces around the {field}."));
     }
     let quotes: &[char] = &['"', '\'', '“', '”', '‘', '’', '`'];
-    let unquoted = trimmed.trim_matches(quotes).trim();
+    // Quotes and spaces can nest ("' value '"): strip both until neither is left.
+    let unquoted = trimmed.trim_matches(|c: char| c.is_whitespace() || quotes.contains(&c));
     if unquoted.len() != trimmed.len() {
         notices.push(format!("We removed the quotes around the {field}."));
     }
