@@ -7,3 +7,6 @@ pub mod product;
 pub mod secrets;
 
 pub use problem::{ErrorKind, UserError};
+
+#[cfg(test)]
+mod test_fixtures;

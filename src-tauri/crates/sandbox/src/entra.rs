@@ -15,7 +15,7 @@ pub fn routes(authority: String) -> Router {
 }
 
 /// The tenant's OpenID Connect discovery document, shaped like the real one
-/// (../shared/fixtures/entra/msal-go_tenant_openid-configuration_v2.json):
+/// (tests/fixtures/entra/msal-go_tenant_openid-configuration_v2.json):
 /// every endpoint sits under `{authority}/{tenant}`.
 async fn openid_configuration(
     State(authority): State<String>,

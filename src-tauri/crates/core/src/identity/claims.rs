@@ -101,11 +101,7 @@ mod tests {
 
     #[test]
     fn reads_the_real_v1_payload() {
-        let path = format!(
-            "{}/../../../../shared/fixtures/entra/entra-docs_access_token_v1_payload.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let payload = std::fs::read_to_string(path).unwrap();
+        let payload = crate::test_fixtures::read("entra/entra-docs_access_token_v1_payload.json");
         let c = decode(&jwt(&payload)).unwrap();
         assert_eq!(c.aud, "ef1da9d4-ff77-4c3e-a005-840c3f830745");
         assert_eq!(
