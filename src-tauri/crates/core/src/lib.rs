@@ -4,6 +4,7 @@
 pub mod identity;
 pub mod problem;
 pub mod product;
+pub mod profiles;
 pub mod secrets;
 
 pub use problem::{ErrorKind, UserError};

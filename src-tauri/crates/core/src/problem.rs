@@ -16,6 +16,9 @@ pub enum ErrorKind {
     SecretStoreUnavailable,
     SecretStoreFailure,
     SecretNotFound,
+    // Saved connections.
+    ProfileNotFound,
+    ProfileStorage,
     // Microsoft Entra (microsoft-facts.md §3).
     TenantNotFound,
     TenantRequired,

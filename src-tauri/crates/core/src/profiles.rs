@@ -1,0 +1,317 @@
+//! Connection profiles: everything needed to reconnect except secrets, as
+//! one JSON file per profile in the OS config dir. Shared by the desktop app
+//! and `d365c`. Secrets and refresh tokens live in the keychain (`secrets`),
+//! keyed by the profile's name; a profile has no field that could hold one.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::identity::cloud::Cloud;
+use crate::problem::{ErrorKind, Explain};
+use crate::product::Product;
+
+/// How the connection gets its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum Grant {
+    /// A person signs in through the browser.
+    Delegated,
+    /// A background service uses the app's own secret.
+    ClientCredentials,
+}
+
+/// Whether the app registration has a secret (Web platform) or not
+/// (Mobile and desktop); microsoft-facts.md §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum ClientType {
+    Public,
+    Confidential,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Profile {
+    pub name: String,
+    pub product: Product,
+    #[serde(default)]
+    pub cloud: Cloud,
+    pub tenant: String,
+    pub client_id: String,
+    pub grant: Grant,
+    pub client_type: ClientType,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub environment: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("'{name}' cannot be used as a connection name.")]
+    BadName { name: String },
+    #[error("There is no saved connection called '{name}'.")]
+    NotFound { name: String },
+    #[error("The saved connection '{name}' could not be read.")]
+    Corrupt { name: String, cause: String },
+    #[error("D365 Connect could not {action} its settings folder {path}.")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        cause: String,
+    },
+    #[error("This computer has no settings folder for D365 Connect.")]
+    NoConfigDir,
+}
+
+impl Explain for ProfileError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ProfileError::BadName { .. } => ErrorKind::InvalidInput,
+            ProfileError::NotFound { .. } => ErrorKind::ProfileNotFound,
+            ProfileError::Corrupt { .. } | ProfileError::Io { .. } | ProfileError::NoConfigDir => {
+                ErrorKind::ProfileStorage
+            }
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            ProfileError::BadName { .. } => "Use 1 to 64 letters, digits, spaces, dots, dashes or underscores.".into(),
+            ProfileError::NotFound { .. } => "Pick one of the saved connections, or create a new one.".into(),
+            ProfileError::Corrupt { .. } => "Delete this connection and create it again; your other connections are not affected.".into(),
+            ProfileError::Io { .. } => "Check that your home folder is not full or read-only, then try again.".into(),
+            ProfileError::NoConfigDir => "Set the HOME (or XDG_CONFIG_HOME) environment variable and start again.".into(),
+        }
+    }
+
+    fn details(&self) -> Option<String> {
+        match self {
+            ProfileError::Corrupt { cause, .. } | ProfileError::Io { cause, .. } => {
+                Some(cause.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The folder of saved connections.
+pub struct ProfileStore {
+    dir: PathBuf,
+}
+
+impl ProfileStore {
+    /// `<OS config dir>/D365 Connect/profiles` (on Linux
+    /// `$XDG_CONFIG_HOME/d365-connect/profiles`).
+    pub fn open_default() -> Result<Self, ProfileError> {
+        let dirs = directories::ProjectDirs::from("com", "d365connect", "D365 Connect")
+            .ok_or(ProfileError::NoConfigDir)?;
+        Ok(Self::at(dirs.config_dir().join("profiles")))
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every saved connection, by name. A file that cannot be read is
+    /// reported rather than silently skipped.
+    pub fn list(&self) -> Result<Vec<Result<Profile, ProfileError>>, ProfileError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io("read", &self.dir, e)),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| {
+                entry
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(".json")
+                    .map(str::to_string)
+            })
+            .filter(|name| valid_name(name))
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names.iter().map(|n| self.load(n)).collect())
+    }
+
+    pub fn load(&self, name: &str) -> Result<Profile, ProfileError> {
+        let path = self.path_of(name)?;
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ProfileError::NotFound { name: name.into() })
+            }
+            Err(e) => return Err(self.io("read", &path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| ProfileError::Corrupt {
+            name: name.into(),
+            cause: e.to_string(),
+        })
+    }
+
+    /// Writes the profile atomically: a temp file in the same folder, synced,
+    /// then renamed over the old one, so a crash mid-save leaves either the
+    /// old profile or the new one, never a torn file.
+    pub fn save(&self, profile: &Profile) -> Result<(), ProfileError> {
+        let path = self.path_of(&profile.name)?;
+        fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
+        let json = serde_json::to_vec_pretty(profile).map_err(|e| ProfileError::Corrupt {
+            name: profile.name.clone(),
+            cause: e.to_string(),
+        })?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".saving-")
+            .tempfile_in(&self.dir)
+            .map_err(|e| self.io("write to", &self.dir, e))?;
+        tmp.write_all(&json)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| self.io("write to", &self.dir, e))?;
+        tmp.persist(&path)
+            .map_err(|e| self.io("write to", &path, e.error))?;
+        // The rename itself is durable only once the folder is synced.
+        if let Ok(dir) = fs::File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    pub fn remove(&self, name: &str) -> Result<(), ProfileError> {
+        let path = self.path_of(name)?;
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(ProfileError::NotFound { name: name.into() })
+            }
+            Err(e) => Err(self.io("delete from", &path, e)),
+        }
+    }
+
+    fn path_of(&self, name: &str) -> Result<PathBuf, ProfileError> {
+        if valid_name(name) {
+            Ok(self.dir.join(format!("{name}.json")))
+        } else {
+            Err(ProfileError::BadName { name: name.into() })
+        }
+    }
+
+    fn io(&self, action: &'static str, path: &Path, e: std::io::Error) -> ProfileError {
+        ProfileError::Io {
+            action,
+            path: path.to_path_buf(),
+            cause: e.to_string(),
+        }
+    }
+}
+
+/// Names become file names: no separators, no leading dot, nothing a shell
+/// or another OS would trip on.
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.chars().count())
+        && !name.starts_with(['.', ' '])
+        && !name.ends_with(' ')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            product: Product::BusinessCentral,
+            cloud: Cloud::Public,
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "0f3a6c9e-1b2d-4e5f-8a7b-6c5d4e3f2a1b".into(),
+            grant: Grant::Delegated,
+            client_type: ClientType::Public,
+            scopes: vec!["https://api.businesscentral.dynamics.com/.default".into()],
+            environment: Some("Production".into()),
+            company: None,
+        }
+    }
+
+    #[test]
+    fn saves_loads_lists_and_removes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().join("profiles"));
+        assert!(store.list().unwrap().is_empty());
+        store.save(&profile("Contoso prod")).unwrap();
+        store.save(&profile("acme")).unwrap();
+        let mut changed = profile("acme");
+        changed.environment = Some("Sandbox".into());
+        store.save(&changed).unwrap();
+
+        assert_eq!(store.load("acme").unwrap(), changed);
+        let names: Vec<String> = store
+            .list()
+            .unwrap()
+            .into_iter()
+            .map(|p| p.unwrap().name)
+            .collect();
+        assert_eq!(names, ["acme", "Contoso prod"]);
+        let leftovers: Vec<_> = fs::read_dir(store.dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".saving-"))
+            .collect();
+        assert!(leftovers.is_empty(), "temp files left behind");
+
+        store.remove("acme").unwrap();
+        assert!(matches!(
+            store.load("acme"),
+            Err(ProfileError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store.remove("acme"),
+            Err(ProfileError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn names_cannot_escape_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path());
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            ".hidden",
+            "a\\b",
+            " lead",
+            &"x".repeat(65),
+        ] {
+            assert!(
+                matches!(store.save(&profile(bad)), Err(ProfileError::BadName { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_corrupt_file_is_reported_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path());
+        store.save(&profile("good")).unwrap();
+        fs::write(dir.path().join("torn.json"), "{\"name\": \"torn\", ").unwrap();
+        let listed = store.list().unwrap();
+        assert_eq!(listed.len(), 2);
+        let err = store.load("torn").unwrap_err().explain();
+        assert_eq!(err.kind, ErrorKind::ProfileStorage);
+        assert!(err.details.is_some());
+    }
+}
