@@ -1,18 +1,79 @@
 //! The sandbox tenant: plays Microsoft's side of the wire on 127.0.0.1 under
-//! one origin (`/entra`, later `/bc`, `/fno/<env>`, `/dataverse/<org>`,
-//! `/globaldisco`). It must not import d365-core: it is the other side.
+//! one origin (`/entra` now; `/bc`, `/fno/<env>`, `/dataverse/<org>` and
+//! `/globaldisco` are reserved for the Dynamics endpoints). It must not
+//! import d365-core: it is the other side.
 
 mod entra;
+mod errors;
+mod keys;
+mod pages;
+mod redirect;
+pub mod resources;
+mod scopes;
+mod store;
+pub mod tokens;
+pub mod world;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+use crate::resources::Resource;
+use crate::store::Shared;
+use crate::tokens::{AccessClaims, TokenError, Tokens};
+use crate::world::{Platform, World};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the sandbox could not listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("the sandbox signing key did not load: {0}")]
+    Keys(String),
+    #[error(transparent)]
+    World(#[from] world::WorldError),
+}
 
 /// A running sandbox. Dropping it stops the server.
 pub struct SandboxHandle {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
+}
+
+/// The line `d365-sandbox` prints on start: where everything is, and the
+/// demo credentials of the world's first tenant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoints {
+    pub base: String,
+    pub authority: String,
+    pub bc_api: String,
+    pub fno_url: Option<String>,
+    pub dataverse_url: Option<String>,
+    pub globaldisco: String,
+    pub demo: Demo,
+}
+
+/// Credentials that work in the world's first tenant: its confidential app
+/// (Web redirect URI and a valid secret), its public app (Mobile and
+/// desktop redirect URI, no secret), its first BC environment and user.
+#[derive(Debug, Clone, Serialize)]
+pub struct Demo {
+    pub tenant_id: String,
+    pub tenant_domain: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub public_client_id: Option<String>,
+    pub environment: Option<String>,
+    pub user: Option<DemoUser>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoUser {
+    pub upn: String,
+    pub password: String,
 }
 
 impl SandboxHandle {
@@ -23,7 +84,80 @@ impl SandboxHandle {
 
     /// The Entra authority the app's custom cloud points at.
     pub fn authority(&self) -> String {
-        format!("{}/entra", self.base())
+        self.shared.authority()
+    }
+
+    pub fn world(&self) -> &World {
+        &self.shared.world
+    }
+
+    pub fn endpoints(&self) -> Endpoints {
+        let base = self.base();
+        let world = &self.shared.world;
+        let first = world.tenants.first();
+        let product_url = |resource: Resource, prefix: &str| {
+            first
+                .and_then(|t| t.products.first_environment(resource))
+                .map(|name| format!("{base}/{prefix}/{name}"))
+        };
+        Endpoints {
+            authority: self.authority(),
+            bc_api: format!("{base}/bc"),
+            fno_url: product_url(Resource::FinanceOperations, "fno"),
+            dataverse_url: product_url(Resource::Dataverse, "dataverse"),
+            globaldisco: format!("{base}/globaldisco"),
+            demo: demo(world),
+            base,
+        }
+    }
+
+    /// Verifies a bearer token as a resource server would: signature,
+    /// expiry, and that `aud` is `audience`.
+    pub fn verify_access_token(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<AccessClaims, TokenError> {
+        self.shared.tokens.verify(token, audience)
+    }
+}
+
+fn demo(world: &World) -> Demo {
+    let tenant = world.tenants.first();
+    let id = tenant.map(|t| t.id);
+    let apps = || world.apps.iter().filter(move |a| Some(a.tenant) == id);
+    let now = time::OffsetDateTime::now_utc();
+    let confidential = apps().find_map(|a| {
+        let web = a.redirect_uris.all().any(|(p, _)| p == Platform::Web);
+        let secret = a.secrets.iter().find(|s| s.expires > now)?;
+        web.then(|| (a.client_id.to_string(), secret.value.clone()))
+    });
+    let public = apps().find(|a| {
+        a.secrets.is_empty()
+            && a.redirect_uris
+                .all()
+                .any(|(p, _)| p == Platform::MobileAndDesktop)
+    });
+    let (client_id, client_secret) = confidential.unzip();
+    Demo {
+        tenant_id: id.map(|i| i.to_string()).unwrap_or_default(),
+        tenant_domain: tenant
+            .map(|t| t.initial_domain().to_string())
+            .unwrap_or_default(),
+        client_id,
+        client_secret,
+        public_client_id: public.map(|a| a.client_id.to_string()),
+        environment: tenant
+            .and_then(|t| t.products.first_environment(Resource::BusinessCentral))
+            .map(str::to_string),
+        user: world
+            .users
+            .iter()
+            .find(|u| Some(u.tenant) == id)
+            .map(|u| DemoUser {
+                upn: u.upn.clone(),
+                password: u.password.clone(),
+            }),
     }
 }
 
@@ -38,12 +172,24 @@ impl Drop for SandboxHandle {
 pub struct Sandbox;
 
 impl Sandbox {
-    /// Binds loopback only (port 0 = any free port) and serves until the
-    /// handle is dropped. Never binds a public interface.
-    pub async fn start(port: u16) -> std::io::Result<SandboxHandle> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-        let addr = listener.local_addr()?;
-        let app = axum::Router::new().nest("/entra", entra::routes(format!("http://{addr}/entra")));
+    /// Serves `world` on a free loopback port until the handle is dropped.
+    pub async fn start(world: World) -> Result<SandboxHandle, StartError> {
+        Sandbox::start_on(world, 0).await
+    }
+
+    /// Binds loopback only (port 0 = any free port); never a public
+    /// interface.
+    pub async fn start_on(world: World, port: u16) -> Result<SandboxHandle, StartError> {
+        world.validate()?;
+        let tokens = Tokens::new(keys::Keys::load().map_err(StartError::Keys)?);
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| StartError::Bind { port, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { port, source })?;
+        let shared = Arc::new(Shared::new(format!("http://{addr}"), world, tokens));
+        let app = axum::Router::new().nest("/entra", entra::routes(shared.clone()));
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -58,6 +204,7 @@ impl Sandbox {
         });
         Ok(SandboxHandle {
             addr,
+            shared,
             stop: Some(stop),
         })
     }

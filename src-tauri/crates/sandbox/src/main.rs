@@ -1,43 +1,53 @@
-//! `d365-sandbox [--port P]`: serves the sandbox tenant on 127.0.0.1 and
-//! prints one JSON line with its URLs.
+//! `d365-sandbox [--port P] [--world FILE]`: serves the sandbox tenant on
+//! 127.0.0.1 and prints one JSON line with its URLs and demo credentials.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use d365_sandbox::world::World;
 use d365_sandbox::Sandbox;
 
-#[tokio::main]
-async fn main() {
-    let port = match parse_port(std::env::args().skip(1)) {
-        Ok(port) => port,
-        Err(msg) => {
-            eprintln!("{msg}\nusage: d365-sandbox [--port P]");
-            std::process::exit(2);
-        }
-    };
-    let sandbox = match Sandbox::start(port).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("The sandbox could not listen on 127.0.0.1:{port}: {e}. Pick another --port or leave it out.");
-            std::process::exit(1);
-        }
-    };
-    println!(
-        "{}",
-        serde_json::json!({ "base": sandbox.base(), "authority": sandbox.authority() })
-    );
-    let _ = tokio::signal::ctrl_c().await;
+/// The sandbox tenant: Microsoft Entra v2.0 and Dynamics 365 on loopback.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// World file (JSON) declaring tenants, apps and users; the built-in
+    /// CRONUS demo world when left out.
+    #[arg(long)]
+    world: Option<PathBuf>,
 }
 
-fn parse_port(mut args: impl Iterator<Item = String>) -> Result<u16, String> {
-    let mut port = 0;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--port" => {
-                let value = args.next().ok_or("--port needs a number")?;
-                port = value
-                    .parse()
-                    .map_err(|_| format!("--port {value} is not a port number"))?;
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let world = match &args.world {
+        Some(path) => match World::load(path) {
+            Ok(world) => world,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
             }
-            other => return Err(format!("unknown argument {other}")),
+        },
+        None => World::demo(),
+    };
+    let sandbox = match Sandbox::start_on(world, args.port).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}. Pick another --port or leave it out.");
+            return ExitCode::FAILURE;
+        }
+    };
+    match serde_json::to_string(&sandbox.endpoints()) {
+        Ok(line) => println!("{line}"),
+        Err(e) => {
+            eprintln!("cannot print the endpoints: {e}");
+            return ExitCode::FAILURE;
         }
     }
-    Ok(port)
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,206 @@
+//! `oauth2/v2.0/authorize`: validates the request, shows the sign-in and
+//! consent page, and after the form answers the redirect URI with a code.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use time::OffsetDateTime;
+
+use super::{
+    check_provisioned, find_app, param, parse_params, parse_scopes, reply_to, signin, Authority,
+    Failure, Params,
+};
+use crate::errors::AadError;
+use crate::pages::PermissionLine;
+use crate::redirect::Match;
+use crate::scopes::{ScopeRequest, Wanted};
+use crate::store::{ChallengeMethod, FlowKind, IssuedCode, PendingFlow, Pkce, Shared};
+use crate::world::{AppRegistration, Platform, User};
+
+pub async fn start(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = parse_params(query.unwrap_or_default().as_bytes());
+    begin(&shared, &tenant, &params).unwrap_or_else(|failure| failure.respond(&headers))
+}
+
+fn begin(shared: &Shared, tenant: &str, params: &Params) -> Result<Response, Failure> {
+    // Until the redirect URI is known good, errors are an error page.
+    let authority = Authority::resolve(&shared.world, tenant)?;
+    let client_id =
+        param(params, "client_id").ok_or_else(|| AadError::missing_parameter("client_id"))?;
+    let app = find_app(shared, authority, client_id, false)?;
+    let (reply, platform) = reply_to(app, params, Match::Exact)?;
+    let fail = |e: AadError| Failure::Redirect(e, reply.clone());
+
+    let response_type = param(params, "response_type").unwrap_or_default();
+    if response_type != "code" {
+        return Err(fail(AadError::unsupported_response_type(response_type)));
+    }
+    let scopes = parse_scopes(shared, authority, param(params, "scope")).map_err(fail)?;
+    if let Authority::Tenant(id) = authority {
+        if let Some(tenant) = shared.world.tenant_by_id(id) {
+            check_provisioned(tenant, &scopes).map_err(fail)?;
+        }
+    }
+    check_registered(app, &scopes).map_err(fail)?;
+    let pkce = pkce(params).map_err(fail)?;
+    if platform == Platform::Spa && pkce.is_none() {
+        return Err(fail(AadError::spa_needs_pkce()));
+    }
+    // The sandbox keeps no browser session, so a silent request always
+    // needs a sign-in.
+    if param(params, "prompt") == Some("none") {
+        return Err(fail(AadError::login_required()));
+    }
+    let flow = PendingFlow {
+        authority,
+        client_id: app.client_id,
+        reply: reply.clone(),
+        kind: FlowKind::SignIn {
+            platform,
+            scopes,
+            pkce,
+            nonce: param(params, "nonce").map(str::to_string),
+        },
+        created: OffsetDateTime::now_utc(),
+    };
+    let id = shared.store().add_flow(flow.clone());
+    let hint = param(params, "login_hint").unwrap_or_default();
+    Ok(signin::render(shared, &id, &flow, hint, None))
+}
+
+/// `.default` means "what the registration lists": a resource it does not
+/// list is 650057 (facts §3 table).
+fn check_registered(app: &AppRegistration, scopes: &ScopeRequest) -> Result<(), AadError> {
+    match scopes
+        .resources
+        .iter()
+        .find(|r| r.wanted == Wanted::Default && app.required(r.resource).is_none())
+    {
+        Some(r) => Err(AadError::resource_not_in_registration(
+            &app.client_id.to_string(),
+            &app.display_name,
+            &r.audience,
+            r.resource.app_id(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// PKCE parameters: S256 and plain are supported, plain being the default
+/// when a challenge comes without a method (facts §2).
+fn pkce(params: &Params) -> Result<Option<Pkce>, AadError> {
+    let Some(challenge) = param(params, "code_challenge") else {
+        return Ok(None);
+    };
+    let method = match param(params, "code_challenge_method") {
+        None | Some("plain") => ChallengeMethod::Plain,
+        Some("S256") => ChallengeMethod::S256,
+        Some(_) => return Err(AadError::invalid_challenge_method()),
+    };
+    Ok(Some(Pkce {
+        challenge: challenge.to_string(),
+        method,
+    }))
+}
+
+/// What the consent part of the page lists: OpenID Connect scopes in
+/// words, then each resource's permissions.
+pub fn permission_lines(app: &AppRegistration, scopes: &ScopeRequest) -> Vec<PermissionLine> {
+    let oidc = scopes.oidc.iter().map(|s| PermissionLine {
+        resource: "Sign-in".into(),
+        name: s.clone(),
+        description: match s.as_str() {
+            "openid" => "Sign you in",
+            "profile" => "View your basic profile",
+            "email" => "View your email address",
+            _ => "Maintain access to data you have given it access to",
+        }
+        .into(),
+    });
+    let resources = scopes.resources.iter().flat_map(|r| {
+        r.permissions(app).into_iter().map(move |p| PermissionLine {
+            resource: r.resource.display_name().into(),
+            description: r.resource.describe_delegated(&p).into(),
+            name: p,
+        })
+    });
+    oidc.chain(resources).collect()
+}
+
+/// After a successful sign-in: records the user's consent to whatever the
+/// organization had not granted yet (they pressed Accept), then redirects
+/// with a single-use code.
+pub fn complete(
+    shared: &Shared,
+    flow_id: &str,
+    flow: &PendingFlow,
+    user: &User,
+    headers: &HeaderMap,
+) -> Response {
+    let FlowKind::SignIn {
+        platform,
+        scopes,
+        pkce,
+        nonce,
+    } = &flow.kind
+    else {
+        return Failure::Page(AadError::flow_expired()).respond(headers);
+    };
+    let fail = |e: AadError| flow.reply.error(&e, headers);
+    let (Some(app), Some(tenant)) = (
+        shared.world.app_by_id(flow.client_id),
+        shared.world.tenant_by_id(user.tenant),
+    ) else {
+        return fail(AadError::invalid_grant());
+    };
+    if let Err(e) =
+        super::app_usable_in(app, tenant).and_then(|()| check_provisioned(tenant, scopes))
+    {
+        shared.store().end_flow(flow_id);
+        return fail(e);
+    }
+    let oid = user.object_id();
+    let mut store = shared.store();
+    for r in &scopes.resources {
+        let granted = store.delegated_granted(tenant.id, app.client_id, oid, r.resource);
+        let missing: Vec<String> = r
+            .permissions(app)
+            .into_iter()
+            .filter(|p| !granted.contains(p))
+            .collect();
+        store.grant_user(tenant.id, app.client_id, oid, r.resource, missing);
+    }
+    let lifetime = time::Duration::seconds(
+        i64::try_from(shared.world.lifetimes.authorization_code_seconds).unwrap_or(i64::MAX),
+    );
+    let code = store.add_code(
+        IssuedCode {
+            client_id: app.client_id,
+            tenant: tenant.id,
+            upn: user.upn.clone(),
+            redirect_uri: flow.reply.uri.clone(),
+            platform: *platform,
+            scopes: scopes.clone(),
+            pkce: pkce.clone(),
+            nonce: nonce.clone(),
+            issued: OffsetDateTime::now_utc(),
+            redeemed: false,
+        },
+        lifetime,
+    );
+    store.end_flow(flow_id);
+    drop(store);
+    let mut params = vec![("code", code)];
+    if let Some(state) = &flow.reply.state {
+        params.push(("state", state.clone()));
+    }
+    params.push(("session_state", uuid::Uuid::new_v4().to_string()));
+    flow.reply.send(&params)
+}

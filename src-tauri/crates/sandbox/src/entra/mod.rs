@@ -1,0 +1,311 @@
+//! Microsoft Entra ID v2.0 under `{authority}/{tenant}/…`, where the tenant
+//! is a GUID, one of its domains, or `common` / `organizations`.
+
+mod authorize;
+mod consent;
+mod discovery;
+mod signin;
+mod token;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use url::Url;
+use uuid::Uuid;
+
+use crate::errors::{AadError, Trace};
+use crate::pages;
+use crate::store::Shared;
+use crate::world::{AppRegistration, Tenant, World};
+
+pub fn routes(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::start).post(signin::submit),
+        )
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route(
+            "/{tenant}/adminconsent",
+            get(consent::start_v1).post(signin::submit),
+        )
+        .route(
+            "/{tenant}/v2.0/adminconsent",
+            get(consent::start_v2).post(signin::submit),
+        )
+        .with_state(shared)
+}
+
+/// The `{tenant}` path segment, resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    Tenant(Uuid),
+    /// `common` or `organizations`: the signed-in user's tenant decides.
+    /// (The sandbox has work and school accounts only, so both behave
+    /// alike.)
+    Common(&'static str),
+}
+
+impl Authority {
+    /// Unknown tenants are AADSTS90002 (facts §3 table).
+    pub fn resolve(world: &World, segment: &str) -> Result<Authority, AadError> {
+        match segment.to_ascii_lowercase().as_str() {
+            "common" => Ok(Authority::Common("common")),
+            "organizations" => Ok(Authority::Common("organizations")),
+            _ => world
+                .tenant(segment)
+                .map(|t| Authority::Tenant(t.id))
+                .ok_or_else(|| AadError::tenant_not_found(segment)),
+        }
+    }
+
+    /// How Entra names the directory in messages.
+    pub fn label(self, world: &World) -> String {
+        match self {
+            Authority::Tenant(id) => world
+                .tenant_by_id(id)
+                .map(|t| t.display_name.clone())
+                .unwrap_or_else(|| id.to_string()),
+            Authority::Common(name) => name.to_string(),
+        }
+    }
+
+    /// The path segment endpoints are advertised under: the tenant GUID, as
+    /// Entra's discovery document does even when asked by domain.
+    pub fn segment(self) -> String {
+        match self {
+            Authority::Tenant(id) => id.to_string(),
+            Authority::Common(name) => name.to_string(),
+        }
+    }
+}
+
+/// The app a `client_id` names, as seen from an authority. With
+/// `must_exist_here`, a multitenant app must already have a service
+/// principal in the tenant (it does once someone there consented).
+pub fn find_app<'w>(
+    shared: &'w Shared,
+    authority: Authority,
+    client_id: &str,
+    must_exist_here: bool,
+) -> Result<&'w AppRegistration, AadError> {
+    let world = &shared.world;
+    let not_found = || AadError::app_not_found(client_id, &authority.label(world));
+    let app = world.app(client_id).ok_or_else(not_found)?;
+    match authority {
+        Authority::Tenant(tenant) => {
+            let visible = app.tenant == tenant
+                || (app.is_multitenant()
+                    && (!must_exist_here || shared.store().has_service_principal(tenant, app)));
+            visible.then_some(app).ok_or_else(not_found)
+        }
+        // facts §3 table: 50194 for a single-tenant app on /common.
+        Authority::Common(_) if !app.is_multitenant() => Err(
+            AadError::single_tenant_app_on_common(client_id, &app.display_name),
+        ),
+        Authority::Common(_) => Ok(app),
+    }
+}
+
+/// Checks the user's tenant against the app: a single-tenant app signs in
+/// only its own users (700016, facts §3 table).
+pub fn app_usable_in(app: &AppRegistration, tenant: &Tenant) -> Result<(), AadError> {
+    if app.tenant == tenant.id || app.is_multitenant() {
+        Ok(())
+    } else {
+        Err(AadError::app_not_found(
+            &app.client_id.to_string(),
+            &tenant.display_name,
+        ))
+    }
+}
+
+/// How the authorize endpoint answers the redirect URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
+}
+
+impl ResponseMode {
+    /// The three modes of the discovery document; `query` is the default
+    /// for `response_type=code`.
+    pub fn parse(value: Option<&str>) -> ResponseMode {
+        match value {
+            Some("fragment") => ResponseMode::Fragment,
+            Some("form_post") => ResponseMode::FormPost,
+            _ => ResponseMode::Query,
+        }
+    }
+}
+
+/// A validated redirect URI to answer on, with the request's `state`.
+#[derive(Debug, Clone)]
+pub struct ReplyTo {
+    pub uri: String,
+    pub state: Option<String>,
+    pub mode: ResponseMode,
+}
+
+impl ReplyTo {
+    /// Sends `params` as given (callers place `state` where Entra does).
+    pub fn send(&self, params: &[(&str, String)]) -> Response {
+        let Ok(mut url) = Url::parse(&self.uri) else {
+            // Only URIs that matched a registration get here.
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        match self.mode {
+            ResponseMode::Query => {
+                url.query_pairs_mut()
+                    .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+            }
+            ResponseMode::Fragment => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())))
+                    .finish();
+                url.set_fragment(Some(&encoded));
+            }
+            ResponseMode::FormPost => return pages::form_post(url.as_str(), params),
+        }
+        (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
+    }
+
+    /// `params` followed by `state`, the usual order.
+    pub fn send_with_state(&self, mut params: Vec<(&str, String)>) -> Response {
+        if let Some(state) = &self.state {
+            params.push(("state", state.clone()));
+        }
+        self.send(&params)
+    }
+
+    /// The authorize-endpoint error redirect (facts §3): `error`,
+    /// `error_description`, `error_subcode` when there is one, `state`.
+    pub fn error(&self, error: &AadError, headers: &HeaderMap) -> Response {
+        let trace = Trace::new(headers);
+        let mut params = vec![("error", error.error.to_string())];
+        if let Some(sub) = error.subcode {
+            params.push(("error_subcode", sub.to_string()));
+        }
+        params.push(("error_description", error.description(&trace)));
+        self.send_with_state(params)
+    }
+}
+
+/// How an interactive endpoint fails: before the redirect URI is trusted,
+/// Entra shows its own error page; after, it redirects (facts §3).
+pub enum Failure {
+    Page(AadError),
+    Redirect(AadError, ReplyTo),
+}
+
+impl From<AadError> for Failure {
+    fn from(e: AadError) -> Failure {
+        Failure::Page(e)
+    }
+}
+
+impl Failure {
+    pub fn respond(self, headers: &HeaderMap) -> Response {
+        match self {
+            Failure::Page(e) => pages::error_page(&e, &Trace::new(headers)),
+            Failure::Redirect(e, reply) => reply.error(&e, headers),
+        }
+    }
+}
+
+/// Query or form parameters; repeated names keep the first value.
+pub type Params = HashMap<String, String>;
+
+pub fn parse_params(raw: &[u8]) -> Params {
+    let mut params = Params::new();
+    for (k, v) in url::form_urlencoded::parse(raw) {
+        params
+            .entry(k.into_owned())
+            .or_insert_with(|| v.into_owned());
+    }
+    params
+}
+
+pub fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+}
+
+/// The request's redirect URI checked against the registration, or the
+/// error page Entra shows when it cannot trust it (facts §1, §3 table:
+/// 500113, 900971, 50011).
+pub fn reply_to(
+    app: &AppRegistration,
+    params: &Params,
+    how: crate::redirect::Match,
+) -> Result<(ReplyTo, crate::world::Platform), AadError> {
+    if app.redirect_uris.all().next().is_none() {
+        return Err(AadError::no_reply_address_registered());
+    }
+    let uri = param(params, "redirect_uri").ok_or_else(AadError::no_reply_address_provided)?;
+    let (platform, _) = crate::redirect::find(app, uri, how)
+        .ok_or_else(|| AadError::redirect_uri_mismatch(uri, &app.client_id.to_string()))?;
+    let reply = ReplyTo {
+        uri: uri.to_string(),
+        state: param(params, "state").map(str::to_string),
+        mode: ResponseMode::parse(param(params, "response_mode")),
+    };
+    Ok((reply, platform))
+}
+
+/// The `scope` parameter, with each parse failure turned into Entra's
+/// error: 900144 missing, 70011 invalid (facts §3 table), 500011 for a
+/// resource URI no service principal answers to.
+pub fn parse_scopes(
+    shared: &Shared,
+    authority: Authority,
+    raw: Option<&str>,
+) -> Result<crate::scopes::ScopeRequest, AadError> {
+    use crate::scopes::ScopeError;
+    crate::scopes::parse(raw.unwrap_or_default(), &shared.base).map_err(|e| match e {
+        ScopeError::Missing => AadError::missing_parameter("scope"),
+        ScopeError::Invalid(scope) => AadError::invalid_scope(&scope),
+        ScopeError::UnknownResource(uri) => {
+            AadError::resource_not_found(&uri, &authority.label(&shared.world))
+        }
+    })
+}
+
+/// A resource whose product is not provisioned in the tenant has no
+/// service principal there: 500011 (facts §3 table, §9).
+pub fn check_provisioned(
+    tenant: &Tenant,
+    scopes: &crate::scopes::ScopeRequest,
+) -> Result<(), AadError> {
+    match scopes.resources.iter().find(|r| !tenant.has(r.resource)) {
+        Some(r) => Err(AadError::resource_not_found(
+            &r.audience,
+            &tenant.display_name,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// One resource per token request (700022, facts §3 table).
+pub fn check_single_resource(
+    raw: &str,
+    scopes: &crate::scopes::ScopeRequest,
+) -> Result<(), AadError> {
+    if scopes.resources.len() > 1 {
+        Err(AadError::more_than_one_resource(raw))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,270 @@
+//! What changes while the sandbox runs: consents (service principals and
+//! grants), sign-in flows waiting for the form, authorization codes and
+//! refresh tokens. Everything is in memory; a restart starts from the world.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::entra::{Authority, ReplyTo};
+use crate::resources::Resource;
+use crate::scopes::ScopeRequest;
+use crate::tokens::Tokens;
+use crate::world::{AppRegistration, Platform, World};
+
+/// Everything a request handler needs.
+pub struct Shared {
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+    pub world: World,
+    pub tokens: Tokens,
+    store: Mutex<Store>,
+}
+
+impl Shared {
+    pub fn new(base: String, world: World, tokens: Tokens) -> Shared {
+        let store = Store::seeded(&world);
+        Shared {
+            base,
+            world,
+            tokens,
+            store: Mutex::new(store),
+        }
+    }
+
+    /// `{base}/entra`, the authority every Entra URL hangs off.
+    pub fn authority(&self) -> String {
+        format!("{}/entra", self.base)
+    }
+
+    /// A handler panicking while holding the lock must not take the whole
+    /// sandbox down: the data stays usable.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Permissions granted to one app, per resource.
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    pub delegated: BTreeMap<Resource, BTreeSet<String>>,
+    pub roles: BTreeMap<Resource, BTreeSet<String>>,
+}
+
+impl Grants {
+    /// Everything the registration asks for: what admin consent grants.
+    pub fn all_required(app: &AppRegistration) -> Grants {
+        let mut grants = Grants::default();
+        for need in &app.required_permissions {
+            grants
+                .delegated
+                .entry(need.resource)
+                .or_default()
+                .extend(need.delegated.iter().cloned());
+            grants
+                .roles
+                .entry(need.resource)
+                .or_default()
+                .extend(need.application.iter().cloned());
+        }
+        grants
+    }
+
+    fn merge(&mut self, other: Grants) {
+        for (r, p) in other.delegated {
+            self.delegated.entry(r).or_default().extend(p);
+        }
+        for (r, p) in other.roles {
+            self.roles.entry(r).or_default().extend(p);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeMethod {
+    Plain,
+    S256,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pkce {
+    pub challenge: String,
+    pub method: ChallengeMethod,
+}
+
+/// A sign-in or admin-consent page waiting for its form.
+#[derive(Debug, Clone)]
+pub struct PendingFlow {
+    pub authority: Authority,
+    pub client_id: Uuid,
+    pub reply: ReplyTo,
+    pub kind: FlowKind,
+    pub created: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub enum FlowKind {
+    SignIn {
+        platform: Platform,
+        scopes: ScopeRequest,
+        pkce: Option<Pkce>,
+        nonce: Option<String>,
+    },
+    /// `v2_scope` is `None` for the v1 endpoint.
+    AdminConsent {
+        v2_scope: Option<(String, ScopeRequest)>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    pub client_id: Uuid,
+    pub tenant: Uuid,
+    pub upn: String,
+    pub redirect_uri: String,
+    pub platform: Platform,
+    pub scopes: ScopeRequest,
+    pub pkce: Option<Pkce>,
+    pub nonce: Option<String>,
+    pub issued: OffsetDateTime,
+    pub redeemed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedRefresh {
+    pub client_id: Uuid,
+    pub tenant: Uuid,
+    pub upn: String,
+    pub platform: Platform,
+    pub scopes: ScopeRequest,
+    pub issued: OffsetDateTime,
+}
+
+/// How long a sign-in page stays usable.
+const FLOW_LIFETIME: Duration = Duration::minutes(15);
+/// Redeemed codes are remembered this long after expiry, so reuse is
+/// reported as reuse (54005) and not as an unknown code.
+const CODE_MEMORY: Duration = Duration::minutes(10);
+
+#[derive(Default)]
+pub struct Store {
+    admin: HashMap<(Uuid, Uuid), Grants>,
+    user: HashMap<(Uuid, Uuid, Uuid), BTreeMap<Resource, BTreeSet<String>>>,
+    flows: HashMap<String, PendingFlow>,
+    codes: HashMap<String, IssuedCode>,
+    refresh_tokens: HashMap<String, IssuedRefresh>,
+}
+
+impl Store {
+    fn seeded(world: &World) -> Store {
+        let mut store = Store::default();
+        for app in world.apps.iter().filter(|a| a.admin_consent) {
+            store.grant_admin(app.tenant, app.client_id, Grants::all_required(app));
+        }
+        store
+    }
+
+    /// An app "exists" in a tenant when it is registered there or someone
+    /// there consented to it (which creates its service principal).
+    pub fn has_service_principal(&self, tenant: Uuid, app: &AppRegistration) -> bool {
+        app.tenant == tenant
+            || self.admin.contains_key(&(tenant, app.client_id))
+            || self
+                .user
+                .keys()
+                .any(|(t, c, _)| *t == tenant && *c == app.client_id)
+    }
+
+    pub fn delegated_granted(
+        &self,
+        tenant: Uuid,
+        client_id: Uuid,
+        user: Uuid,
+        resource: Resource,
+    ) -> BTreeSet<String> {
+        let admin = self
+            .admin
+            .get(&(tenant, client_id))
+            .and_then(|g| g.delegated.get(&resource));
+        let own = self
+            .user
+            .get(&(tenant, client_id, user))
+            .and_then(|g| g.get(&resource));
+        admin.into_iter().chain(own).flatten().cloned().collect()
+    }
+
+    pub fn roles_granted(&self, tenant: Uuid, client_id: Uuid, resource: Resource) -> Vec<String> {
+        self.admin
+            .get(&(tenant, client_id))
+            .and_then(|g| g.roles.get(&resource))
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn grant_user(
+        &mut self,
+        tenant: Uuid,
+        client_id: Uuid,
+        user: Uuid,
+        resource: Resource,
+        permissions: impl IntoIterator<Item = String>,
+    ) {
+        self.user
+            .entry((tenant, client_id, user))
+            .or_default()
+            .entry(resource)
+            .or_default()
+            .extend(permissions);
+    }
+
+    pub fn grant_admin(&mut self, tenant: Uuid, client_id: Uuid, grants: Grants) {
+        self.admin
+            .entry((tenant, client_id))
+            .or_default()
+            .merge(grants);
+    }
+
+    pub fn add_flow(&mut self, flow: PendingFlow) -> String {
+        let now = OffsetDateTime::now_utc();
+        self.flows.retain(|_, f| now - f.created < FLOW_LIFETIME);
+        let id = crate::tokens::opaque(24);
+        self.flows.insert(id.clone(), flow);
+        id
+    }
+
+    pub fn flow(&self, id: &str) -> Option<PendingFlow> {
+        self.flows
+            .get(id)
+            .filter(|f| OffsetDateTime::now_utc() - f.created < FLOW_LIFETIME)
+            .cloned()
+    }
+
+    pub fn end_flow(&mut self, id: &str) {
+        self.flows.remove(id);
+    }
+
+    pub fn add_code(&mut self, code: IssuedCode, lifetime: Duration) -> String {
+        let now = code.issued;
+        self.codes
+            .retain(|_, c| now - c.issued < lifetime.saturating_add(CODE_MEMORY));
+        let id = crate::tokens::opaque(48);
+        self.codes.insert(id.clone(), code);
+        id
+    }
+
+    pub fn code_mut(&mut self, code: &str) -> Option<&mut IssuedCode> {
+        self.codes.get_mut(code)
+    }
+
+    pub fn add_refresh_token(&mut self, rt: IssuedRefresh) -> String {
+        let id = crate::tokens::opaque(64);
+        self.refresh_tokens.insert(id.clone(), rt);
+        id
+    }
+
+    pub fn refresh_token(&self, token: &str) -> Option<IssuedRefresh> {
+        self.refresh_tokens.get(token).cloned()
+    }
+}
