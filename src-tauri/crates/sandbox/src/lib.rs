@@ -1,11 +1,16 @@
 //! The sandbox tenant: plays Microsoft's side of the wire on 127.0.0.1 under
-//! one origin (`/entra` now; `/bc`, `/fno/<env>`, `/dataverse/<org>` and
-//! `/globaldisco` are reserved for the Dynamics endpoints). It must not
-//! import d365-core: it is the other side.
+//! one origin: `/entra`, `/bc`, `/fno/<env>`, `/dataverse/<org>` and
+//! `/globaldisco`. It must not import d365-core: it is the other side.
 
+mod auth;
+mod bc;
+pub mod data;
+mod dataverse;
 mod entra;
 mod errors;
+mod fno;
 mod keys;
+pub mod odata;
 mod pages;
 mod redirect;
 pub mod resources;
@@ -34,6 +39,16 @@ pub enum StartError {
     Keys(String),
     #[error(transparent)]
     World(#[from] world::WorldError),
+    #[error("the sandbox's entity model is broken: {0}")]
+    Model(String),
+}
+
+/// How to start a sandbox beyond its world.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub scale: data::Scale,
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -180,7 +195,23 @@ impl Sandbox {
     /// Binds loopback only (port 0 = any free port); never a public
     /// interface.
     pub async fn start_on(world: World, port: u16) -> Result<SandboxHandle, StartError> {
+        Sandbox::start_with(
+            world,
+            Options {
+                port,
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn start_with(world: World, options: Options) -> Result<SandboxHandle, StartError> {
+        let port = options.port;
         world.validate()?;
+        let bc = bc::Bc::new(&world, options.scale).map_err(StartError::Model)?;
+        let fno = fno::Fno::new(&world, options.scale).map_err(StartError::Model)?;
+        let dataverse =
+            Arc::new(dataverse::Dataverse::new(&world, options.scale).map_err(StartError::Model)?);
         let tokens = Tokens::new(keys::Keys::load().map_err(StartError::Keys)?);
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
@@ -189,7 +220,18 @@ impl Sandbox {
             .local_addr()
             .map_err(|source| StartError::Bind { port, source })?;
         let shared = Arc::new(Shared::new(format!("http://{addr}"), world, tokens));
-        let app = axum::Router::new().nest("/entra", entra::routes(shared.clone()));
+        let app = axum::Router::new()
+            .nest("/entra", entra::routes(shared.clone()))
+            .nest("/bc", bc::routes(shared.clone(), bc))
+            .nest("/fno", fno::routes(shared.clone(), fno))
+            .nest(
+                "/dataverse",
+                dataverse::routes(shared.clone(), dataverse.clone()),
+            )
+            .nest(
+                "/globaldisco",
+                dataverse::discovery_routes(shared.clone(), dataverse),
+            );
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {

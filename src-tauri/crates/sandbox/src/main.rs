@@ -1,12 +1,13 @@
-//! `d365-sandbox [--port P] [--world FILE]`: serves the sandbox tenant on
+//! `d365-sandbox [--port P] [--world FILE] [--scale small|large]`: serves the sandbox tenant on
 //! 127.0.0.1 and prints one JSON line with its URLs and demo credentials.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use d365_sandbox::data::Scale;
 use d365_sandbox::world::World;
-use d365_sandbox::Sandbox;
+use d365_sandbox::{Options, Sandbox};
 
 /// The sandbox tenant: Microsoft Entra v2.0 and Dynamics 365 on loopback.
 #[derive(Parser)]
@@ -19,6 +20,10 @@ struct Args {
     /// CRONUS demo world when left out.
     #[arg(long)]
     world: Option<PathBuf>,
+    /// How much generated data: `large` has 100,000 Business Central
+    /// customers and a ~30 MB F&O `$metadata`, for performance work.
+    #[arg(long, value_enum, default_value_t = Scale::Small)]
+    scale: Scale,
 }
 
 #[tokio::main]
@@ -34,7 +39,15 @@ async fn main() -> ExitCode {
         },
         None => World::demo(),
     };
-    let sandbox = match Sandbox::start_on(world, args.port).await {
+    let sandbox = match Sandbox::start_with(
+        world,
+        Options {
+            port: args.port,
+            scale: args.scale,
+        },
+    )
+    .await
+    {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}. Pick another --port or leave it out.");

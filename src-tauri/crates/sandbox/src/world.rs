@@ -59,6 +59,10 @@ pub struct Environment {
     /// organization name; the sandbox serves the latter two under
     /// `/fno/<name>` and `/dataverse/<name>`.
     pub name: String,
+    /// BC company names, F&O legal entity IDs (`dataAreaId`) or Dataverse
+    /// business units; each product has CRONUS-style defaults when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companies: Vec<String>,
 }
 
 /// Graph's `signInAudience` values for work and school accounts.
@@ -322,7 +326,10 @@ impl World {
             delegated_only(Resource::Dataverse, &["user_impersonation"]),
         ];
         let env = |name: &str| ProductEnvironments {
-            environments: vec![Environment { name: name.into() }],
+            environments: vec![Environment {
+                name: name.into(),
+                companies: vec![],
+            }],
         };
         World {
             tenants: vec![Tenant {

@@ -161,11 +161,19 @@ pub async fn token<V: serde::Serialize>(
 }
 
 pub fn fixture(name: &str) -> Value {
+    fixture_in("entra", name)
+}
+
+pub fn fixture_text(dir: &str, name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../tests/fixtures/entra")
+        .join("../../../tests/fixtures")
+        .join(dir)
         .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap()
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn fixture_in(dir: &str, name: &str) -> Value {
+    serde_json::from_str(fixture_text(dir, name).trim_start_matches('\u{feff}')).unwrap()
 }
 
 /// Same keys and same nesting, value types alike (arrays by their first
@@ -244,6 +252,11 @@ pub fn claims(jwt: &str) -> Value {
 
 /// A client-credentials token of the demo Web app for Business Central.
 pub async fn app_token(s: &SandboxHandle) -> String {
+    app_token_for(s, "https://api.businesscentral.dynamics.com/.default").await
+}
+
+/// A client-credentials token of the demo Web app for a `.default` scope.
+pub async fn app_token_for(s: &SandboxHandle, scope: &str) -> String {
     let (_, body) = token(
         s,
         &tenant(s),
@@ -251,11 +264,14 @@ pub async fn app_token(s: &SandboxHandle) -> String {
             ("grant_type", "client_credentials"),
             ("client_id", web_app(s).as_str()),
             ("client_secret", web_secret(s).as_str()),
-            ("scope", "https://api.businesscentral.dynamics.com/.default"),
+            ("scope", scope),
         ],
     )
     .await;
-    body["access_token"].as_str().unwrap().to_string()
+    body["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token for {scope}: {body:#}"))
+        .to_string()
 }
 
 /// A delegated Business Central token of the demo user via the desktop app.

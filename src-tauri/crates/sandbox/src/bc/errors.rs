@@ -1,0 +1,84 @@
+//! Business Central's error bodies (microsoft-facts.md §5 and the fixtures
+//! in tests/fixtures/bc/): JSON `{"error":{"code","message"}}` whose message
+//! ends in `  CorrelationId:  <guid>.`, and the XML `NoEnvironment` error.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::odata::wire;
+
+#[derive(Debug)]
+pub enum BcError {
+    Unauthorized,
+    /// fixture amplabs_err-missing-environment.xml
+    NoEnvironment,
+    /// fixture amplabs_write_contacts_not-found.json
+    ResourceNotFound(String),
+    /// A malformed query (fixture amplabs_read_balance-sheets_error-since.json).
+    BadRequest(String),
+    /// Admin center API: the caller may not manage environments.
+    AdminForbidden,
+}
+
+impl BcError {
+    pub fn into_response(self) -> Response {
+        let correlation = Uuid::new_v4();
+        let (status, code, message) = match self {
+            BcError::NoEnvironment => {
+                return wire::xml(
+                    StatusCode::NOT_FOUND,
+                    concat!(
+                        "<error xmlns=\"http://docs.oasis-open.org/odata/ns/metadata\">\n",
+                        "    <code>NoEnvironment</code>\n",
+                        "    <message>Environment does not exist.</message>\n",
+                        "</error>"
+                    )
+                    .into(),
+                )
+            }
+            BcError::AdminForbidden => return admin_forbidden(),
+            // "The server has rejected the client credentials." is what BC
+            // answers for a missing or disabled in-product registration
+            // (facts §5: dynamics365smb-devitpro-pb#3172, nav-docker#570);
+            // BC maps every NavInvalidCredentialException to this code.
+            BcError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Authentication_InvalidCredentials",
+                "The server has rejected the client credentials.".to_string(),
+            ),
+            BcError::ResourceNotFound(segment) => (
+                StatusCode::NOT_FOUND,
+                "BadRequest_ResourceNotFound",
+                format!("Resource not found for the segment '{segment}'."),
+            ),
+            BcError::BadRequest(message) => (StatusCode::BAD_REQUEST, "BadRequest", message),
+        };
+        let body = json!({"error": {
+            "code": code,
+            "message": format!("{message}  CorrelationId:  {correlation}."),
+        }});
+        let mut response = wire::json(status, &body, None);
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// The admin center API's own error shape: `{code, message, target,
+/// extensionData, clientError}` (facts §5). No captured 403 was found, so
+/// the message is ours, written to say what to do.
+fn admin_forbidden() -> Response {
+    let body = json!({
+        "code": "Unauthorized",
+        "message": "The caller is not authorized to access the admin center API. Sign in as a Business Central administrator, or grant the app AdminCenter.ReadWrite.All and add it on the admin center's Microsoft Entra apps page.",
+        "target": null,
+        "extensionData": {},
+        "clientError": [],
+    });
+    wire::json(StatusCode::FORBIDDEN, &body, None)
+}

@@ -1,0 +1,251 @@
+#![allow(clippy::unwrap_used)]
+//! Business Central API v2.0 as the fixtures in tests/fixtures/bc show it.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+async fn get(
+    s: &d365_sandbox::SandboxHandle,
+    path: &str,
+    token: &str,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let resp = client()
+        .get(format!("{}/bc{path}", s.base()))
+        .bearer_auth(token)
+        .header("Prefer", "odata.maxpagesize=2")
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.unwrap())
+}
+
+fn api(s: &d365_sandbox::SandboxHandle) -> String {
+    format!("/v2.0/{}/Production/api/v2.0", tenant(s))
+}
+
+async fn first_company(s: &d365_sandbox::SandboxHandle, token: &str) -> String {
+    let (status, _, body) = get(s, &format!("{}/companies", api(s)), token).await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_same_shape(&body, &fixture_in("bc", "rebelpl_companies.json"), "$");
+    body["value"][0]["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn customers_page_like_the_fixture_with_an_opaque_next_link() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    let company = first_company(&s, &token).await;
+    let path = format!("{}/companies({company})/customers", api(&s));
+    let (status, headers, body) = get(&s, &path, &token).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(headers["preference-applied"], "odata.maxpagesize=2");
+    let page: Value = serde_json::from_str(&body).unwrap();
+    let fixture = fixture_in("bc", "amplabs_read_customers_1-first-page.json");
+    assert_same_shape(&page, &fixture, "$");
+    // Properties in $metadata order, like the real service.
+    let keys: Vec<&String> = page["value"][0].as_object().unwrap().keys().collect();
+    let expected: Vec<&String> = fixture["value"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, expected);
+    let next = page["@odata.nextLink"].as_str().unwrap();
+    let last_id = page["value"][1]["id"].as_str().unwrap();
+    assert!(
+        next.ends_with(&format!("/customers?aid=FIN&$skiptoken={last_id}")),
+        "{next}"
+    );
+    // Following the links walks every row exactly once.
+    let second = client()
+        .get(next)
+        .bearer_auth(&token)
+        .header("Prefer", "odata.maxpagesize=2")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_ne!(second["value"][0]["id"], page["value"][0]["id"]);
+    assert_ne!(second["value"][0]["id"], page["value"][1]["id"]);
+}
+
+#[tokio::test]
+async fn query_options_filter_sort_select_count() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    let company = first_company(&s, &token).await;
+    let base = format!("{}/companies({company})/customers", api(&s));
+    let q = "?$select=number,displayName,city&$filter=city%20eq%20'Atlanta'%20and%20(balanceDue%20gt%200%20or%20startswith(displayName,'A'))&$orderby=displayName%20desc&$count=true&$top=5";
+    let (status, _, body) = get(&s, &format!("{base}{q}"), &token).await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let rows = body["value"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "maxpagesize 2 applies within $top");
+    assert!(body["@odata.count"].as_u64().unwrap() >= 2);
+    assert!(body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("/customers(number,displayName,city)"));
+    for row in rows {
+        assert_eq!(row["city"], "Atlanta");
+        assert_eq!(
+            row.as_object().unwrap().len(),
+            4,
+            "etag + 3 selected: {row}"
+        );
+    }
+    assert!(rows[0]["displayName"].as_str() >= rows[1]["displayName"].as_str());
+
+    let (status, _, body) = get(&s, &format!("{base}?$filter=nope%20eq%201"), &token).await;
+    assert_eq!(status, 400);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_same_shape(
+        &body,
+        &fixture_in("bc", "amplabs_read_balance-sheets_error-since.json"),
+        "$",
+    );
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("Could not find a property named 'nope' on type 'Microsoft.NAV.customer'.  CorrelationId:  "), "{message}");
+
+    let (status, _, body) = get(&s, &format!("{base}?$filter=city%20eq"), &token).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("Syntax error at position"), "{body}");
+}
+
+#[tokio::test]
+async fn the_real_page_size_is_twenty_thousand() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    let company = first_company(&s, &token).await;
+    let resp = client()
+        .get(format!(
+            "{}/bc{}/companies({company})/generalLedgerEntries?$select=entryNumber",
+            s.base(),
+            api(&s)
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["value"].as_array().unwrap().len(), 20_000);
+    assert!(body["@odata.nextLink"].is_string());
+}
+
+#[tokio::test]
+async fn errors_of_the_real_service() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    // Unknown environment → the XML NoEnvironment error.
+    let (status, _, body) = get(
+        &s,
+        &format!("/v2.0/{}/Sandbox2/api/v2.0/companies", tenant(&s)),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        body.trim(),
+        fixture_text("bc", "amplabs_err-missing-environment.xml").trim()
+    );
+    // Unknown entity set.
+    let company = first_company(&s, &token).await;
+    let (status, _, body) = get(
+        &s,
+        &format!("{}/companies({company})/contact", api(&s)),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("\"BadRequest_ResourceNotFound\"") && body.contains("segment 'contact'"),
+        "{body}"
+    );
+    // No token, and a token for another audience → 401.
+    let (status, _, body) = get(&s, &format!("{}/companies", api(&s)), "not-a-jwt").await;
+    assert_eq!(status, 401);
+    assert!(body.contains("Authentication_InvalidCredentials"));
+    let graph = app_token_for(&s, "https://graph.microsoft.com/.default").await;
+    let (status, _, _) = get(&s, &format!("{}/companies", api(&s)), &graph).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn s2s_needs_the_app_registered_inside_bc() {
+    let mut world = d365_sandbox::world::World::demo();
+    world.apps[0].registered_in_product.clear();
+    let s = start(world).await;
+    let token = app_token(&s).await;
+    let (status, headers, body) = get(&s, &format!("{}/companies", api(&s)), &token).await;
+    assert_eq!(status, 401);
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "Authentication_InvalidCredentials");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The server has rejected the client credentials.  CorrelationId:  "));
+}
+
+#[tokio::test]
+async fn environments_metadata_and_odatav4() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    let (status, _, body) = get(&s, "/environments/v1.2", &token).await;
+    assert_eq!(status, 200);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["value"][0]["name"], "Production");
+    assert_eq!(body["value"][0]["aadTenantId"], tenant(&s));
+    // The admin API needs AdminCenter.ReadWrite.All, which the demo app lacks.
+    let (status, _, _) = get(
+        &s,
+        "/admin/v2.29/applications/BusinessCentral/environments",
+        &token,
+    )
+    .await;
+    assert_eq!(status, 403);
+    // $metadata has the fixture's entity types, property for property.
+    let (status, _, xml) = get(&s, &format!("{}/$metadata", api(&s)), &token).await;
+    assert_eq!(status, 200);
+    let fixture = fixture_text("bc", "rebelpl_metadata.xml");
+    for set in [
+        "customers",
+        "vendors",
+        "items",
+        "salesInvoices",
+        "salesOrders",
+        "purchaseInvoices",
+        "accounts",
+        "generalLedgerEntries",
+        "employees",
+        "currencies",
+        "paymentTerms",
+        "companies",
+    ] {
+        let needle = format!("<EntitySet Name=\"{set}\"");
+        assert!(xml.contains(&needle) && fixture.contains(&needle), "{set}");
+    }
+    for line in xml
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<Property "))
+    {
+        assert!(
+            fixture.contains(line.trim().trim_end_matches(" />")),
+            "not in the fixture: {line}"
+        );
+    }
+    // OData V4 web services by company name (tenant taken from the token).
+    let path = "/v2.0/Production/ODataV4/Company('CRONUS%20USA%2C%20Inc.')/customers";
+    let (status, _, body) = get(&s, path, &token).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = get(
+        &s,
+        "/v2.0/Production/ODataV4/Company('cronus%20usa%2C%20inc.')/customers",
+        &token,
+    )
+    .await;
+    assert_eq!(status, 404, "company names are case-sensitive");
+}
