@@ -6,6 +6,7 @@
 pub mod collection;
 pub mod csdl;
 pub mod filter;
+pub mod order;
 pub mod page;
 pub mod query;
 pub mod wire;
