@@ -43,6 +43,8 @@ pub enum ErrorKind {
     FirstPartyAppId,
     SignInFailed,
     ServiceUnavailable,
+    // The network between this computer and Microsoft.
+    Network,
     Internal,
 }
 

@@ -5,13 +5,13 @@
 //! say to react on `error`, not to parse `error_description`; the AADSTS
 //! code comes from `error_codes`, and only the explanation depends on it.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::problem::{ErrorKind, UserError};
 
 /// The JSON body of an Entra token-endpoint error (microsoft-facts.md §3;
 /// fixtures/entra/msal-dotnet_token_error_*.json).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntraError {
     pub error: String,
     #[serde(default)]
@@ -56,7 +56,29 @@ impl EntraError {
     pub fn code(&self) -> Option<u64> {
         self.error_codes.first().copied()
     }
+
+    /// Whether the stored sign-in is gone for good and only a new
+    /// interactive sign-in helps (microsoft-facts.md §3: `invalid_grant`,
+    /// AADSTS70043 refresh token expired by policy, 700082 expired by
+    /// inactivity).
+    pub fn needs_new_sign_in(&self) -> bool {
+        self.error == "invalid_grant"
+            || self
+                .error_codes
+                .iter()
+                .any(|code| matches!(code, 70043 | 700082 | 70008 | 50173))
+    }
 }
+
+impl std::fmt::Display for EntraError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error, self.error_description)
+    }
+}
+
+/// Lets the oauth2 crate parse Entra's full error body (with `error_codes`,
+/// `trace_id` …) instead of the three RFC 6749 fields.
+impl oauth2::ErrorResponse for EntraError {}
 
 struct Row {
     codes: &'static [u64],

@@ -4,4 +4,7 @@
 pub mod claims;
 pub mod cloud;
 pub mod diagnose;
+pub mod flow;
 pub mod input;
+pub mod scopes;
+pub mod token_cache;
