@@ -60,6 +60,19 @@ pub fn client(timeout: Timeout) -> Result<reqwest::Client, HttpSetupError> {
         .map_err(HttpSetupError)
 }
 
+/// "client error: error sending request: connection refused" rather than
+/// just the outermost layer, for an error's details.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

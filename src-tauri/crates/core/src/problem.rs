@@ -45,6 +45,16 @@ pub enum ErrorKind {
     ServiceUnavailable,
     // The network between this computer and Microsoft.
     Network,
+    Timeout,
+    Cancelled,
+    // Dynamics 365 data (microsoft-facts.md §5–7).
+    EnvironmentNotFound,
+    AppNotRegisteredInProduct,
+    TokenRejected,
+    PermissionDenied,
+    NotFound,
+    BadQuery,
+    Throttled,
     Internal,
 }
 

@@ -313,7 +313,7 @@ impl EntraClient {
             RequestTokenError::ServerResponse(e) => FlowError::Entra(Box::new(e)),
             RequestTokenError::Request(e) => FlowError::Unreachable {
                 host: self.cloud.authority().to_string(),
-                cause: error_chain(&e),
+                cause: crate::http::error_chain(&e),
             },
             RequestTokenError::Parse(e, body) => FlowError::Unexpected {
                 details: format!("{e}; {}", body_excerpt(&body)),
@@ -332,19 +332,6 @@ fn body_excerpt(body: &[u8]) -> String {
     } else {
         format!("body starts: {text}")
     }
-}
-
-/// "client error: error sending request: connection refused" rather than
-/// just the outermost layer.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -82,3 +82,66 @@ pub fn scopes_for(s: &SandboxHandle, product: Product, grant: Grant) -> (String,
     let scopes = request_scopes(product, grant, &resource, &chosen).unwrap();
     (resource, scopes)
 }
+
+/// An OData client for a product with the demo web app's app-only token.
+pub fn app_client(s: &SandboxHandle, product: Product) -> d365_core::dynamics::odata::ODataClient {
+    let (id, secret) = web_app(s);
+    let (_, scopes) = scopes_for(s, product, Grant::ClientCredentials);
+    let tokens = d365_core::identity::token_cache::TokenCache::new(
+        client(s, &id, Some(&secret)),
+        Grant::ClientCredentials,
+        scopes,
+        memory_store(),
+        "app",
+    );
+    d365_core::dynamics::odata::ODataClient::new(
+        http::client(Timeout::Normal).unwrap(),
+        Arc::new(tokens),
+        product,
+        Grant::ClientCredentials,
+        d365_core::dynamics::retry::RetryPolicy::default(),
+    )
+}
+
+/// The demo tenant's data service for a product.
+pub fn service(s: &SandboxHandle, product: Product) -> d365_core::dynamics::service::Service {
+    let environment = match product {
+        Product::BusinessCentral => s.endpoints().demo.environment.unwrap(),
+        Product::FinanceOperations => fno_url(s),
+        Product::Dataverse => s.endpoints().dataverse_url.unwrap(),
+    };
+    d365_core::dynamics::service::Service::new(product, cloud(s), &tenant(s), &environment)
+}
+
+/// No progress display in tests.
+pub fn quiet(_: d365_core::dynamics::retry::Wait) {}
+
+/// Reads every page of a collection, returning rows and the number of pages.
+pub async fn read_all(
+    client: &d365_core::dynamics::odata::ODataClient,
+    url: &url::Url,
+    page_size: u32,
+) -> (Vec<serde_json::Map<String, serde_json::Value>>, usize) {
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let mut page = client
+        .first_page(
+            url,
+            &d365_core::dynamics::odata::Query::default(),
+            Some(page_size),
+            &cancel,
+            &quiet,
+        )
+        .await
+        .unwrap();
+    let mut rows = std::mem::take(&mut page.rows);
+    let mut pages = 1;
+    while let Some(next) = page.next.take() {
+        page = client
+            .next_page(&next, Some(page_size), &cancel, &quiet)
+            .await
+            .unwrap();
+        rows.append(&mut page.rows);
+        pages += 1;
+    }
+    (rows, pages)
+}

@@ -1,0 +1,370 @@
+//! GET against a product's OData service: the headers, query options,
+//! server-driven paging with the nextLink kept opaque, error bodies, and
+//! the shared retry policy.
+
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::dynamics::error::{DataError, ErrorBody, ServiceFailure};
+use crate::dynamics::retry::{Failure, RetryPolicy, Stop, Verdict, Wait};
+use crate::identity::token_cache::TokenCache;
+use crate::product::Product;
+use crate::profiles::Grant;
+
+/// OData query options. Built into the URL here so no caller concatenates
+/// query strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub select: Vec<String>,
+    pub filter: Option<String>,
+    pub orderby: Vec<String>,
+    pub top: Option<u64>,
+    pub count: bool,
+    /// Product-specific parameters, e.g. F&O's `cross-company=true`.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn apply(&self, url: &mut Url) {
+        let mut pairs: Vec<(&str, String)> = vec![];
+        if !self.select.is_empty() {
+            pairs.push(("$select", self.select.join(",")));
+        }
+        if let Some(filter) = self.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+            pairs.push(("$filter", filter.trim().to_string()));
+        }
+        if !self.orderby.is_empty() {
+            pairs.push(("$orderby", self.orderby.join(",")));
+        }
+        if let Some(top) = self.top {
+            pairs.push(("$top", top.to_string()));
+        }
+        if self.count {
+            pairs.push(("$count", "true".into()));
+        }
+        pairs.extend(self.extra.iter().map(|(n, v)| (n.as_str(), v.clone())));
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(pairs);
+        }
+    }
+}
+
+/// Where the next page is: the service's `@odata.nextLink`, used verbatim.
+/// Never built or parsed here (BC, F&O and Dataverse all change its format
+/// between versions; Dataverse's is a paging cookie). Not serializable: the
+/// UI holds a handle, never the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(Url);
+
+/// One page of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub rows: Vec<Map<String, Value>>,
+    pub next: Option<Cursor>,
+    /// `@odata.count` when `$count=true` was asked and the service gave it.
+    pub count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct PageBody {
+    #[serde(default)]
+    value: Vec<Map<String, Value>>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
+    #[serde(rename = "@odata.count")]
+    count: Option<u64>,
+}
+
+/// Told about every wait, for progress displays.
+pub type OnWait<'a> = &'a (dyn Fn(Wait) + Send + Sync);
+
+/// An OData service of one product, called with one token source.
+pub struct ODataClient {
+    http: reqwest::Client,
+    tokens: Arc<TokenCache>,
+    product: Product,
+    grant: Grant,
+    retry: RetryPolicy,
+}
+
+impl ODataClient {
+    pub fn new(
+        http: reqwest::Client,
+        tokens: Arc<TokenCache>,
+        product: Product,
+        grant: Grant,
+        retry: RetryPolicy,
+    ) -> Self {
+        Self {
+            http,
+            tokens,
+            product,
+            grant,
+            retry,
+        }
+    }
+
+    pub fn product(&self) -> Product {
+        self.product
+    }
+
+    /// The first page of a collection. `page_size` asks for smaller pages
+    /// with `Prefer: odata.maxpagesize` (all three products honour it up to
+    /// their own maximum; microsoft-facts.md §5–7).
+    pub async fn first_page(
+        &self,
+        collection: &Url,
+        query: &Query,
+        page_size: Option<u32>,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Page, DataError> {
+        let mut url = collection.clone();
+        query.apply(&mut url);
+        self.page(&url, page_size, cancel, on_wait).await
+    }
+
+    /// The page after `cursor`. Dataverse wants the same maxpagesize on
+    /// every page (microsoft-facts.md §7), so callers pass it again.
+    pub async fn next_page(
+        &self,
+        cursor: &Cursor,
+        page_size: Option<u32>,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Page, DataError> {
+        self.page(&cursor.0, page_size, cancel, on_wait).await
+    }
+
+    async fn page(
+        &self,
+        url: &Url,
+        page_size: Option<u32>,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Page, DataError> {
+        let body: PageBody = self.get_json(url, page_size, cancel, on_wait).await?;
+        let next = match body.next_link {
+            Some(link) => Some(Cursor(url.join(&link).map_err(|e| {
+                DataError::Unexpected {
+                    product: self.product.display_name(),
+                    details: format!("nextLink is not a URL: {e}"),
+                }
+            })?)),
+            None => None,
+        };
+        Ok(Page {
+            rows: body.value,
+            next,
+            count: body.count,
+        })
+    }
+
+    /// Every row of a small collection (environments, companies), following
+    /// nextLinks. `max_rows` guards against a "small" list that is not.
+    pub async fn all_rows(
+        &self,
+        collection: &Url,
+        max_rows: usize,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Vec<Map<String, Value>>, DataError> {
+        let mut page = self
+            .first_page(collection, &Query::default(), None, cancel, on_wait)
+            .await?;
+        let mut rows = std::mem::take(&mut page.rows);
+        while let Some(next) = page.next.take() {
+            if rows.len() >= max_rows {
+                break;
+            }
+            page = self.next_page(&next, None, cancel, on_wait).await?;
+            rows.append(&mut page.rows);
+        }
+        rows.truncate(max_rows);
+        Ok(rows)
+    }
+
+    /// GET a JSON document (service document, `WhoAmI`, a single entity …).
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &Url,
+        page_size: Option<u32>,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<T, DataError> {
+        let bytes = self.get_bytes(url, page_size, cancel, on_wait).await?;
+        serde_json::from_slice(&bytes).map_err(|e| DataError::Unexpected {
+            product: self.product.display_name(),
+            details: format!("{e} (from {})", redact_query(url)),
+        })
+    }
+
+    /// GET with retries; the body of a 2xx answer.
+    pub async fn get_bytes(
+        &self,
+        url: &Url,
+        page_size: Option<u32>,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<bytes::Bytes, DataError> {
+        let outcome = self
+            .retry
+            .run(cancel, on_wait, || self.attempt(url, page_size))
+            .await;
+        outcome.map_err(|stop| match stop {
+            Stop::Cancelled => DataError::Cancelled,
+            Stop::Failed(e) => e,
+        })
+    }
+
+    async fn attempt(
+        &self,
+        url: &Url,
+        page_size: Option<u32>,
+    ) -> Result<bytes::Bytes, Verdict<DataError>> {
+        let token = self
+            .tokens
+            .access_token()
+            .await
+            .map_err(|e| Verdict::Fail(e.into()))?;
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                Verdict::Fail(self.unexpected("the access token is not valid header text"))
+            })?;
+        bearer.set_sensitive(true);
+        let mut request = self
+            .http
+            .get(url.clone())
+            .headers(odata_headers())
+            .header(AUTHORIZATION, bearer);
+        if let Some(size) = page_size {
+            request = request.header("Prefer", format!("odata.maxpagesize={size}"));
+        }
+        let response = request.send().await.map_err(|e| self.network(e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| self.network(e))?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        let failure = self.service_failure(status.as_u16(), &body);
+        match Failure::from_response(status, &headers) {
+            Some(retry) => {
+                let error = match retry {
+                    Failure::Throttled { retry_after, .. } => DataError::Throttled {
+                        product: self.product.display_name(),
+                        retry_after,
+                    },
+                    Failure::Transient => failure,
+                };
+                Err(Verdict::Retry(retry, error))
+            }
+            None => Err(Verdict::Fail(failure)),
+        }
+    }
+
+    fn service_failure(&self, status: u16, body: &[u8]) -> DataError {
+        let parsed = ErrorBody::parse(body);
+        let raw = parsed
+            .is_none()
+            .then(|| String::from_utf8_lossy(&body[..body.len().min(400)]).into_owned());
+        DataError::Service(Box::new(ServiceFailure {
+            product: self.product,
+            status,
+            body: parsed,
+            client_id: self.tokens.client().client_id().to_string(),
+            grant: self.grant,
+            raw,
+        }))
+    }
+
+    fn network(&self, e: reqwest::Error) -> Verdict<DataError> {
+        let host = e
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("the service")
+            .to_string();
+        let error = if e.is_timeout() {
+            DataError::Timeout {
+                product: self.product.display_name(),
+            }
+        } else {
+            DataError::Network {
+                host,
+                cause: crate::http::error_chain(&e),
+            }
+        };
+        match Failure::from_network(&e) {
+            Some(failure) => Verdict::Retry(failure, error),
+            None => Verdict::Fail(error),
+        }
+    }
+
+    fn unexpected(&self, details: &str) -> DataError {
+        DataError::Unexpected {
+            product: self.product.display_name(),
+            details: details.to_string(),
+        }
+    }
+}
+
+/// The headers Microsoft's Web API docs ask for (microsoft-facts.md §7;
+/// harmless for BC and F&O).
+fn odata_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert("OData-MaxVersion", HeaderValue::from_static("4.0"));
+    headers.insert("OData-Version", HeaderValue::from_static("4.0"));
+    headers
+}
+
+/// A URL for error details without its query, which may hold filter values.
+fn redact_query(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_options_are_encoded_once_and_in_order() {
+        let mut url = Url::parse("https://x.example/api/v2.0/companies(1)/customers").unwrap();
+        Query {
+            select: vec!["number".into(), "displayName".into()],
+            filter: Some(" city eq 'Zürich & Co' ".into()),
+            orderby: vec!["displayName desc".into()],
+            top: Some(10),
+            count: true,
+            extra: vec![("cross-company".into(), "true".into())],
+        }
+        .apply(&mut url);
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("$select".into(), "number,displayName".into()),
+                ("$filter".into(), "city eq 'Zürich & Co'".into()),
+                ("$orderby".into(), "displayName desc".into()),
+                ("$top".into(), "10".into()),
+                ("$count".into(), "true".into()),
+                ("cross-company".into(), "true".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_query_adds_nothing() {
+        let mut url = Url::parse("https://x.example/data/CustomersV3").unwrap();
+        Query::default().apply(&mut url);
+        assert_eq!(url.as_str(), "https://x.example/data/CustomersV3");
+    }
+}

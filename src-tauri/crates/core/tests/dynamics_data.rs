@@ -1,0 +1,228 @@
+//! Environments, companies and paged reads against the sandbox tenant, and
+//! the products' errors explained.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use d365_core::dynamics::discovery::{business_central_environments, companies};
+use d365_core::dynamics::odata::Query;
+use d365_core::dynamics::service::Service;
+use d365_core::problem::{ErrorKind, Explain};
+use d365_core::product::Product;
+use d365_sandbox::world::World;
+use tokio_util::sync::CancellationToken;
+
+fn ids(rows: &[serde_json::Map<String, serde_json::Value>], key: &str) -> HashSet<String> {
+    rows.iter().map(|r| r[key].to_string()).collect()
+}
+
+#[tokio::test]
+async fn business_central_environments_companies_and_every_customer_once() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let cancel = CancellationToken::new();
+    let environments = business_central_environments(&client, &cloud(&s), &cancel, &quiet)
+        .await
+        .unwrap();
+    assert_eq!(environments[0].id, "Production");
+    assert_eq!(environments[0].kind.as_deref(), Some("Production"));
+
+    let bc = service(&s, Product::BusinessCentral);
+    let list = companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+        .await
+        .unwrap();
+    let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["CRONUS USA, Inc.", "My Company"]);
+
+    let customers = bc
+        .entity_set_url("customers", Some(&list[0].id), &Query::default())
+        .unwrap();
+    let (rows, pages) = read_all(&client, &customers, 1_000).await;
+    assert_eq!(rows.len(), 2_500);
+    assert_eq!(pages, 3);
+    assert_eq!(ids(&rows, "id").len(), 2_500, "no row twice");
+
+    let counted = client
+        .first_page(
+            &customers,
+            &Query {
+                count: true,
+                top: Some(5),
+                ..Query::default()
+            },
+            None,
+            &cancel,
+            &quiet,
+        )
+        .await
+        .unwrap();
+    assert_eq!(counted.count, Some(2_500));
+    assert_eq!(counted.rows.len(), 5);
+}
+
+#[tokio::test]
+async fn the_real_page_size_applies_without_prefer() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let bc = service(&s, Product::BusinessCentral);
+    let cancel = CancellationToken::new();
+    let company = &companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+        .await
+        .unwrap()[0];
+    let url = bc
+        .entity_set_url("generalLedgerEntries", Some(&company.id), &Query::default())
+        .unwrap();
+    let page = client
+        .first_page(&url, &Query::default(), None, &cancel, &quiet)
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 20_000, "BC's fixed page (facts §5)");
+    assert!(page.next.is_some());
+}
+
+#[tokio::test]
+async fn an_environment_that_does_not_exist_lists_the_ones_that_do() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let wrong = Service::new(Product::BusinessCentral, cloud(&s), &tenant(&s), "Sandbox2");
+    let err = companies(
+        &client,
+        &wrong,
+        &cloud(&s),
+        &CancellationToken::new(),
+        &quiet,
+    )
+    .await
+    .unwrap_err()
+    .explain();
+    assert_eq!(err.kind, ErrorKind::EnvironmentNotFound);
+    assert_eq!(
+        err.message,
+        "The environment 'Sandbox2' does not exist in this tenant."
+    );
+    assert!(
+        err.fix.contains("Environments you can use: Production."),
+        "{}",
+        err.fix
+    );
+}
+
+#[tokio::test]
+async fn an_app_not_registered_inside_business_central_gets_the_steps() {
+    let mut world = World::demo();
+    world.apps[0].registered_in_product.clear();
+    let s = sandbox(world).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let bc = service(&s, Product::BusinessCentral);
+    let err = companies(&client, &bc, &cloud(&s), &CancellationToken::new(), &quiet)
+        .await
+        .unwrap_err()
+        .explain();
+    assert_eq!(err.kind, ErrorKind::AppNotRegisteredInProduct);
+    let (client_id, _) = web_app(&s);
+    assert!(
+        err.fix.contains("Microsoft Entra Applications") && err.fix.contains(&client_id),
+        "{}",
+        err.fix
+    );
+    assert!(err
+        .details
+        .unwrap()
+        .contains("Authentication_InvalidCredentials"));
+}
+
+#[tokio::test]
+async fn a_malformed_filter_is_a_bad_query_with_the_services_words() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let bc = service(&s, Product::BusinessCentral);
+    let cancel = CancellationToken::new();
+    let company = &companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+        .await
+        .unwrap()[0];
+    let query = Query {
+        filter: Some("city eq".into()),
+        ..Query::default()
+    };
+    let url = bc
+        .entity_set_url("customers", Some(&company.id), &query)
+        .unwrap();
+    let err = client
+        .first_page(&url, &Query::default(), None, &cancel, &quiet)
+        .await
+        .unwrap_err()
+        .explain();
+    assert_eq!(err.kind, ErrorKind::BadQuery);
+    assert!(err
+        .details
+        .unwrap()
+        .contains("Expression expected at position 7"));
+}
+
+#[tokio::test]
+async fn a_token_for_another_product_is_rejected_and_explained() {
+    let s = sandbox(World::demo()).await;
+    // A Business Central token sent to F&O.
+    let bc_client = app_client(&s, Product::BusinessCentral);
+    let fno = service(&s, Product::FinanceOperations);
+    let url = fno.companies_url().unwrap();
+    let err = bc_client
+        .first_page(
+            &url,
+            &Query::default(),
+            None,
+            &CancellationToken::new(),
+            &quiet,
+        )
+        .await
+        .unwrap_err()
+        .explain();
+    assert_eq!(err.kind, ErrorKind::TokenRejected);
+}
+
+#[tokio::test]
+async fn fno_legal_entities_and_customers_per_company_or_across() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::FinanceOperations);
+    let fno = service(&s, Product::FinanceOperations);
+    let cancel = CancellationToken::new();
+    let list = companies(&client, &fno, &cloud(&s), &cancel, &quiet)
+        .await
+        .unwrap();
+    assert!(list.iter().any(|c| c.id == "usmf"), "{list:?}");
+    let mut total = 0;
+    for company in &list {
+        let url = fno
+            .entity_set_url("CustomersV3", Some(&company.id), &Query::default())
+            .unwrap();
+        let (rows, _) = read_all(&client, &url, 5_000).await;
+        assert!(rows.iter().all(|r| r["dataAreaId"] == company.id.as_str()));
+        total += rows.len();
+    }
+    let across = Query {
+        extra: vec![("cross-company".into(), "true".into())],
+        ..Query::default()
+    };
+    let url = fno.entity_set_url("CustomersV3", None, &across).unwrap();
+    let (rows, _) = read_all(&client, &url, 5_000).await;
+    assert_eq!(
+        rows.len(),
+        total,
+        "cross-company is the sum of the companies"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_stops_a_request() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let bc = service(&s, Product::BusinessCentral);
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let err = companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+}
