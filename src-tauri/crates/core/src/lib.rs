@@ -2,6 +2,7 @@
 //! adapters over this crate; it must never depend on Tauri.
 
 pub mod dynamics;
+pub mod export;
 pub mod http;
 pub mod identity;
 pub mod problem;

@@ -55,6 +55,7 @@ pub enum ErrorKind {
     NotFound,
     BadQuery,
     Throttled,
+    ExportFailed,
     Internal,
 }
 

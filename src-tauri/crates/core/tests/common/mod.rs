@@ -145,3 +145,19 @@ pub async fn read_all(
     }
     (rows, pages)
 }
+
+/// An entity set of the demo tenant's first Business Central company.
+pub async fn bc_collection(
+    s: &SandboxHandle,
+    entity_set: &str,
+    query: &d365_core::dynamics::odata::Query,
+) -> url::Url {
+    let client = app_client(s, Product::BusinessCentral);
+    let bc = service(s, Product::BusinessCentral);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let list = d365_core::dynamics::discovery::companies(&client, &bc, &cloud(s), &cancel, &quiet)
+        .await
+        .unwrap();
+    bc.entity_set_url(entity_set, Some(&list[0].id), query)
+        .unwrap()
+}
