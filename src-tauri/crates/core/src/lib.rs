@@ -1,6 +1,7 @@
 //! D365 Connect's core. The desktop shell and the `d365c` CLI are thin
 //! adapters over this crate; it must never depend on Tauri.
 
+pub mod connection;
 pub mod dynamics;
 pub mod export;
 pub mod http;

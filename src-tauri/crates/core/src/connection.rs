@@ -1,0 +1,251 @@
+//! One saved connection, ready to use: its secret from the keychain, a
+//! token source per resource (they share the profile's refresh token), and
+//! the data calls the GUI and the CLI make. Both are thin adapters over this.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::dynamics::discovery::{self, EnvironmentInfo};
+use crate::dynamics::error::DataError;
+use crate::dynamics::odata::{ODataClient, OnWait};
+use crate::dynamics::retry::RetryPolicy;
+use crate::dynamics::service::{Company, Service};
+use crate::http::{self, HttpSetupError, Timeout};
+use crate::identity::flow::{EntraClient, FlowError};
+use crate::identity::scopes::{self, ScopeError};
+use crate::identity::token_cache::TokenCache;
+use crate::problem::{ErrorKind, Explain, UserError};
+use crate::product::Product;
+use crate::profiles::{ClientType, Grant, Profile};
+use crate::secrets::{Secret, SecretKey, SecretKind, SecretStore, SecretStoreError};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectOptions {
+    pub timeout: Timeout,
+    pub retry: RetryPolicy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+    #[error(transparent)]
+    Secret(#[from] SecretStoreError),
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    #[error(transparent)]
+    Http(#[from] HttpSetupError),
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("The connection '{profile}' has no environment yet.")]
+    NoEnvironment { profile: String },
+}
+
+impl Explain for ConnectError {
+    fn kind(&self) -> ErrorKind {
+        self.explain().kind
+    }
+
+    fn fix(&self) -> String {
+        self.explain().fix
+    }
+
+    fn explain(&self) -> UserError {
+        match self {
+            ConnectError::Scope(e) => e.explain(),
+            ConnectError::Secret(e) => e.explain(),
+            ConnectError::Flow(e) => e.explain(),
+            ConnectError::Http(e) => e.explain(),
+            ConnectError::Data(e) => e.explain(),
+            ConnectError::NoEnvironment { .. } => UserError::new(
+                ErrorKind::InvalidInput,
+                self.to_string(),
+                "Pick an environment on the Environment step (d365c: profile add … --environment).",
+            ),
+        }
+    }
+}
+
+pub struct Connection {
+    profile: Profile,
+    store: Arc<SecretStore>,
+    http: reqwest::Client,
+    retry: RetryPolicy,
+    secret: Option<Secret>,
+    caches: Mutex<HashMap<String, Arc<TokenCache>>>,
+}
+
+impl Connection {
+    /// Opens a profile. A confidential client's secret comes from
+    /// `secret` when given (the CLI's `--secret-stdin`), else the keychain.
+    pub fn open(
+        profile: Profile,
+        store: Arc<SecretStore>,
+        secret: Option<Secret>,
+        options: ConnectOptions,
+    ) -> Result<Self, ConnectError> {
+        let secret = match (profile.client_type, secret) {
+            (ClientType::Public, _) => None,
+            (ClientType::Confidential, Some(given)) => Some(given),
+            (ClientType::Confidential, None) => {
+                Some(store.get(&SecretKey::new(&profile.name, SecretKind::ClientSecret))?)
+            }
+        };
+        Ok(Self {
+            http: http::client(options.timeout)?,
+            retry: options.retry,
+            profile,
+            store,
+            secret,
+            caches: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The Entra client of this profile's app registration.
+    pub fn entra(&self) -> Result<EntraClient, ConnectError> {
+        Ok(EntraClient::new(
+            self.http.clone(),
+            &self.profile.cloud,
+            &self.profile.tenant,
+            &self.profile.client_id,
+            self.secret.as_ref(),
+        )?)
+    }
+
+    /// The product's resource (token audience) for the chosen environment.
+    pub fn resource(&self) -> Result<String, ConnectError> {
+        Ok(scopes::resource(
+            self.profile.product,
+            &self.profile.cloud,
+            self.profile.environment.as_deref(),
+        )?)
+    }
+
+    /// The scopes asked for a resource with this profile's grant and choices.
+    pub fn scopes_for(&self, resource: &str) -> Result<Vec<String>, ConnectError> {
+        Ok(scopes::request_scopes(
+            self.profile.product,
+            self.profile.grant,
+            resource,
+            &self.profile.scopes,
+        )?)
+    }
+
+    /// The token source for a resource; one per resource for the
+    /// connection's life, so tokens are reused.
+    pub fn tokens_for(&self, resource: &str) -> Result<Arc<TokenCache>, ConnectError> {
+        let mut caches = self
+            .caches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(cache) = caches.get(resource) {
+            return Ok(cache.clone());
+        }
+        let cache = Arc::new(TokenCache::new(
+            self.entra()?,
+            self.profile.grant,
+            self.scopes_for(resource)?,
+            self.store.clone(),
+            &self.profile.name,
+        ));
+        caches.insert(resource.to_string(), cache.clone());
+        Ok(cache)
+    }
+
+    /// The token source of the product's data.
+    pub fn data_tokens(&self) -> Result<Arc<TokenCache>, ConnectError> {
+        self.tokens_for(&self.resource()?)
+    }
+
+    fn odata(&self, tokens: Arc<TokenCache>) -> ODataClient {
+        ODataClient::new(
+            self.http.clone(),
+            tokens,
+            self.profile.product,
+            self.profile.grant,
+            self.retry.clone(),
+        )
+    }
+
+    /// The OData client of the product's data.
+    pub fn data(&self) -> Result<ODataClient, ConnectError> {
+        Ok(self.odata(self.data_tokens()?))
+    }
+
+    /// The data service of the chosen environment.
+    pub fn service(&self) -> Result<Service, ConnectError> {
+        let environment =
+            self.profile
+                .environment
+                .as_deref()
+                .ok_or_else(|| ConnectError::NoEnvironment {
+                    profile: self.profile.name.clone(),
+                })?;
+        Ok(Service::new(
+            self.profile.product,
+            self.profile.cloud.clone(),
+            &self.profile.tenant,
+            environment,
+        ))
+    }
+
+    /// Environments the signed-in user (or app) can open. F&O has no list:
+    /// its environment is the URL the user typed.
+    pub async fn environments(
+        &self,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Vec<EnvironmentInfo>, ConnectError> {
+        let cloud = &self.profile.cloud;
+        match self.profile.product {
+            Product::BusinessCentral => {
+                Ok(
+                    discovery::business_central_environments(&self.data()?, cloud, cancel, on_wait)
+                        .await?,
+                )
+            }
+            Product::Dataverse => {
+                let client = self.odata(self.tokens_for(cloud.globaldisco())?);
+                Ok(discovery::dataverse_environments(&client, cloud, cancel, on_wait).await?)
+            }
+            Product::FinanceOperations => Ok(self
+                .profile
+                .environment
+                .iter()
+                .map(|url| EnvironmentInfo {
+                    id: url.clone(),
+                    name: url.clone(),
+                    kind: None,
+                })
+                .collect()),
+        }
+    }
+
+    /// Companies of the chosen environment.
+    pub async fn companies(
+        &self,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Vec<Company>, ConnectError> {
+        let service = self.service()?;
+        Ok(discovery::companies(
+            &self.data()?,
+            &service,
+            &self.profile.cloud,
+            cancel,
+            on_wait,
+        )
+        .await?)
+    }
+
+    /// Whether client credentials or a delegated sign-in gets tokens.
+    pub fn grant(&self) -> Grant {
+        self.profile.grant
+    }
+}
