@@ -8,3 +8,4 @@ pub mod flow;
 pub mod input;
 pub mod scopes;
 pub mod token_cache;
+pub mod verdict;
