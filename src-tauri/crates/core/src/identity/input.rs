@@ -330,12 +330,22 @@ pub fn environment_url(
             },
         });
     }
-    let origin = url.origin().ascii_serialization();
-    if url.path() != "/" || url.query().is_some() {
-        notices.push(format!("We kept only the environment's address, {origin}."));
+    // Microsoft's environments are whole hosts; a custom cloud (the sandbox
+    // tenant) may serve several under one host, each at its own path.
+    let kept = match cloud {
+        Cloud::Custom(_) => {
+            let mut base = url.clone();
+            base.set_query(None);
+            base.set_fragment(None);
+            base.as_str().trim_end_matches('/').to_string()
+        }
+        _ => url.origin().ascii_serialization(),
+    };
+    if url.as_str().trim_end_matches('/') != kept {
+        notices.push(format!("We kept only the environment's address, {kept}."));
     }
     Ok(Checked {
-        value: origin,
+        value: kept,
         notices,
     })
 }
@@ -508,5 +518,25 @@ mod tests {
             ),
             Err(InputError::NotHttps)
         );
+    }
+
+    #[test]
+    fn a_custom_cloud_keeps_the_environment_path() {
+        let cloud = Cloud::Custom(crate::identity::cloud::CustomCloud {
+            authority: "http://127.0.0.1:1/entra".into(),
+            bc_api: "http://127.0.0.1:1/bc".into(),
+            fno_url: None,
+            dataverse_url: None,
+            globaldisco: "http://127.0.0.1:1/globaldisco".into(),
+            bc_resource: None,
+        });
+        let checked = environment_url(
+            Product::FinanceOperations,
+            &cloud,
+            "http://127.0.0.1:1/fno/cronus-demo/?x=1",
+        )
+        .unwrap();
+        assert_eq!(checked.value, "http://127.0.0.1:1/fno/cronus-demo");
+        assert_eq!(checked.notices.len(), 1);
     }
 }
