@@ -1,10 +1,17 @@
 //! `d365c`: thin command-line adapters over d365-core.
 
+mod data_cmd;
+mod outcome;
+mod profile_cmd;
+mod secret_input;
 mod secret_store;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use data_cmd::{ExportArgs, QueryArgs, Session};
+use profile_cmd::ProfileCommand;
 
 /// Connect to Microsoft Dynamics 365 and check that it works.
 #[derive(Debug, Parser)]
@@ -13,6 +20,10 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Read the client secret from standard input for this run (for
+    /// machines without a keychain; D365C_CLIENT_SECRET works too).
+    #[arg(long, global = true)]
+    secret_stdin: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -21,13 +32,78 @@ struct Cli {
 enum Command {
     /// Tell which secret store keeps client secrets on this machine.
     SecretStore,
+    /// Manage saved connections (shared with the desktop app).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    #[command(flatten)]
+    Online(Online),
+}
+
+/// Commands that call Microsoft with a saved connection.
+#[derive(Debug, Subcommand)]
+enum Online {
+    /// Show who the token is for and whether it can call the product.
+    Token {
+        profile: String,
+        /// Print the raw access token (keep it secret).
+        #[arg(long)]
+        raw: bool,
+    },
+    /// List the environments the connection can open.
+    Environments { profile: String },
+    /// List the companies of the connection's environment.
+    Companies { profile: String },
+    /// Read rows of an entity set.
+    Query(QueryArgs),
+    /// Write every row of an entity set to a CSV or JSON Lines file.
+    Export(ExportArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.json;
     match cli.command {
-        Command::SecretStore => secret_store::run(cli.json),
+        Command::SecretStore => secret_store::run(json),
+        Command::Profile(command) => profile_cmd::run(command, json),
+        Command::Online(command) => online(command, cli.secret_stdin, json),
     }
+}
+
+impl Online {
+    fn profile(&self) -> &str {
+        match self {
+            Online::Token { profile, .. }
+            | Online::Environments { profile }
+            | Online::Companies { profile } => profile,
+            Online::Query(args) => args.profile(),
+            Online::Export(args) => args.profile(),
+        }
+    }
+}
+
+/// Commands that call Microsoft run on a tokio runtime.
+fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("d365c could not start its network engine: {e}");
+            return ExitCode::from(outcome::SERVICE);
+        }
+    };
+    runtime.block_on(async move {
+        let session = match Session::open(command.profile(), secret_stdin, json) {
+            Ok(session) => session,
+            Err(e) => return outcome::fail(e, json),
+        };
+        let result = match command {
+            Online::Token { raw, .. } => data_cmd::token(&session, raw).await,
+            Online::Environments { .. } => data_cmd::environments(&session).await,
+            Online::Companies { .. } => data_cmd::companies(&session).await,
+            Online::Query(args) => data_cmd::query(&session, args).await,
+            Online::Export(args) => data_cmd::export_cmd(&session, args).await,
+        };
+        data_cmd::finish(result, json)
+    })
 }
 
 #[cfg(test)]
@@ -45,5 +121,25 @@ mod tests {
         let cli = Cli::try_parse_from(["d365c", "secret-store", "--json"]).unwrap();
         assert!(cli.json);
         assert!(Cli::try_parse_from(["d365c", "no-such-command"]).is_err());
+    }
+
+    #[test]
+    fn query_options_parse() {
+        let cli = Cli::try_parse_from([
+            "d365c",
+            "query",
+            "p",
+            "customers",
+            "--select",
+            "number,displayName",
+            "--top",
+            "5",
+            "--all",
+        ])
+        .unwrap();
+        let Command::Online(Online::Query(args)) = cli.command else {
+            panic!("not a query")
+        };
+        assert_eq!(args.profile(), "p");
     }
 }

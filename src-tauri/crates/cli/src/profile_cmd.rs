@@ -1,0 +1,315 @@
+//! `d365c profile add|list|show|remove`: the same saved connections as the
+//! desktop app. Secrets go to the keychain, never into the profile file.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand, ValueEnum};
+use d365_core::identity::cloud::{Cloud, CustomCloud};
+use d365_core::identity::input;
+use d365_core::problem::Explain;
+use d365_core::product::Product;
+use d365_core::profiles::{ClientType, Grant, Profile, ProfileStore};
+use d365_core::secrets::{SecretKey, SecretKind, SecretStore};
+use d365_core::UserError;
+use serde::Serialize;
+
+use crate::outcome::{fail, print_json, usage};
+use crate::secret_input;
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Save a connection.
+    Add(AddArgs),
+    /// List saved connections.
+    List,
+    /// Show one connection (never its secret).
+    Show { name: String },
+    /// Delete a connection and its saved secret and sign-in.
+    Remove { name: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProductArg {
+    Bc,
+    Fno,
+    Dataverse,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GrantArg {
+    Delegated,
+    ClientCredentials,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CloudArg {
+    Public,
+    Usgov,
+    China,
+    Custom,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    name: String,
+    #[arg(long, value_enum)]
+    product: ProductArg,
+    /// Tenant ID (GUID) or domain, e.g. contoso.onmicrosoft.com.
+    #[arg(long)]
+    tenant: String,
+    /// The app registration's Application (client) ID.
+    #[arg(long)]
+    client_id: String,
+    /// Read the client secret's Value from standard input and keep it in the keychain.
+    #[arg(long)]
+    secret_stdin: bool,
+    #[arg(long, value_enum, default_value_t = GrantArg::Delegated)]
+    grant: GrantArg,
+    /// The app has no secret (Mobile and desktop platform).
+    #[arg(long)]
+    public_client: bool,
+    /// Permissions to ask for (default: the product's defaults).
+    #[arg(long, num_args = 1..)]
+    scopes: Vec<String>,
+    /// BC: environment name; F&O and Dataverse: environment URL.
+    #[arg(long)]
+    environment: Option<String>,
+    /// Company ID (BC), legal entity (F&O) or business unit (Dataverse).
+    #[arg(long)]
+    company: Option<String>,
+    #[arg(long, value_enum, default_value_t = CloudArg::Public)]
+    cloud: CloudArg,
+    /// Custom cloud: the Entra authority, e.g. http://127.0.0.1:8400/entra.
+    #[arg(long)]
+    authority: Option<String>,
+    /// Custom cloud: the Business Central API root.
+    #[arg(long)]
+    bc_api: Option<String>,
+    /// Custom cloud: the F&O environment URL.
+    #[arg(long)]
+    fno_url: Option<String>,
+    /// Custom cloud: the Dataverse environment URL.
+    #[arg(long)]
+    dataverse_url: Option<String>,
+    /// Custom cloud: the Dataverse Global Discovery root.
+    #[arg(long)]
+    globaldisco: Option<String>,
+    /// Custom cloud: the Business Central token audience, if not Microsoft's.
+    #[arg(long)]
+    resource: Option<String>,
+}
+
+pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
+    let result = ProfileStore::open_default()
+        .map_err(|e| e.explain())
+        .and_then(|profiles| match command {
+            ProfileCommand::Add(args) => add(&profiles, args, json),
+            ProfileCommand::List => list(&profiles, json),
+            ProfileCommand::Show { name } => show(&profiles, &name, json),
+            ProfileCommand::Remove { name } => remove(&profiles, &name, json),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e, json),
+    }
+}
+
+fn product(arg: ProductArg) -> Product {
+    match arg {
+        ProductArg::Bc => Product::BusinessCentral,
+        ProductArg::Fno => Product::FinanceOperations,
+        ProductArg::Dataverse => Product::Dataverse,
+    }
+}
+
+fn cloud(args: &AddArgs) -> Result<Cloud, UserError> {
+    let required = |value: &Option<String>, flag: &str| {
+        value.clone().ok_or_else(|| {
+            usage(
+                format!("--cloud custom needs {flag}."),
+                "Give every custom endpoint: --authority, --bc-api and --globaldisco.",
+            )
+        })
+    };
+    Ok(match args.cloud {
+        CloudArg::Public => Cloud::Public,
+        CloudArg::Usgov => Cloud::UsGov,
+        CloudArg::China => Cloud::China,
+        CloudArg::Custom => Cloud::Custom(CustomCloud {
+            authority: required(&args.authority, "--authority")?,
+            bc_api: required(&args.bc_api, "--bc-api")?,
+            fno_url: args.fno_url.clone(),
+            dataverse_url: args.dataverse_url.clone(),
+            globaldisco: required(&args.globaldisco, "--globaldisco")?,
+            bc_resource: args.resource.clone(),
+        }),
+    })
+}
+
+fn notices(list: &[String]) {
+    for notice in list {
+        eprintln!("Note: {notice}");
+    }
+}
+
+fn add(profiles: &ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
+    let product = product(args.product);
+    let cloud = cloud(&args)?;
+    let tenant = input::tenant(&args.tenant).map_err(|e| e.explain())?;
+    let client_id = input::client_id(&args.client_id).map_err(|e| e.explain())?;
+    notices(&tenant.notices);
+    notices(&client_id.notices);
+    let environment = match (product, args.environment.as_deref()) {
+        (Product::BusinessCentral, Some(name)) => Some(name.trim().to_string()),
+        (_, Some(url)) => {
+            let checked = input::environment_url(product, &cloud, url).map_err(|e| e.explain())?;
+            notices(&checked.notices);
+            Some(checked.value)
+        }
+        (_, None) => None,
+    };
+    let client_type = if args.public_client {
+        ClientType::Public
+    } else {
+        ClientType::Confidential
+    };
+    let grant = match args.grant {
+        GrantArg::Delegated => Grant::Delegated,
+        GrantArg::ClientCredentials => Grant::ClientCredentials,
+    };
+    if grant == Grant::ClientCredentials && client_type == ClientType::Public {
+        return Err(usage(
+            "An app without a secret cannot sign in on its own.",
+            "Leave out --public-client, or use --grant delegated.",
+        ));
+    }
+    let profile = Profile {
+        name: args.name.clone(),
+        product,
+        cloud,
+        tenant: tenant.value.to_string(),
+        client_id: client_id.value,
+        grant,
+        client_type,
+        scopes: args.scopes,
+        environment,
+        company: args.company,
+    };
+    let secret = secret_input::given(args.secret_stdin)?;
+    profiles.save(&profile).map_err(|e| e.explain())?;
+    if let Some(secret) = secret {
+        let store = SecretStore::open(d365_core::secrets::KEYCHAIN_SERVICE);
+        warn_if_memory_only(&store);
+        store
+            .set(
+                &SecretKey::new(&profile.name, SecretKind::ClientSecret),
+                &secret,
+            )
+            .map_err(|e| e.explain())?;
+    }
+    if json {
+        print_json(&profile);
+    } else {
+        println!("Saved '{}'.", profile.name);
+    }
+    Ok(())
+}
+
+/// Said once, where a secret would otherwise silently vanish at exit.
+pub fn warn_if_memory_only(store: &SecretStore) {
+    if let Some(advice) = store.status().advice {
+        eprintln!(
+            "Note: {advice} Give the secret with --secret-stdin or {} on each run.",
+            secret_input::ENV_VAR
+        );
+    }
+}
+
+#[derive(Serialize)]
+struct Listed {
+    name: String,
+    product: Option<Product>,
+    problem: Option<UserError>,
+}
+
+fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
+    let listed: Vec<Listed> = profiles
+        .list()
+        .map_err(|e| e.explain())?
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(p) => Listed {
+                name: p.name,
+                product: Some(p.product),
+                problem: None,
+            },
+            Err(e) => Listed {
+                name: e.to_string(),
+                product: None,
+                problem: Some(e.explain()),
+            },
+        })
+        .collect();
+    if json {
+        print_json(&listed);
+    } else if listed.is_empty() {
+        println!("No saved connections. Add one with `d365c profile add`.");
+    } else {
+        for l in &listed {
+            match (&l.product, &l.problem) {
+                (Some(p), _) => println!("{}\t{}", l.name, p.display_name()),
+                (None, Some(problem)) => println!("{} ({})", l.name, problem.fix),
+                (None, None) => println!("{}", l.name),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError> {
+    let profile = profiles.load(name).map_err(|e| e.explain())?;
+    if json {
+        print_json(&profile);
+        return Ok(());
+    }
+    let none = || "(not set)".to_string();
+    println!("Name:        {}", profile.name);
+    println!("Product:     {}", profile.product.display_name());
+    println!("Cloud:       {}", profile.cloud.display_name());
+    println!("Tenant:      {}", profile.tenant);
+    println!("Client ID:   {}", profile.client_id);
+    println!(
+        "Sign-in:     {:?} ({:?} client)",
+        profile.grant, profile.client_type
+    );
+    println!(
+        "Environment: {}",
+        profile.environment.clone().unwrap_or_else(none)
+    );
+    println!(
+        "Company:     {}",
+        profile.company.clone().unwrap_or_else(none)
+    );
+    if !profile.scopes.is_empty() {
+        println!("Scopes:      {}", profile.scopes.join(" "));
+    }
+    Ok(())
+}
+
+fn remove(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError> {
+    profiles.load(name).map_err(|e| e.explain())?;
+    let store = Arc::new(SecretStore::open(d365_core::secrets::KEYCHAIN_SERVICE));
+    for kind in [SecretKind::ClientSecret, SecretKind::RefreshToken] {
+        store
+            .delete(&SecretKey::new(name, kind))
+            .map_err(|e| e.explain())?;
+    }
+    profiles.remove(name).map_err(|e| e.explain())?;
+    if json {
+        print_json(&serde_json::json!({ "removed": name }));
+    } else {
+        println!("Removed '{name}'.");
+    }
+    Ok(())
+}

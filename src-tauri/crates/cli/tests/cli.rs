@@ -1,0 +1,223 @@
+//! `d365c` as a script runs it, against the in-process sandbox tenant, with
+//! its own config folder and the secret from the environment.
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Output};
+
+use d365_sandbox::world::World;
+use d365_sandbox::{Sandbox, SandboxHandle};
+use serde_json::Value;
+
+struct Cli {
+    home: tempfile::TempDir,
+    secret: String,
+}
+
+impl Cli {
+    fn new(secret: &str) -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            secret: secret.into(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_d365c"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", self.home.path())
+            .env("HOME", self.home.path())
+            .env("D365C_CLIENT_SECRET", &self.secret)
+            // No desktop session: the keychain is unavailable, as on a server.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+async fn demo() -> SandboxHandle {
+    Sandbox::start(World::demo()).await.unwrap()
+}
+
+/// `profile add` arguments for the demo tenant's confidential app.
+fn add_args(s: &SandboxHandle, name: &str, extra: &[&str]) -> Vec<String> {
+    let e = s.endpoints();
+    let mut args: Vec<String> = [
+        "profile",
+        "add",
+        name,
+        "--product",
+        "bc",
+        "--tenant",
+        &e.demo.tenant_id,
+        "--client-id",
+        e.demo.client_id.as_deref().unwrap(),
+        "--grant",
+        "client-credentials",
+        "--environment",
+        "Production",
+        "--cloud",
+        "custom",
+        "--authority",
+        &e.authority,
+        "--bc-api",
+        &e.bc_api,
+        "--globaldisco",
+        &e.globaldisco,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consultant_lists_queries_and_exports_business_central_from_a_script() {
+    let s = demo().await;
+    let cli = Cli::new(s.endpoints().demo.client_secret.as_deref().unwrap());
+    assert!(cli
+        .run(&strs(&add_args(&s, "cronus", &[])))
+        .status
+        .success());
+
+    let environments = cli.json(&["environments", "cronus", "--json"]);
+    assert_eq!(environments[0]["id"], "Production");
+    let companies = cli.json(&["companies", "cronus", "--json"]);
+    let company = companies[0]["id"].as_str().unwrap().to_string();
+
+    // Without a company, BC queries say how to pick one.
+    let out = cli.run(&["query", "cronus", "customers"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("d365c companies cronus"));
+
+    assert!(cli
+        .run(&strs(&add_args(&s, "cronus", &["--company", &company])))
+        .status
+        .success());
+    let rows = cli.json(&[
+        "query",
+        "cronus",
+        "customers",
+        "--select",
+        "number,displayName",
+        "--top",
+        "3",
+        "--count",
+        "--json",
+    ]);
+    assert_eq!(rows["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(rows["count"], 2_500);
+
+    let out_file = cli.home.path().join("customers.csv");
+    let summary = cli.json(&[
+        "export",
+        "cronus",
+        "customers",
+        "--format",
+        "csv",
+        "--out",
+        out_file.to_str().unwrap(),
+        "--page-size",
+        "1000",
+        "--json",
+    ]);
+    assert_eq!(summary["rows"], 2_500);
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(text.lines().count(), 2_501);
+
+    let token = cli.json(&["token", "cronus", "--json"]);
+    assert_eq!(token["verdict"]["usable"], true, "{token}");
+    assert_eq!(
+        token["claims"]["aud"],
+        "https://api.businesscentral.dynamics.com"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_secret_exits_with_the_sign_in_code_and_the_fix() {
+    let s = demo().await;
+    let cli = Cli::new("not-the-value");
+    assert!(cli
+        .run(&strs(&add_args(&s, "cronus", &[])))
+        .status
+        .success());
+    let out = cli.run(&["environments", "cronus"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("What to do:") && stderr.contains("Value"),
+        "{stderr}"
+    );
+    let json = cli.run(&["environments", "cronus", "--json"]);
+    let body: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(body["error"]["kind"], "InvalidSecret");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_never_hold_the_secret_and_bad_input_is_a_usage_error() {
+    let s = demo().await;
+    let secret = s.endpoints().demo.client_secret.unwrap();
+    let cli = Cli::new(&secret);
+    assert!(cli
+        .run(&strs(&add_args(&s, "cronus", &[])))
+        .status
+        .success());
+    let shown = cli.run(&["profile", "show", "cronus"]);
+    assert!(shown.status.success());
+    for entry in walk(cli.home.path()) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        assert!(
+            !text.contains(&secret),
+            "secret written to {}",
+            entry.display()
+        );
+    }
+    let listed = cli.json(&["profile", "list", "--json"]);
+    assert_eq!(listed[0]["name"], "cronus");
+
+    let bad = cli.run(&[
+        "profile",
+        "add",
+        "x",
+        "--product",
+        "bc",
+        "--tenant",
+        "common",
+        "--client-id",
+        "nope",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let removed = cli.run(&["profile", "remove", "cronus"]);
+    assert!(removed.status.success());
+    assert_eq!(
+        cli.run(&["profile", "show", "cronus"]).status.code(),
+        Some(2)
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![];
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
