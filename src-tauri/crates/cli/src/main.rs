@@ -1,5 +1,6 @@
 //! `d365c`: thin command-line adapters over d365-core.
 
+mod check_cmd;
 mod data_cmd;
 mod outcome;
 mod profile_cmd;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use check_cmd::CheckArgs;
 use data_cmd::{ExportArgs, QueryArgs, Session};
 use profile_cmd::ProfileCommand;
 
@@ -57,6 +59,8 @@ enum Online {
     Query(QueryArgs),
     /// Write every row of an entity set to a CSV or JSON Lines file.
     Export(ExportArgs),
+    /// Check the connection end to end; exit code 1 when a check fails.
+    Check(CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +81,7 @@ impl Online {
             | Online::Companies { profile } => profile,
             Online::Query(args) => args.profile(),
             Online::Export(args) => args.profile(),
+            Online::Check(args) => args.profile(),
         }
     }
 }
@@ -101,6 +106,7 @@ fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
             Online::Companies { .. } => data_cmd::companies(&session).await,
             Online::Query(args) => data_cmd::query(&session, args).await,
             Online::Export(args) => data_cmd::export_cmd(&session, args).await,
+            Online::Check(args) => return check_cmd::run(&session, args).await,
         };
         data_cmd::finish(result, json)
     })

@@ -1,12 +1,12 @@
 //! How a command ends: what it prints and which exit code scripts see
-//! (0 ok, 2 usage or input, 3 sign-in, 4 service; 1 is kept for failed
-//! checks).
+//! (0 ok, 1 check failed, 2 usage or input, 3 sign-in, 4 service).
 
 use std::process::ExitCode;
 
 use d365_core::{ErrorKind, UserError};
 use serde::Serialize;
 
+pub const CHECK_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const AUTH: u8 = 3;
 pub const SERVICE: u8 = 4;

@@ -20,7 +20,7 @@ use crate::secret_input;
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
     /// Save a connection.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List saved connections.
     List,
     /// Show one connection (never its secret).
@@ -104,7 +104,7 @@ pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
     let result = ProfileStore::open_default()
         .map_err(|e| e.explain())
         .and_then(|profiles| match command {
-            ProfileCommand::Add(args) => add(&profiles, args, json),
+            ProfileCommand::Add(args) => add(&profiles, *args, json),
             ProfileCommand::List => list(&profiles, json),
             ProfileCommand::Show { name } => show(&profiles, &name, json),
             ProfileCommand::Remove { name } => remove(&profiles, &name, json),

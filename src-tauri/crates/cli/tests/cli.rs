@@ -221,3 +221,43 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_writes_the_report_and_exits_one_when_a_check_fails() {
+    let s = demo().await;
+    let cli = Cli::new(s.endpoints().demo.client_secret.as_deref().unwrap());
+    assert!(cli
+        .run(&strs(&add_args(&s, "cronus", &[])))
+        .status
+        .success());
+    let report = cli.home.path().join("report.html");
+    let out = cli.run(&["check", "cronus", "--report", report.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PASS  The tenant"));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("All checks passed."));
+
+    let mut world = World::demo();
+    world.apps[0].registered_in_product.clear();
+    let unregistered = Sandbox::start(world).await.unwrap();
+    let cli = Cli::new(
+        unregistered
+            .endpoints()
+            .demo
+            .client_secret
+            .as_deref()
+            .unwrap(),
+    );
+    assert!(cli
+        .run(&strs(&add_args(&unregistered, "cronus", &[])))
+        .status
+        .success());
+    let out = cli.run(&["check", "cronus", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["passed"], false);
+}

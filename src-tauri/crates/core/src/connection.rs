@@ -107,6 +107,11 @@ impl Connection {
         &self.profile
     }
 
+    /// The shared HTTP client, for calls outside a token source.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The Entra client of this profile's app registration.
     pub fn entra(&self) -> Result<EntraClient, ConnectError> {
         Ok(EntraClient::new(

@@ -1,6 +1,7 @@
 //! D365 Connect's core. The desktop shell and the `d365c` CLI are thin
 //! adapters over this crate; it must never depend on Tauri.
 
+pub mod checks;
 pub mod connection;
 pub mod dynamics;
 pub mod export;
@@ -9,6 +10,7 @@ pub mod identity;
 pub mod problem;
 pub mod product;
 pub mod profiles;
+pub mod report;
 pub mod secrets;
 
 pub use problem::{ErrorKind, UserError};

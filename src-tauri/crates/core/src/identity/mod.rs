@@ -7,5 +7,6 @@ pub mod diagnose;
 pub mod flow;
 pub mod input;
 pub mod scopes;
+pub mod tenant;
 pub mod token_cache;
 pub mod verdict;

@@ -1,0 +1,248 @@
+//! The validation report a consultant hands to the customer: what was
+//! checked, on which connection, and what to fix. Markdown, a
+//! self-contained printable HTML page, and JSON. Never a secret or token.
+
+use std::fmt::Write;
+use std::time::SystemTime;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::checks::{CheckResult, Status};
+use crate::profiles::Profile;
+
+/// The connection, as the report names it (no secret has a field here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Subject {
+    pub connection: String,
+    pub product: String,
+    pub cloud: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub sign_in: String,
+    pub environment: Option<String>,
+    pub company: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Report {
+    pub generated: String,
+    pub subject: Subject,
+    pub results: Vec<CheckResult>,
+    /// Pass when nothing failed.
+    pub passed: bool,
+}
+
+impl Report {
+    pub fn new(profile: &Profile, results: Vec<CheckResult>, at: SystemTime) -> Self {
+        let sign_in = match profile.grant {
+            crate::profiles::Grant::Delegated => "A person signs in (delegated)",
+            crate::profiles::Grant::ClientCredentials => "The app signs in (client credentials)",
+        };
+        Self {
+            generated: httpdate::fmt_http_date(at),
+            subject: Subject {
+                connection: profile.name.clone(),
+                product: profile.product.display_name().into(),
+                cloud: profile.cloud.display_name().into(),
+                tenant: profile.tenant.clone(),
+                client_id: profile.client_id.clone(),
+                sign_in: sign_in.into(),
+                environment: profile.environment.clone(),
+                company: profile.company.clone(),
+            },
+            passed: !results.iter().any(|r| r.status == Status::Fail),
+            results,
+        }
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let s = &self.subject;
+        let none = || "—".to_string();
+        vec![
+            ("Connection", s.connection.clone()),
+            ("Product", s.product.clone()),
+            ("Cloud", s.cloud.clone()),
+            ("Tenant", s.tenant.clone()),
+            ("Application (client) ID", s.client_id.clone()),
+            ("Sign-in", s.sign_in.clone()),
+            ("Environment", s.environment.clone().unwrap_or_else(none)),
+            ("Company", s.company.clone().unwrap_or_else(none)),
+            ("Checked", self.generated.clone()),
+        ]
+    }
+
+    fn verdict(&self) -> &'static str {
+        if self.passed {
+            "All checks passed."
+        } else {
+            "Some checks failed: see what to do below."
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let mut md = format!(
+            "# D365 Connect validation report\n\n**{}**\n\n",
+            self.verdict()
+        );
+        md.push_str("| | |\n|---|---|\n");
+        for (name, value) in self.facts() {
+            let _ = writeln!(md, "| {name} | {} |", md_cell(&value));
+        }
+        md.push_str("\n## Checks\n\n| Result | Check | Found | What to do |\n|---|---|---|---|\n");
+        for r in &self.results {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                label(r.status),
+                md_cell(&r.title),
+                md_cell(&r.detail),
+                md_cell(r.fix.as_deref().unwrap_or(""))
+            );
+        }
+        let with_details: Vec<&CheckResult> = self
+            .results
+            .iter()
+            .filter(|r| r.details.is_some())
+            .collect();
+        if !with_details.is_empty() {
+            md.push_str("\n## Details for support\n\n");
+            for r in with_details {
+                let _ = writeln!(
+                    md,
+                    "- **{}**: `{}`",
+                    md_cell(&r.title),
+                    r.details.as_deref().unwrap_or("").replace('`', "'")
+                );
+            }
+        }
+        md
+    }
+
+    /// One page with its styles inline: opens anywhere, prints cleanly.
+    pub fn to_html(&self) -> String {
+        let mut rows = String::new();
+        for r in &self.results {
+            let _ = write!(
+                rows,
+                "<tr class=\"{cls}\"><td><span class=\"badge\">{label}</span></td><td>{title}</td><td>{detail}{details}</td><td>{fix}</td></tr>",
+                cls = label(r.status).to_ascii_lowercase(),
+                label = label(r.status),
+                title = esc(&r.title),
+                detail = esc(&r.detail),
+                details = r.details.as_deref().map(|d| format!("<details><summary>Details</summary><code>{}</code></details>", esc(d))).unwrap_or_default(),
+                fix = esc(r.fix.as_deref().unwrap_or("")),
+            );
+        }
+        let mut facts = String::new();
+        for (name, value) in self.facts() {
+            let _ = write!(
+                facts,
+                "<tr><th scope=\"row\">{name}</th><td>{}</td></tr>",
+                esc(&value)
+            );
+        }
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>D365 Connect validation report — {name}</title><style>{STYLE}</style></head>\
+             <body><h1>D365 Connect validation report</h1><p class=\"verdict {cls}\">{verdict}</p>\
+             <table class=\"facts\">{facts}</table><h2>Checks</h2>\
+             <table class=\"checks\"><thead><tr><th>Result</th><th>Check</th><th>Found</th><th>What to do</th></tr></thead><tbody>{rows}</tbody></table></body></html>",
+            name = esc(&self.subject.connection),
+            cls = if self.passed { "pass" } else { "fail" },
+            verdict = self.verdict(),
+        )
+    }
+}
+
+const STYLE: &str = "body{font:14px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;margin:2rem auto;max-width:60rem;padding:0 1rem}\
+h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #d0d7de;padding:.4rem .6rem;text-align:left;vertical-align:top}\
+.facts th{width:14rem;background:#f6f8fa}.badge{font-weight:600;padding:.1rem .5rem;border-radius:1rem;white-space:nowrap}\
+.pass .badge{background:#dafbe1;color:#116329}.warn .badge{background:#fff8c5;color:#7d4e00}.fail .badge{background:#ffebe9;color:#a40e26}.skip .badge{background:#eaeef2;color:#57606a}\
+.verdict{font-weight:600;padding:.6rem 1rem;border-radius:.4rem}.verdict.pass{background:#dafbe1}.verdict.fail{background:#ffebe9}\
+code{white-space:pre-wrap;word-break:break-word}@media print{body{margin:0;max-width:none}details{display:block}details>summary{display:none}tr{break-inside:avoid}}";
+
+fn label(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "Pass",
+        Status::Warn => "Warn",
+        Status::Fail => "Fail",
+        Status::Skip => "Skip",
+    }
+}
+
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::cloud::Cloud;
+    use crate::product::Product;
+    use crate::profiles::{ClientType, Grant};
+
+    fn report(status: Status) -> Report {
+        let profile = Profile {
+            name: "Contoso <prod>".into(),
+            product: Product::BusinessCentral,
+            cloud: Cloud::Public,
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40".into(),
+            grant: Grant::ClientCredentials,
+            client_type: ClientType::Confidential,
+            scopes: vec![],
+            environment: Some("Production".into()),
+            company: None,
+        };
+        let result = CheckResult {
+            id: "read".into(),
+            title: "Data can be read | customers".into(),
+            status,
+            detail: "Business Central rejected the app's sign-in.".into(),
+            fix: Some("Add the app in 'Microsoft Entra Applications'.".into()),
+            details: Some("HTTP 401 Authentication_InvalidCredentials".into()),
+            millis: 12,
+        };
+        Report::new(&profile, vec![result], SystemTime::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn markdown_has_the_facts_the_checks_and_escaped_cells() {
+        let md = report(Status::Fail).to_markdown();
+        assert!(md.contains("Some checks failed"));
+        assert!(md.contains("| Tenant | contoso.onmicrosoft.com |"));
+        assert!(md.contains("| Fail | Data can be read \\| customers |"));
+        assert!(md.contains("## Details for support"));
+    }
+
+    #[test]
+    fn html_is_self_contained_and_escaped() {
+        let html = report(Status::Pass).to_html();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("Contoso &lt;prod&gt;"));
+        assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+        assert!(html.contains("All checks passed."));
+    }
+
+    #[test]
+    fn json_round_trips_the_results() {
+        let json: serde_json::Value =
+            serde_json::from_str(&report(Status::Warn).to_json()).unwrap();
+        assert_eq!(json["passed"], true, "a warning is not a failure");
+        assert_eq!(json["results"][0]["status"], "Warn");
+        assert_eq!(json["generated"], "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+}
