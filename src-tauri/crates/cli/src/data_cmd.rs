@@ -237,6 +237,34 @@ pub async fn companies(session: &Session) -> Result<(), UserError> {
     Ok(())
 }
 
+pub async fn entities(session: &Session, search: &str, refresh: bool) -> Result<(), UserError> {
+    let on_wait = session.on_wait();
+    let catalog = session
+        .connection
+        .catalog(refresh, &session.cancel, &on_wait)
+        .await
+        .map_err(|e| e.explain())?;
+    let found = catalog.search(search);
+    if session.json {
+        // Names, labels and keys: all columns of F&O would be tens of MB.
+        let list: Vec<Value> = found
+            .iter()
+            .map(|e| serde_json::json!({ "name": e.name, "label": e.label, "keys": e.keys }))
+            .collect();
+        print_json(&list);
+    } else {
+        for e in &found {
+            println!("{}\t{}\t{}", e.name, e.label, e.keys.join(","));
+        }
+        eprintln!(
+            "{} of {} entity sets.",
+            found.len(),
+            catalog.entity_sets.len()
+        );
+    }
+    Ok(())
+}
+
 /// The profile's company, required where the product's paths need one.
 fn company(session: &Session) -> Result<Option<String>, UserError> {
     let profile = session.connection.profile();

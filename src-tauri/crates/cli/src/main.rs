@@ -55,6 +55,16 @@ enum Online {
     Environments { profile: String },
     /// List the companies of the connection's environment.
     Companies { profile: String },
+    /// List the entity sets (tables) the environment offers.
+    Entities {
+        profile: String,
+        /// Only those whose name or label contains this.
+        #[arg(long)]
+        search: Option<String>,
+        /// Read the list again instead of using this run's copy.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Read rows of an entity set.
     Query(QueryArgs),
     /// Write every row of an entity set to a CSV or JSON Lines file.
@@ -78,7 +88,8 @@ impl Online {
         match self {
             Online::Token { profile, .. }
             | Online::Environments { profile }
-            | Online::Companies { profile } => profile,
+            | Online::Companies { profile }
+            | Online::Entities { profile, .. } => profile,
             Online::Query(args) => args.profile(),
             Online::Export(args) => args.profile(),
             Online::Check(args) => args.profile(),
@@ -104,6 +115,9 @@ fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
             Online::Token { raw, .. } => data_cmd::token(&session, raw).await,
             Online::Environments { .. } => data_cmd::environments(&session).await,
             Online::Companies { .. } => data_cmd::companies(&session).await,
+            Online::Entities {
+                search, refresh, ..
+            } => data_cmd::entities(&session, search.as_deref().unwrap_or(""), refresh).await,
             Online::Query(args) => data_cmd::query(&session, args).await,
             Online::Export(args) => data_cmd::export_cmd(&session, args).await,
             Online::Check(args) => return check_cmd::run(&session, args).await,

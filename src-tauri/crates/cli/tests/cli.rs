@@ -261,3 +261,27 @@ async fn check_writes_the_report_and_exits_one_when_a_check_fails() {
     let body: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(body["passed"], false);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entities_are_listed_and_searchable() {
+    let s = demo().await;
+    let cli = Cli::new(s.endpoints().demo.client_secret.as_deref().unwrap());
+    assert!(cli
+        .run(&strs(&add_args(&s, "cronus", &[])))
+        .status
+        .success());
+    let all = cli.json(&["entities", "cronus", "--json"]);
+    assert!(all.as_array().unwrap().len() >= 12);
+    let found = cli.json(&["entities", "cronus", "--search", "sales", "--json"]);
+    let names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"salesInvoices") && names.contains(&"salesOrders"),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"customers"));
+}

@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::dynamics::catalog::{Catalog, CatalogError, Column};
 use crate::dynamics::discovery::{self, EnvironmentInfo};
 use crate::dynamics::error::DataError;
 use crate::dynamics::odata::{ODataClient, OnWait};
 use crate::dynamics::retry::RetryPolicy;
 use crate::dynamics::service::{Company, Service};
+use crate::dynamics::{entity_definitions, metadata};
 use crate::http::{self, HttpSetupError, Timeout};
 use crate::identity::flow::{EntraClient, FlowError};
 use crate::identity::scopes::{self, ScopeError};
@@ -39,6 +41,8 @@ pub enum ConnectError {
     Http(#[from] HttpSetupError),
     #[error(transparent)]
     Data(#[from] DataError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
     #[error("The connection '{profile}' has no environment yet.")]
     NoEnvironment { profile: String },
 }
@@ -59,6 +63,7 @@ impl Explain for ConnectError {
             ConnectError::Flow(e) => e.explain(),
             ConnectError::Http(e) => e.explain(),
             ConnectError::Data(e) => e.explain(),
+            ConnectError::Catalog(e) => e.explain(),
             ConnectError::NoEnvironment { .. } => UserError::new(
                 ErrorKind::InvalidInput,
                 self.to_string(),
@@ -75,6 +80,8 @@ pub struct Connection {
     retry: RetryPolicy,
     secret: Option<Secret>,
     caches: Mutex<HashMap<String, Arc<TokenCache>>>,
+    /// The environment's entity catalog, read once (F&O's is ~30 MB).
+    catalog: tokio::sync::Mutex<Option<Arc<Catalog>>>,
 }
 
 impl Connection {
@@ -100,6 +107,7 @@ impl Connection {
             store,
             secret,
             caches: Mutex::new(HashMap::new()),
+            catalog: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -247,6 +255,80 @@ impl Connection {
             on_wait,
         )
         .await?)
+    }
+
+    /// The entity catalog: `$metadata` (BC, F&O) or `EntityDefinitions`
+    /// (Dataverse, whose columns come per table from `columns`). Cached for
+    /// the connection; `refresh` reads it again.
+    pub async fn catalog(
+        &self,
+        refresh: bool,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Arc<Catalog>, ConnectError> {
+        let mut cached = self.catalog.lock().await;
+        if let Some(catalog) = cached.as_ref().filter(|_| !refresh) {
+            return Ok(catalog.clone());
+        }
+        let url = self.service()?.catalog_url()?;
+        let client = self.data()?;
+        let catalog = match self.profile.product {
+            Product::BusinessCentral | Product::FinanceOperations => {
+                let xml = client.get_metadata(&url, cancel, on_wait).await?;
+                // Parsing 30 MB takes a quarter second: off the async threads.
+                tokio::task::spawn_blocking(move || metadata::parse(&xml[..]))
+                    .await
+                    .map_err(|e| CatalogError::Interrupted {
+                        position: 0,
+                        cause: e.to_string(),
+                    })??
+            }
+            Product::Dataverse => {
+                let json = client.get_raw_json(&url, cancel, on_wait).await?;
+                entity_definitions::catalog(&json)?
+            }
+        };
+        let catalog = Arc::new(catalog);
+        *cached = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    /// An entity set's columns. Dataverse lists them per table, with the
+    /// choices' options from separate queries (microsoft-facts.md §7).
+    pub async fn columns(
+        &self,
+        entity_set: &str,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Vec<Column>, ConnectError> {
+        let catalog = self.catalog(false, cancel, on_wait).await?;
+        let set = catalog.get(entity_set).ok_or_else(|| {
+            DataError::Service(Box::new(crate::dynamics::error::ServiceFailure {
+                product: self.profile.product,
+                status: 404,
+                body: None,
+                client_id: self.profile.client_id.clone(),
+                grant: self.profile.grant,
+                raw: Some(format!("'{entity_set}' is not in the catalog")),
+            }))
+        })?;
+        if self.profile.product != Product::Dataverse {
+            return Ok(set.columns.clone());
+        }
+        let service = self.service()?;
+        let client = self.data()?;
+        let logical = entity_definitions::logical_name(set);
+        let attributes = service.dataverse_definition_url(logical, "Attributes")?;
+        let mut columns =
+            entity_definitions::columns(&client.get_raw_json(&attributes, cancel, on_wait).await?)?;
+        for query in entity_definitions::OPTION_SET_QUERIES {
+            let url = service.dataverse_definition_url(logical, query)?;
+            // Without the options a choice still shows its number.
+            if let Ok(json) = client.get_raw_json(&url, cancel, on_wait).await {
+                entity_definitions::add_options(&mut columns, &json)?;
+            }
+        }
+        Ok(columns)
     }
 
     /// Whether client credentials or a delegated sign-in gets tokens.

@@ -1,8 +1,12 @@
 //! Reading Dynamics 365 data: environments, companies, the entity catalog
 //! and paged queries, with one retry policy and one error type.
 
+pub mod catalog;
 pub mod discovery;
+pub mod entity_definitions;
 pub mod error;
+mod label;
+pub mod metadata;
 pub mod odata;
 pub mod retry;
 pub mod service;

@@ -81,6 +81,9 @@ struct PageBody {
     count: Option<u64>,
 }
 
+const JSON: &str = "application/json";
+const XML: &str = "application/xml";
+
 /// Told about every wait, for progress displays.
 pub type OnWait<'a> = &'a (dyn Fn(Wait) + Send + Sync);
 
@@ -198,24 +201,48 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<T, DataError> {
-        let bytes = self.get_bytes(url, page_size, cancel, on_wait).await?;
+        let bytes = self
+            .get_bytes(url, JSON, page_size, cancel, on_wait)
+            .await?;
         serde_json::from_slice(&bytes).map_err(|e| DataError::Unexpected {
             product: self.product.display_name(),
             details: format!("{e} (from {})", redact_query(url)),
         })
     }
 
-    /// GET with retries; the body of a 2xx answer.
-    pub async fn get_bytes(
+    /// GET a JSON document as bytes, for parsers of their own.
+    pub async fn get_raw_json(
         &self,
         url: &Url,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<bytes::Bytes, DataError> {
+        self.get_bytes(url, JSON, None, cancel, on_wait).await
+    }
+
+    /// GET `$metadata` (CSDL XML; asking for JSON could get the JSON CSDL
+    /// variant or a 406).
+    pub async fn get_metadata(
+        &self,
+        url: &Url,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<bytes::Bytes, DataError> {
+        self.get_bytes(url, XML, None, cancel, on_wait).await
+    }
+
+    /// GET with retries; the body of a 2xx answer.
+    async fn get_bytes(
+        &self,
+        url: &Url,
+        accept: &'static str,
         page_size: Option<u32>,
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<bytes::Bytes, DataError> {
         let outcome = self
             .retry
-            .run(cancel, on_wait, || self.attempt(url, page_size))
+            .run(cancel, on_wait, || self.attempt(url, accept, page_size))
             .await;
         outcome.map_err(|stop| match stop {
             Stop::Cancelled => DataError::Cancelled,
@@ -226,6 +253,7 @@ impl ODataClient {
     async fn attempt(
         &self,
         url: &Url,
+        accept: &'static str,
         page_size: Option<u32>,
     ) -> Result<bytes::Bytes, Verdict<DataError>> {
         let token = self
@@ -241,7 +269,7 @@ impl ODataClient {
         let mut request = self
             .http
             .get(url.clone())
-            .headers(odata_headers())
+            .headers(odata_headers(accept))
             .header(AUTHORIZATION, bearer);
         if let Some(size) = page_size {
             request = request.header("Prefer", format!("odata.maxpagesize={size}"));
@@ -316,9 +344,9 @@ impl ODataClient {
 
 /// The headers Microsoft's Web API docs ask for (microsoft-facts.md §7;
 /// harmless for BC and F&O).
-fn odata_headers() -> HeaderMap {
+fn odata_headers(accept: &'static str) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(ACCEPT, HeaderValue::from_static(accept));
     headers.insert("OData-MaxVersion", HeaderValue::from_static("4.0"));
     headers.insert("OData-Version", HeaderValue::from_static("4.0"));
     headers

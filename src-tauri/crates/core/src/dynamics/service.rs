@@ -148,9 +148,25 @@ impl Service {
         self.under_root(match self.product {
             Product::BusinessCentral | Product::FinanceOperations => "$metadata",
             Product::Dataverse => {
-                "EntityDefinitions?$select=LogicalName,EntitySetName,DisplayName,PrimaryIdAttribute,PrimaryNameAttribute"
+                return self.under_root(&format!(
+                    "EntityDefinitions?$select={}",
+                    crate::dynamics::entity_definitions::ENTITY_DEFINITIONS_SELECT
+                ))
             }
         })
+    }
+
+    /// Under a Dataverse table's definition, e.g. `Attributes`
+    /// (microsoft-facts.md §7).
+    pub fn dataverse_definition_url(
+        &self,
+        logical_name: &str,
+        path: &str,
+    ) -> Result<Url, DataError> {
+        self.under_root(&format!(
+            "EntityDefinitions(LogicalName='{}')/{path}",
+            logical_name.replace('\'', "''")
+        ))
     }
 
     /// The URL of an entity set in a company, with the query applied.

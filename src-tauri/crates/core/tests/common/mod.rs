@@ -161,3 +161,31 @@ pub async fn bc_collection(
     bc.entity_set_url(entity_set, Some(&list[0].id), query)
         .unwrap()
 }
+
+/// A saved app-only connection to a product of the demo tenant, opened.
+pub fn app_connection(s: &SandboxHandle, product: Product) -> d365_core::connection::Connection {
+    let environment = match product {
+        Product::BusinessCentral => s.endpoints().demo.environment.unwrap(),
+        Product::FinanceOperations => fno_url(s),
+        Product::Dataverse => s.endpoints().dataverse_url.unwrap(),
+    };
+    let profile = d365_core::profiles::Profile {
+        name: "app".into(),
+        product,
+        cloud: cloud(s),
+        tenant: tenant(s),
+        client_id: web_app(s).0,
+        grant: Grant::ClientCredentials,
+        client_type: d365_core::profiles::ClientType::Confidential,
+        scopes: vec![],
+        environment: Some(environment),
+        company: None,
+    };
+    d365_core::connection::Connection::open(
+        profile,
+        memory_store(),
+        Some(web_app(s).1),
+        d365_core::connection::ConnectOptions::default(),
+    )
+    .unwrap()
+}

@@ -1,0 +1,122 @@
+//! The entity catalog of each product, read from the sandbox tenant: its
+//! columns name what its rows hold.
+// Helpers are not #[test] fns, so clippy's test allowance misses them; a
+// failed step must fail the test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use d365_core::dynamics::catalog::{Catalog, ColumnKind};
+use d365_core::dynamics::odata::{ODataClient, Query};
+use d365_core::product::Product;
+use d365_sandbox::world::World;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// Every property of the first row is a column of the set.
+async fn rows_match_columns(client: &ODataClient, url: &Url, catalog: &Catalog, set: &str) {
+    let columns = &catalog.get(set).unwrap().columns;
+    let cancel = CancellationToken::new();
+    let top = Query {
+        top: Some(1),
+        ..Query::default()
+    };
+    let page = client
+        .first_page(url, &top, None, &cancel, &quiet)
+        .await
+        .unwrap();
+    for property in page.rows[0].keys().filter(|k| !k.starts_with('@')) {
+        assert!(
+            columns.iter().any(|c| &c.name == property),
+            "{set}.{property}"
+        );
+    }
+}
+
+async fn catalog_of(s: &d365_sandbox::SandboxHandle, product: Product) -> std::sync::Arc<Catalog> {
+    app_connection(s, product)
+        .catalog(false, &CancellationToken::new(), &quiet)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn business_central_catalog_comes_from_metadata() {
+    let s = sandbox(World::demo()).await;
+    let catalog = catalog_of(&s, Product::BusinessCentral).await;
+    let customers = catalog.get("customers").unwrap();
+    assert_eq!(customers.keys, ["id"]);
+    assert_eq!(customers.column("id").unwrap().kind, ColumnKind::Guid);
+    assert!(catalog.get("companies").is_some());
+}
+
+#[tokio::test]
+async fn fno_catalog_comes_from_metadata_and_names_the_rows_columns() {
+    let s = sandbox(World::demo()).await;
+    let catalog = catalog_of(&s, Product::FinanceOperations).await;
+    let client = app_client(&s, Product::FinanceOperations);
+    let customers = catalog.get("CustomersV3").unwrap();
+    assert_eq!(customers.keys, ["dataAreaId", "CustomerAccount"]);
+    assert!(catalog
+        .search("customers")
+        .iter()
+        .any(|s| s.name == "CustomersV3"));
+    let url = service(&s, Product::FinanceOperations)
+        .entity_set_url("CustomersV3", Some("usmf"), &Query::default())
+        .unwrap();
+    rows_match_columns(&client, &url, &catalog, "CustomersV3").await;
+}
+
+#[tokio::test]
+async fn dataverse_catalog_comes_from_entity_definitions() {
+    let s = sandbox(World::demo()).await;
+    let connection = app_connection(&s, Product::Dataverse);
+    let cancel = CancellationToken::new();
+    let catalog = connection.catalog(false, &cancel, &quiet).await.unwrap();
+    let contacts = catalog.get("contacts").unwrap();
+    assert_eq!(contacts.keys, ["contactid"]);
+    assert_eq!(contacts.primary_name.as_deref(), Some("fullname"));
+
+    let columns = connection
+        .columns("contacts", &cancel, &quiet)
+        .await
+        .unwrap();
+    let parent = columns
+        .iter()
+        .find(|c| c.name == "_parentcustomerid_value")
+        .unwrap();
+    assert_eq!(parent.kind, ColumnKind::Guid);
+    let mut with_columns = (*catalog).clone();
+    with_columns
+        .entity_sets
+        .iter_mut()
+        .find(|s| s.name == "contacts")
+        .unwrap()
+        .columns = columns;
+    let url = service(&s, Product::Dataverse)
+        .entity_set_url("contacts", None, &Query::default())
+        .unwrap();
+    let client = app_client(&s, Product::Dataverse);
+    rows_match_columns(&client, &url, &with_columns, "contacts").await;
+}
+
+#[tokio::test]
+async fn the_catalog_is_read_once_until_refreshed() {
+    let s = sandbox(World::demo()).await;
+    let connection = app_connection(&s, Product::BusinessCentral);
+    let cancel = CancellationToken::new();
+    let first = connection.catalog(false, &cancel, &quiet).await.unwrap();
+    let again = connection.catalog(false, &cancel, &quiet).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again));
+    let refreshed = connection.catalog(true, &cancel, &quiet).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &refreshed));
+    let missing = connection
+        .columns("nope", &cancel, &quiet)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        d365_core::problem::Explain::explain(&missing).kind,
+        d365_core::ErrorKind::NotFound
+    );
+}
