@@ -459,6 +459,23 @@ impl AadError {
         )
     }
 
+    // ---- Availability ----------------------------------------------------
+
+    /// 503 `temporarily_unavailable` ("The server is temporarily too busy
+    /// to handle the request", v2-oauth2-auth-code-flow.md error table) with
+    /// 90006 ExternalServerRetryableError, "The service is temporarily
+    /// unavailable." (reference-error-codes.md). ⚠ The pairing with HTTP 503
+    /// is inferred: MSAL only says Entra "may respond with an HTTP 5xx"
+    /// (microsoft-authentication-library-for-dotnet wiki, Client Throttling).
+    pub fn temporarily_unavailable() -> Self {
+        AadError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            90006,
+            "The service is temporarily unavailable.",
+        )
+    }
+
     // ---- Request shape ----------------------------------------------------
 
     /// 900144 (facts §3 table).

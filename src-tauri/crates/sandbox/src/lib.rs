@@ -8,6 +8,7 @@ pub mod data;
 mod dataverse;
 mod entra;
 mod errors;
+pub mod faults;
 mod fno;
 mod keys;
 pub mod odata;
@@ -15,6 +16,7 @@ mod pages;
 mod redirect;
 pub mod resources;
 mod scopes;
+mod serve;
 mod store;
 pub mod tokens;
 pub mod world;
@@ -26,6 +28,7 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use crate::faults::Faults;
 use crate::resources::Resource;
 use crate::store::Shared;
 use crate::tokens::{AccessClaims, TokenError, Tokens};
@@ -135,6 +138,12 @@ impl SandboxHandle {
     ) -> Result<AccessClaims, TokenError> {
         self.shared.tokens.verify(token, audience)
     }
+
+    /// The fault rules in force: set, add, clear, and read their counters
+    /// (the same rules as `/sandbox/faults` and the world's `faults`).
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
 }
 
 fn demo(world: &World) -> Demo {
@@ -231,19 +240,15 @@ impl Sandbox {
             .nest(
                 "/globaldisco",
                 dataverse::discovery_routes(shared.clone(), dataverse),
-            );
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                shared.faults.clone(),
+                faults::inject,
+            ))
+            // After the layer: the control endpoints are never faulted.
+            .merge(faults::routes(shared.faults.clone()));
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                eprintln!("sandbox server stopped: {e}");
-            }
-        });
+        tokio::spawn(serve::serve(listener, app, stopped));
         Ok(SandboxHandle {
             addr,
             shared,

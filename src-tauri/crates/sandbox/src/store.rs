@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entra::{Authority, ReplyTo};
+use crate::faults::Faults;
 use crate::resources::Resource;
 use crate::scopes::ScopeRequest;
 use crate::tokens::Tokens;
@@ -20,6 +21,8 @@ pub struct Shared {
     pub base: String,
     pub world: World,
     pub tokens: Tokens,
+    /// Starts as the world's `faults`; changed at run time.
+    pub faults: Faults,
     store: Mutex<Store>,
 }
 
@@ -28,6 +31,7 @@ impl Shared {
         let store = Store::seeded(&world);
         Shared {
             base,
+            faults: Faults::new(world.faults.clone()),
             world,
             tokens,
             store: Mutex::new(store),

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
 
+use crate::faults::FaultRule;
 use crate::resources::Resource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,10 @@ pub struct World {
     pub users: Vec<User>,
     #[serde(default)]
     pub lifetimes: Lifetimes,
+    /// Fault injection rules in force at start (crate README, "Fault
+    /// injection").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -402,6 +407,7 @@ impl World {
                 admin: true,
             }],
             lifetimes: Lifetimes::default(),
+            faults: Vec::new(),
         }
     }
 }

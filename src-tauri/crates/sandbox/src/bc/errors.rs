@@ -20,6 +20,18 @@ pub enum BcError {
     BadRequest(String),
     /// Admin center API: the caller may not manage environments.
     AdminForbidden,
+    /// 429 when a limit of operational-limits-online.md is exceeded
+    /// (facts §5; learn.microsoft.com/dynamics365/business-central/dev-itpro/
+    /// api-reference/v2.0/dynamics-rate-limits). Microsoft documents no body;
+    /// code and text are those quoted in "Mastering Microsoft Dynamics 365
+    /// Business Central" (Demiliani, Tacconi; Packt 2019, ch. 12) for the
+    /// 100-simultaneous-requests limit ⚠ community source.
+    TooManyRequests,
+    /// 503 "Service Temporarily Unavailable", which BC sends with
+    /// `Retry-After` (dev-itpro/includes/include-http-status-error-codes.md).
+    /// No body is documented or captured: the catch-all code `Unknown` of
+    /// webservices/dynamics-error-codes.md and the status's short name.
+    Unavailable,
 }
 
 impl BcError {
@@ -54,6 +66,16 @@ impl BcError {
                 format!("Resource not found for the segment '{segment}'."),
             ),
             BcError::BadRequest(message) => (StatusCode::BAD_REQUEST, "BadRequest", message),
+            BcError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Application_TooManyRequests",
+                "Too many requests reached. Actual (101). Maximum (100).".to_string(),
+            ),
+            BcError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Unknown",
+                "Service Temporarily Unavailable".to_string(),
+            ),
         };
         let body = json!({"error": {
             "code": code,

@@ -21,6 +21,7 @@ use self::errors::BcError;
 use self::rows::CompanyData;
 use crate::auth::{self, Caller};
 use crate::data::{seed_of, IdSpace, Scale};
+use crate::faults::Refusal;
 use crate::odata::csdl::Model;
 use crate::odata::page::{self, PageSpec};
 use crate::odata::{query, wire};
@@ -97,6 +98,15 @@ pub fn routes(shared: Arc<Shared>, bc: Bc) -> Router {
         )
         .route("/v2.0/{*rest}", get(odata))
         .with_state(Arc::new((shared, bc)))
+}
+
+/// What BC answers when it is busy (fault injection).
+pub fn refusal(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::TooManyRequests => BcError::TooManyRequests,
+        Refusal::Unavailable => BcError::Unavailable,
+    }
+    .into_response()
 }
 
 fn caller(shared: &Shared, headers: &HeaderMap) -> Result<Caller, BcError> {

@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub use self::discovery::routes as discovery_routes;
 use crate::auth::{self, Caller};
 use crate::data::Scale;
+use crate::faults::Refusal;
 use crate::odata::collection::Collection;
 use crate::odata::csdl::Model;
 use crate::odata::page::{self, PageSpec};
@@ -90,6 +91,23 @@ enum DataverseError {
     NotFound(String),
     /// 0x80060888 is the code Dataverse gives OData query errors.
     Query(String),
+    /// 429 for the number-of-requests limit: code and message from the
+    /// table in power-apps/developer/data-platform/api-limits (facts §7).
+    Throttled,
+    /// 503 "when the Web API service isn't available"
+    /// (webapi/compose-http-requests-handle-errors.md); the article says the
+    /// code "is frequently empty" and gives no message, so the status's
+    /// reason phrase stands in (⚠ no capture).
+    Unavailable,
+}
+
+/// What Dataverse answers when it is busy (fault injection).
+pub fn refusal(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::TooManyRequests => DataverseError::Throttled,
+        Refusal::Unavailable => DataverseError::Unavailable,
+    }
+    .into_response()
 }
 
 impl IntoResponse for DataverseError {
@@ -113,6 +131,17 @@ impl IntoResponse for DataverseError {
                 format!("Resource not found for the segment '{what}'."),
             ),
             DataverseError::Query(message) => (StatusCode::BAD_REQUEST, "0x80060888", message),
+            DataverseError::Throttled => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "0x80072322",
+                "Number of requests exceeded the limit of 6000 over time window of 300 seconds."
+                    .into(),
+            ),
+            DataverseError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                "Service Unavailable".into(),
+            ),
         };
         wire::json(
             status,

@@ -18,6 +18,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::errors::{AadError, Trace};
+use crate::faults::Refusal;
 use crate::pages;
 use crate::store::Shared;
 use crate::world::{AppRegistration, Tenant, World};
@@ -43,6 +44,20 @@ pub fn routes(shared: Arc<Shared>) -> Router {
             get(consent::start_v2).post(signin::submit),
         )
         .with_state(shared)
+}
+
+/// What Entra answers when it is busy (fault injection). Throttled token
+/// requests get 429 with a bare "Too Many Requests" body that is not
+/// Entra's JSON (learn.microsoft.com/entra/msal/dotnet/advanced/
+/// client-and-server-throttling; the body as MSAL.NET reports it in
+/// AzureAD/microsoft-authentication-library-for-dotnet#2855).
+pub fn refusal(refusal: Refusal, headers: &HeaderMap) -> Response {
+    match refusal {
+        Refusal::TooManyRequests => {
+            (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response()
+        }
+        Refusal::Unavailable => AadError::temporarily_unavailable().into_json_response(headers),
+    }
 }
 
 /// The `{tenant}` path segment, resolved.

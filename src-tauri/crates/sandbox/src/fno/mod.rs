@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 use crate::auth;
 use crate::data::{self, company_name, domain_of, seed_of, Address, Person, Scale, Seq};
+use crate::faults::Refusal;
 use crate::odata::collection::{Collection, KeyScheme};
 use crate::odata::csdl::Model;
 use crate::odata::page::{self, PageSpec};
@@ -235,6 +236,34 @@ enum FnoError {
     Unauthorized,
     NotFound,
     Query(String),
+    /// 429 with the resource-based limit's message, verbatim from
+    /// data-entities/service-protection-api-limits.md (fixture
+    /// fno/docs_service_protection_429_messages.txt). Since 2023-03-31
+    /// user-based limits are optional and off by default (same article,
+    /// 08/25/2022 revision), so this is the one clients meet. ⚠ The JSON
+    /// envelope is not documented; it is the plain one of other F&O errors.
+    Throttled,
+    /// ⚠ No documented or captured F&O 503 body: the plain envelope with
+    /// the status's reason phrase.
+    Unavailable,
+}
+
+/// What F&O answers when it is busy (fault injection).
+pub fn refusal(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::TooManyRequests => FnoError::Throttled,
+        Refusal::Unavailable => FnoError::Unavailable,
+    }
+    .into_response()
+}
+
+/// `{"error":{"code":"","message":…}}`, F&O's errors outside the OData library.
+fn plain_error(status: StatusCode, message: &str) -> Response {
+    wire::json(
+        status,
+        &json!({"error": {"code": "", "message": message}}),
+        None,
+    )
 }
 
 impl IntoResponse for FnoError {
@@ -248,11 +277,17 @@ impl IntoResponse for FnoError {
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 r
             }
-            FnoError::NotFound => wire::json(
+            FnoError::NotFound => plain_error(
                 StatusCode::NOT_FOUND,
-                &json!({"error": {"code": "", "message": "No HTTP resource was found that matches the request URI."}}),
-                None,
+                "No HTTP resource was found that matches the request URI.",
             ),
+            FnoError::Throttled => plain_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "This request could not be processed at this time due to system experiencing high resource utilization.",
+            ),
+            FnoError::Unavailable => {
+                plain_error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+            }
             // ⚠ F&O wraps OData errors as "An error has occurred." with the
             // library's message inside `innererror` (no licensed capture).
             FnoError::Query(message) => wire::json(
