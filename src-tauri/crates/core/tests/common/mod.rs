@@ -85,6 +85,19 @@ pub fn scopes_for(s: &SandboxHandle, product: Product, grant: Grant) -> (String,
 
 /// An OData client for a product with the demo web app's app-only token.
 pub fn app_client(s: &SandboxHandle, product: Product) -> d365_core::dynamics::odata::ODataClient {
+    app_client_with(
+        s,
+        product,
+        d365_core::dynamics::retry::RetryPolicy::default(),
+    )
+}
+
+/// `app_client` with its own retry policy.
+pub fn app_client_with(
+    s: &SandboxHandle,
+    product: Product,
+    retry: d365_core::dynamics::retry::RetryPolicy,
+) -> d365_core::dynamics::odata::ODataClient {
     let (id, secret) = web_app(s);
     let (_, scopes) = scopes_for(s, product, Grant::ClientCredentials);
     let tokens = d365_core::identity::token_cache::TokenCache::new(
@@ -99,7 +112,7 @@ pub fn app_client(s: &SandboxHandle, product: Product) -> d365_core::dynamics::o
         Arc::new(tokens),
         product,
         Grant::ClientCredentials,
-        d365_core::dynamics::retry::RetryPolicy::default(),
+        retry,
     )
 }
 
