@@ -5,6 +5,7 @@ pub mod checks;
 pub mod connection;
 pub mod dynamics;
 pub mod export;
+pub mod guide;
 pub mod http;
 pub mod identity;
 pub mod problem;
