@@ -1,14 +1,37 @@
-//! What the shell keeps for the life of the app.
+//! What the shell keeps for the life of the app: the secret store, the
+//! profile folder, open connections, open tables, running operations and
+//! the in-process sandbox tenant.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::dynamics::odata::Cursor;
+use d365_core::problem::Explain;
+use d365_core::profiles::ProfileStore;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::{ErrorKind, UserError};
-use tokio::sync::OnceCell;
+use d365_sandbox::SandboxHandle;
+use tokio::sync::{Mutex, OnceCell};
+use tokio_util::sync::CancellationToken;
+
+/// A table the Browse step is scrolling through: where its next page is.
+/// The cursor (Microsoft's nextLink) never leaves the backend.
+pub struct OpenTable {
+    pub connection: Arc<Connection>,
+    pub next: Option<Cursor>,
+    pub page_size: u32,
+}
 
 #[derive(Default)]
 pub struct AppState {
     secrets: OnceCell<Arc<SecretStore>>,
+    connections: Mutex<HashMap<String, Arc<Connection>>>,
+    pub tables: Mutex<HashMap<u64, OpenTable>>,
+    operations: std::sync::Mutex<HashMap<String, CancellationToken>>,
+    pub sandbox: Mutex<Option<SandboxHandle>>,
+    next_id: AtomicU64,
 }
 
 impl AppState {
@@ -30,5 +53,59 @@ impl AppState {
             })
             .await
             .cloned()
+    }
+
+    pub fn profiles(&self) -> Result<ProfileStore, UserError> {
+        ProfileStore::open_default().map_err(|e| e.explain())
+    }
+
+    /// The open connection of a saved profile, opened on first use. Saving
+    /// or deleting the profile forgets it (`forget`).
+    pub async fn connection(&self, name: &str) -> Result<Arc<Connection>, UserError> {
+        let mut open = self.connections.lock().await;
+        if let Some(connection) = open.get(name) {
+            return Ok(connection.clone());
+        }
+        let profile = self.profiles()?.load(name).map_err(|e| e.explain())?;
+        let store = self.secrets().await?;
+        let connection = Arc::new(
+            Connection::open(profile, store, None, ConnectOptions::default())
+                .map_err(|e| e.explain())?,
+        );
+        open.insert(name.to_string(), connection.clone());
+        Ok(connection)
+    }
+
+    /// Drops a profile's open connection (and its tokens in memory).
+    pub async fn forget(&self, name: &str) {
+        self.connections.lock().await.remove(name);
+    }
+
+    pub fn new_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Registers a cancellable operation under the UI's id.
+    pub fn start_operation(&self, id: &str) -> CancellationToken {
+        let token = CancellationToken::new();
+        self.lock_operations().insert(id.to_string(), token.clone());
+        token
+    }
+
+    pub fn end_operation(&self, id: &str) {
+        self.lock_operations().remove(id);
+    }
+
+    /// Cancels an operation; unknown ids (already finished) are fine.
+    pub fn cancel_operation(&self, id: &str) {
+        if let Some(token) = self.lock_operations().remove(id) {
+            token.cancel();
+        }
+    }
+
+    fn lock_operations(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
+        self.operations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -3,6 +3,12 @@
 //! `{ kind, message, fix, details }`, never as a bare string.
 
 pub mod app;
+pub mod checks;
+pub mod data;
+pub mod guide;
+pub mod inputs;
 #[cfg(test)] // build.rs reads it too, through #[path]
 pub mod names;
+pub mod profiles;
+pub mod sandbox;
 pub mod secrets;

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod dynamics;
 pub mod export;
 pub mod guide;
+mod html;
 pub mod http;
 pub mod identity;
 pub mod problem;

@@ -43,6 +43,12 @@ pub enum ErrorKind {
     FirstPartyAppId,
     SignInFailed,
     ServiceUnavailable,
+    // The browser round trip of a sign-in on this computer.
+    BrowserUnavailable,
+    PortInUse,
+    LoopbackUnavailable,
+    FlowInProgress,
+    SignInTimedOut,
     // The network between this computer and Microsoft.
     Network,
     Timeout,

@@ -9,6 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::checks::{CheckResult, Status};
+use crate::html::escape as esc;
 use crate::profiles::Profile;
 
 /// The connection, as the report names it (no secret has a field here).
@@ -178,13 +179,6 @@ fn label(status: Status) -> &'static str {
 
 fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod odata;
 mod pages;
 mod redirect;
 pub mod resources;
+pub mod robot;
 mod scopes;
 mod serve;
 mod store;

@@ -1,0 +1,114 @@
+//! The token panel, the checks and the report.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use d365_core::checks::{self, CheckResult};
+use d365_core::identity::claims::{self, TokenClaims};
+use d365_core::identity::verdict::{verdict, Expected, TokenVerdict};
+use d365_core::problem::Explain;
+use d365_core::report::Report;
+use d365_core::{ErrorKind, UserError};
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TokenInfo {
+    pub claims: TokenClaims,
+    pub verdict: TokenVerdict,
+}
+
+/// Gets (or reuses) the connection's token and reads it for the token
+/// panel. A delegated connection without a sign-in answers `SignInExpired`.
+#[tauri::command]
+pub async fn token_info(state: State<'_, AppState>, name: String) -> Result<TokenInfo, UserError> {
+    let connection = state.connection(&name).await?;
+    let resource = connection.resource().map_err(|e| e.explain())?;
+    let token = connection
+        .data_tokens()
+        .map_err(|e| e.explain())?
+        .access_token()
+        .await
+        .map_err(|e| e.explain())?;
+    let claims = claims::decode(token.expose()).map_err(|e| {
+        UserError::new(
+            ErrorKind::SignInFailed,
+            "Microsoft Entra sent a token D365 Connect cannot read.",
+            "Try again. If it keeps happening, copy the details for support.",
+        )
+        .with_details(e.to_string())
+    })?;
+    let profile = connection.profile();
+    let verdict = verdict(
+        &claims,
+        &Expected {
+            product: profile.product,
+            grant: profile.grant,
+            resource: &resource,
+            tenant: &profile.tenant,
+        },
+        SystemTime::now(),
+    );
+    Ok(TokenInfo { claims, verdict })
+}
+
+/// Runs every check, sending each result as it finishes.
+#[tauri::command]
+pub async fn run_checks(
+    state: State<'_, AppState>,
+    name: String,
+    on_result: Channel<CheckResult>,
+) -> Result<Report, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let results = checks::run(&connection, &cancel, &|result| {
+        let _ = on_result.send(result.clone());
+    })
+    .await;
+    Ok(Report::new(
+        connection.profile(),
+        results,
+        SystemTime::now(),
+    ))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[ts(export)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
+/// Runs the checks again and writes the report where the user chose.
+#[tauri::command]
+pub async fn save_report(
+    state: State<'_, AppState>,
+    name: String,
+    format: ReportFormat,
+    path: PathBuf,
+) -> Result<Report, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let results = checks::run(&connection, &cancel, &|_| {}).await;
+    let report = Report::new(connection.profile(), results, SystemTime::now());
+    let text = match format {
+        ReportFormat::Markdown => report.to_markdown(),
+        ReportFormat::Html => report.to_html(),
+        ReportFormat::Json => report.to_json(),
+    };
+    tokio::fs::write(&path, text).await.map_err(|e| {
+        UserError::new(
+            ErrorKind::ExportFailed,
+            format!("The report could not be saved to {}.", path.display()),
+            "Choose a folder you can write to.",
+        )
+        .with_details(e.to_string())
+    })?;
+    Ok(report)
+}

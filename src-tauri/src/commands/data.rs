@@ -1,0 +1,284 @@
+//! Environments, companies, the entity catalog, the Browse table (paged by
+//! the backend: the nextLink never reaches the UI) and exports.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use d365_core::connection::Connection;
+use d365_core::dynamics::catalog::Column;
+use d365_core::dynamics::discovery::EnvironmentInfo;
+use d365_core::dynamics::odata::{Page, Query};
+use d365_core::dynamics::retry::Wait;
+use d365_core::dynamics::service::Company;
+use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
+use d365_core::problem::Explain;
+use d365_core::product::Product;
+use d365_core::{ErrorKind, UserError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+use url::Url;
+
+use crate::state::{AppState, OpenTable};
+
+fn quiet(_: Wait) {}
+
+#[tauri::command]
+pub async fn list_environments(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<EnvironmentInfo>, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    connection
+        .environments(&cancel, &quiet)
+        .await
+        .map_err(|e| e.explain())
+}
+
+#[tauri::command]
+pub async fn list_companies(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<Company>, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    connection
+        .companies(&cancel, &quiet)
+        .await
+        .map_err(|e| e.explain())
+}
+
+/// An entity set in the list: no columns (F&O has 400,000 of them).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EntitySummary {
+    pub name: String,
+    pub label: String,
+    pub keys: Vec<String>,
+}
+
+#[tauri::command]
+pub async fn list_entities(
+    state: State<'_, AppState>,
+    name: String,
+    search: String,
+    refresh: bool,
+) -> Result<Vec<EntitySummary>, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let catalog = connection
+        .catalog(refresh, &cancel, &quiet)
+        .await
+        .map_err(|e| e.explain())?;
+    Ok(catalog
+        .search(&search)
+        .into_iter()
+        .map(|set| EntitySummary {
+            name: set.name.clone(),
+            label: set.label.clone(),
+            keys: set.keys.clone(),
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn entity_columns(
+    state: State<'_, AppState>,
+    name: String,
+    entity: String,
+) -> Result<Vec<Column>, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    connection
+        .columns(&entity, &cancel, &quiet)
+        .await
+        .map_err(|e| e.explain())
+}
+
+/// What the table shows: chosen columns, the filter, the sort.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct TableQuery {
+    pub select: Vec<String>,
+    pub filter: Option<String>,
+    pub orderby: Vec<String>,
+    pub count: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TablePage {
+    /// Ask `more_rows` with this for the next page.
+    #[ts(type = "number")]
+    pub handle: u64,
+    #[ts(type = "Array<Record<string, unknown>>")]
+    pub rows: Vec<Map<String, Value>>,
+    #[ts(type = "number | null")]
+    pub count: Option<u64>,
+    pub more: bool,
+}
+
+/// The collection URL of an entity set in the profile's company.
+fn collection(connection: &Connection, entity: &str, query: &Query) -> Result<Url, UserError> {
+    let profile = connection.profile();
+    if profile.product == Product::BusinessCentral && profile.company.is_none() {
+        return Err(UserError::new(
+            ErrorKind::InvalidInput,
+            "No company is chosen for this connection.",
+            "Go back to the Environment step and pick a company.",
+        ));
+    }
+    let company = profile
+        .company
+        .as_deref()
+        .filter(|_| profile.product != Product::Dataverse);
+    connection
+        .service()
+        .map_err(|e| e.explain())?
+        .entity_set_url(entity, company, query)
+        .map_err(|e| e.explain())
+}
+
+fn to_query(q: TableQuery) -> Query {
+    Query {
+        select: q.select,
+        filter: q.filter,
+        orderby: q.orderby,
+        top: None,
+        count: q.count,
+        extra: vec![],
+    }
+}
+
+async fn page_of(state: &AppState, handle: u64, mut page: Page) -> TablePage {
+    let more = page.next.is_some();
+    let rows = std::mem::take(&mut page.rows);
+    if let Some(table) = state.tables.lock().await.get_mut(&handle) {
+        table.next = page.next;
+    }
+    TablePage {
+        handle,
+        rows,
+        count: page.count,
+        more,
+    }
+}
+
+/// Opens a table at its first page.
+#[tauri::command]
+pub async fn open_table(
+    state: State<'_, AppState>,
+    name: String,
+    entity: String,
+    query: TableQuery,
+    page_size: u32,
+) -> Result<TablePage, UserError> {
+    let connection = state.connection(&name).await?;
+    let url = collection(&connection, &entity, &to_query(query))?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let page = connection
+        .data()
+        .map_err(|e| e.explain())?
+        .first_page(&url, &Query::default(), Some(page_size), &cancel, &quiet)
+        .await
+        .map_err(|e| e.explain())?;
+    let handle = state.new_id();
+    state.tables.lock().await.insert(
+        handle,
+        OpenTable {
+            connection,
+            next: None,
+            page_size,
+        },
+    );
+    Ok(page_of(&state, handle, page).await)
+}
+
+/// The next page of an open table; empty with `more: false` at the end.
+#[tauri::command]
+pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TablePage, UserError> {
+    let (connection, next, page_size) = {
+        let tables = state.tables.lock().await;
+        let table = tables.get(&handle).ok_or_else(|| {
+            UserError::new(
+                ErrorKind::NotFound,
+                "This table was closed.",
+                "Open the table again.",
+            )
+        })?;
+        (
+            table.connection.clone(),
+            table.next.clone(),
+            table.page_size,
+        )
+    };
+    let Some(next) = next else {
+        return Ok(TablePage {
+            handle,
+            rows: vec![],
+            count: None,
+            more: false,
+        });
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let page = connection
+        .data()
+        .map_err(|e| e.explain())?
+        .next_page(&next, Some(page_size), &cancel, &quiet)
+        .await
+        .map_err(|e| e.explain())?;
+    Ok(page_of(&state, handle, page).await)
+}
+
+#[tauri::command]
+pub async fn close_table(state: State<'_, AppState>, handle: u64) -> Result<(), UserError> {
+    state.tables.lock().await.remove(&handle);
+    Ok(())
+}
+
+/// Exports every row with the table's columns and filter; progress goes
+/// to `on_progress`, `cancel_operation(operation)` stops it.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)] // one per thing the UI chooses
+pub async fn export_table(
+    state: State<'_, AppState>,
+    name: String,
+    entity: String,
+    query: TableQuery,
+    format: ExportFormat,
+    path: PathBuf,
+    operation: String,
+    on_progress: Channel<ExportProgress>,
+) -> Result<ExportSummary, UserError> {
+    let connection: Arc<Connection> = state.connection(&name).await?;
+    let columns = query.select.clone();
+    let url = collection(&connection, &entity, &to_query(query))?;
+    let client = connection.data().map_err(|e| e.explain())?;
+    let cancel = state.start_operation(&operation);
+    let result = export::export(
+        &client,
+        ExportRequest {
+            collection: &url,
+            columns: &columns,
+            format,
+            destination: &path,
+            page_size: None,
+        },
+        &cancel,
+        &|progress| {
+            // A closed window stops listening; the export still finishes.
+            let _ = on_progress.send(progress);
+        },
+    )
+    .await;
+    state.end_operation(&operation);
+    result.map_err(|e| e.explain())
+}
+
+#[tauri::command]
+pub fn cancel_operation(state: State<'_, AppState>, operation: String) {
+    state.cancel_operation(&operation);
+}

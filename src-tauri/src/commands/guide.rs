@@ -1,0 +1,27 @@
+//! The registration guide and the permissions step.
+
+use d365_core::guide::{self, GuideStep, Registration};
+use d365_core::identity::cloud::Cloud;
+use d365_core::identity::scopes::{self, Permission};
+use d365_core::product::Product;
+use d365_core::profiles::Grant;
+
+#[tauri::command]
+pub fn registration_guide(
+    product: Product,
+    registration: Registration,
+    cloud: Cloud,
+    client_id: Option<String>,
+) -> Vec<GuideStep> {
+    guide::steps(product, registration, &cloud, client_id.as_deref())
+}
+
+/// The permissions of the kind the grant uses, defaults marked.
+#[tauri::command]
+pub fn permissions(product: Product, grant: Grant) -> Vec<Permission> {
+    let access = match grant {
+        Grant::Delegated => scopes::Access::Delegated,
+        Grant::ClientCredentials => scopes::Access::Application,
+    };
+    scopes::permissions_for(product, access).copied().collect()
+}
