@@ -15,8 +15,10 @@ use crate::dynamics::retry::RetryPolicy;
 use crate::dynamics::service::{Company, Service};
 use crate::dynamics::{entity_definitions, metadata};
 use crate::http::{self, HttpSetupError, Timeout};
-use crate::identity::flow::{EntraClient, FlowError};
+use crate::identity::browser::Browser;
+use crate::identity::flow::{ConsentEndpoint, EntraClient, FlowError};
 use crate::identity::scopes::{self, ScopeError};
+use crate::identity::sign_in::{self, ConsentGranted, OnEvent, SignInError, SignInOptions};
 use crate::identity::token_cache::TokenCache;
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
@@ -43,6 +45,10 @@ pub enum ConnectError {
     Data(#[from] DataError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Tokens(#[from] crate::identity::token_cache::TokenCacheError),
     #[error("The connection '{profile}' has no environment yet.")]
     NoEnvironment { profile: String },
 }
@@ -64,6 +70,8 @@ impl Explain for ConnectError {
             ConnectError::Http(e) => e.explain(),
             ConnectError::Data(e) => e.explain(),
             ConnectError::Catalog(e) => e.explain(),
+            ConnectError::SignIn(e) => e.explain(),
+            ConnectError::Tokens(e) => e.explain(),
             ConnectError::NoEnvironment { .. } => UserError::new(
                 ErrorKind::InvalidInput,
                 self.to_string(),
@@ -329,6 +337,66 @@ impl Connection {
             }
         }
         Ok(columns)
+    }
+
+    /// The resource a sign-in asks for: the product's, or for Dataverse
+    /// before an environment is chosen, Global Discovery's (facts §7) so
+    /// the environments can be listed.
+    fn sign_in_resource(&self) -> Result<String, ConnectError> {
+        match self.resource() {
+            Err(_) if self.profile.product == Product::Dataverse => {
+                Ok(self.profile.cloud.globaldisco().to_string())
+            }
+            other => other,
+        }
+    }
+
+    /// A person signs in through the browser; the tokens are kept for the
+    /// connection and the refresh token goes to the keychain.
+    pub async fn sign_in(
+        &self,
+        browser: &dyn Browser,
+        options: SignInOptions,
+        cancel: &CancellationToken,
+        on_event: OnEvent<'_>,
+    ) -> Result<(), ConnectError> {
+        let resource = self.sign_in_resource()?;
+        let tokens = self.tokens_for(&resource)?;
+        let got = sign_in::sign_in(
+            tokens.client(),
+            tokens.scopes(),
+            browser,
+            options,
+            cancel,
+            on_event,
+        )
+        .await?;
+        tokens.accept(got).await?;
+        Ok(())
+    }
+
+    /// An administrator consents for the whole organization. v2 names the
+    /// product's `.default`; v1 consents to everything the app lists.
+    pub async fn admin_consent(
+        &self,
+        endpoint: ConsentEndpoint,
+        browser: &dyn Browser,
+        options: SignInOptions,
+        cancel: &CancellationToken,
+        on_event: OnEvent<'_>,
+    ) -> Result<ConsentGranted, ConnectError> {
+        let resource = self.sign_in_resource()?;
+        let scopes = vec![format!("{resource}/.default")];
+        Ok(sign_in::admin_consent(
+            &self.entra()?,
+            endpoint,
+            &scopes,
+            browser,
+            options,
+            cancel,
+            on_event,
+        )
+        .await?)
     }
 
     /// Whether client credentials or a delegated sign-in gets tokens.

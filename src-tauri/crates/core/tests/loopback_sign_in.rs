@@ -9,59 +9,15 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use common::*;
-use d365_core::identity::browser::{Browser, BrowserError};
+use d365_core::identity::browser::Browser;
 use d365_core::identity::loopback::{Callback, Loopback, LoopbackError, LoopbackOptions};
 use d365_core::problem::{ErrorKind, Explain};
 use d365_core::secrets::Secret;
-use d365_sandbox::robot::{self, Choice, Persona, RobotError, Visit};
+use d365_sandbox::robot::{Choice, Visit};
 use d365_sandbox::world::World;
 use d365_sandbox::SandboxHandle;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-
-/// One sign-in at a time per process: these tests take turns.
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// A browser that is the robot user, visiting on a task of the test's
-/// runtime like a browser process running beside the app.
-struct RobotBrowser {
-    persona: Persona,
-    visit: Mutex<Option<JoinHandle<Result<Visit, RobotError>>>>,
-}
-
-impl RobotBrowser {
-    fn new(choice: Choice) -> Self {
-        Self {
-            persona: Persona {
-                choice,
-                ..Persona::demo()
-            },
-            visit: Mutex::new(None),
-        }
-    }
-
-    async fn visit(&self) -> Visit {
-        let visit = self
-            .visit
-            .lock()
-            .unwrap()
-            .take()
-            .expect("the browser was opened");
-        visit.await.unwrap().unwrap()
-    }
-}
-
-impl Browser for RobotBrowser {
-    fn open(&self, url: &str) -> Result<(), BrowserError> {
-        let (url, persona) = (url.to_string(), self.persona.clone());
-        let visit = tokio::spawn(async move { robot::visit(&url, &persona).await });
-        *self.visit.lock().unwrap() = Some(visit);
-        Ok(())
-    }
-}
 
 const VERIFIER: &str = "plain-verifier-is-fine-for-this-test-0123456789-abcdefghijk";
 

@@ -202,3 +202,47 @@ pub fn app_connection(s: &SandboxHandle, product: Product) -> d365_core::connect
     )
     .unwrap()
 }
+
+/// One sign-in at a time per process (the loopback listener's rule): the
+/// tests of one binary that sign in take turns.
+pub static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A browser that is the sandbox's robot user, visiting on a task of the
+/// test's runtime like a browser process running beside the app.
+pub struct RobotBrowser {
+    persona: d365_sandbox::robot::Persona,
+    visit: std::sync::Mutex<
+        Option<
+            tokio::task::JoinHandle<
+                Result<d365_sandbox::robot::Visit, d365_sandbox::robot::RobotError>,
+            >,
+        >,
+    >,
+}
+
+impl RobotBrowser {
+    pub fn new(choice: d365_sandbox::robot::Choice) -> Self {
+        Self {
+            persona: d365_sandbox::robot::Persona {
+                choice,
+                ..d365_sandbox::robot::Persona::demo()
+            },
+            visit: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// What the robot saw, once its visit ended.
+    pub async fn visit(&self) -> d365_sandbox::robot::Visit {
+        let visit = self.visit.lock().unwrap().take().unwrap();
+        visit.await.unwrap().unwrap()
+    }
+}
+
+impl d365_core::identity::browser::Browser for RobotBrowser {
+    fn open(&self, url: &str) -> Result<(), d365_core::identity::browser::BrowserError> {
+        let (url, persona) = (url.to_string(), self.persona.clone());
+        let visit = tokio::spawn(async move { d365_sandbox::robot::visit(&url, &persona).await });
+        *self.visit.lock().unwrap() = Some(visit);
+        Ok(())
+    }
+}
