@@ -39,6 +39,9 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::data::export_table,
             commands::data::cancel_operation,
             commands::checks::token_info,
+            commands::identity::sign_in,
+            commands::identity::admin_consent,
+            commands::identity::open_in_browser,
             commands::checks::run_checks,
             commands::checks::save_report,
         ])

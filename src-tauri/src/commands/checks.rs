@@ -27,7 +27,11 @@ pub struct TokenInfo {
 /// panel. A delegated connection without a sign-in answers `SignInExpired`.
 #[tauri::command]
 pub async fn token_info(state: State<'_, AppState>, name: String) -> Result<TokenInfo, UserError> {
-    let connection = state.connection(&name).await?;
+    read_token(&state, &name).await
+}
+
+pub async fn read_token(state: &AppState, name: &str) -> Result<TokenInfo, UserError> {
+    let connection = state.connection(name).await?;
     let resource = connection.resource().map_err(|e| e.explain())?;
     let token = connection
         .data_tokens()

@@ -6,6 +6,7 @@ pub mod app;
 pub mod checks;
 pub mod data;
 pub mod guide;
+pub mod identity;
 pub mod inputs;
 #[cfg(test)] // build.rs reads it too, through #[path]
 pub mod names;

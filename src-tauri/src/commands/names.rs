@@ -28,6 +28,9 @@ pub const ALL: &[&str] = &[
     "export_table",
     "cancel_operation",
     "token_info",
+    "sign_in",
+    "admin_consent",
+    "open_in_browser",
     "run_checks",
     "save_report",
 ];

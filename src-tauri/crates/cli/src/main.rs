@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod data_cmd;
+mod login_cmd;
 mod outcome;
 mod profile_cmd;
 mod secret_input;
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 use check_cmd::CheckArgs;
 use data_cmd::{ExportArgs, QueryArgs, Session};
+use login_cmd::BrowserArgs;
 use profile_cmd::ProfileCommand;
 
 /// Connect to Microsoft Dynamics 365 and check that it works.
@@ -44,6 +46,21 @@ enum Command {
 /// Commands that call Microsoft with a saved connection.
 #[derive(Debug, Subcommand)]
 enum Online {
+    /// Sign in through the browser (delegated connections).
+    Login {
+        profile: String,
+        #[command(flatten)]
+        browser: BrowserArgs,
+    },
+    /// Open the admin consent page for the organization.
+    Consent {
+        profile: String,
+        /// Use the v1 endpoint: consent to everything the app lists.
+        #[arg(long)]
+        v1: bool,
+        #[command(flatten)]
+        browser: BrowserArgs,
+    },
     /// Show who the token is for and whether it can call the product.
     Token {
         profile: String,
@@ -86,7 +103,9 @@ fn main() -> ExitCode {
 impl Online {
     fn profile(&self) -> &str {
         match self {
-            Online::Token { profile, .. }
+            Online::Login { profile, .. }
+            | Online::Consent { profile, .. }
+            | Online::Token { profile, .. }
             | Online::Environments { profile }
             | Online::Companies { profile }
             | Online::Entities { profile, .. } => profile,
@@ -112,6 +131,8 @@ fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
             Err(e) => return outcome::fail(e, json),
         };
         let result = match command {
+            Online::Login { browser, .. } => login_cmd::login(&session, &browser).await,
+            Online::Consent { browser, v1, .. } => login_cmd::consent(&session, &browser, v1).await,
             Online::Token { raw, .. } => data_cmd::token(&session, raw).await,
             Online::Environments { .. } => data_cmd::environments(&session).await,
             Online::Companies { .. } => data_cmd::companies(&session).await,

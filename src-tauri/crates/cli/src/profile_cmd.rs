@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use d365_core::identity::cloud::{Cloud, CustomCloud};
-use d365_core::identity::input;
+use d365_core::identity::{input, scopes};
 use d365_core::problem::Explain;
 use d365_core::product::Product;
 use d365_core::profiles::{ClientType, Grant, Profile, ProfileStore};
@@ -192,7 +192,12 @@ fn add(profiles: &ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErr
         client_id: client_id.value,
         grant,
         client_type,
-        scopes: args.scopes,
+        // Named in the profile, so what is asked for is visible and fixed.
+        scopes: if args.scopes.is_empty() {
+            scopes::default_permissions(product, grant)
+        } else {
+            args.scopes
+        },
         environment,
         company: args.company,
     };

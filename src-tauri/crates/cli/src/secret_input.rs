@@ -26,8 +26,9 @@ pub fn given(from_stdin: bool) -> Result<Option<Secret>, UserError> {
         text
     } else {
         match std::env::var(ENV_VAR) {
-            Ok(value) => value,
-            Err(_) => return Ok(None),
+            // Set but empty is how scripts unset it.
+            Ok(value) if !value.trim().is_empty() => value,
+            _ => return Ok(None),
         }
     };
     let checked =

@@ -285,3 +285,93 @@ async fn entities_are_listed_and_searchable() {
     );
     assert!(!names.contains(&"customers"));
 }
+
+/// `profile add` for the demo tenant's desktop app (delegated, no secret).
+fn add_delegated_args(s: &SandboxHandle, name: &str) -> Vec<String> {
+    let e = s.endpoints();
+    [
+        "profile",
+        "add",
+        name,
+        "--product",
+        "bc",
+        "--tenant",
+        &e.demo.tenant_id,
+        "--client-id",
+        e.demo.public_client_id.as_deref().unwrap(),
+        "--public-client",
+        "--environment",
+        "Production",
+        "--cloud",
+        "custom",
+        "--authority",
+        &e.authority,
+        "--bc-api",
+        &e.bc_api,
+        "--globaldisco",
+        &e.globaldisco,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_without_a_browser_prints_the_link_a_person_opens() {
+    use std::io::{BufRead, BufReader};
+    let s = demo().await;
+    let cli = Cli::new("");
+    assert!(cli
+        .run(&strs(&add_delegated_args(&s, "me")))
+        .status
+        .success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d365c"))
+        .args(["login", "me", "--no-browser"])
+        .env("XDG_CONFIG_HOME", cli.home.path())
+        .env("HOME", cli.home.path())
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read stderr to the end on a thread (a closed pipe would kill d365c at
+    // its next message), handing over the link as soon as it shows.
+    let stderr = child.stderr.take().unwrap();
+    let (found, link) = tokio::sync::oneshot::channel();
+    let reader = std::thread::spawn(move || {
+        let mut found = Some(found);
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.trim().starts_with("http") {
+                if let Some(found) = found.take() {
+                    let _ = found.send(line.trim().to_string());
+                }
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let link = link.await.unwrap();
+    // The person: opens the link, signs in, accepts.
+    let visit = d365_sandbox::robot::visit(&link, &d365_sandbox::robot::Persona::demo())
+        .await
+        .unwrap();
+    assert!(visit.reached_the_app(), "{visit}");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = reader.join().unwrap();
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Signed in."));
+    // The refresh token lives in memory only on this keychain-less machine,
+    // so a new run must sign in again: it says so with the sign-in code.
+    let token = cli.run(&["token", "me"]);
+    assert_eq!(
+        token.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+}

@@ -1,0 +1,82 @@
+//! Signing in from the window: the system browser, live stages, Cancel.
+
+use d365_core::identity::browser::{Browser, SystemBrowser};
+use d365_core::identity::flow::ConsentEndpoint;
+use d365_core::identity::sign_in::{ConsentGranted, SignInEvent, SignInOptions};
+use d365_core::problem::Explain;
+use d365_core::UserError;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::commands::checks::{read_token, TokenInfo};
+use crate::state::AppState;
+
+/// Signs the user in through the system browser, then reads the token for
+/// the token panel. `cancel_operation(operation)` stops the wait.
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    name: String,
+    operation: String,
+    on_event: Channel<SignInEvent>,
+) -> Result<TokenInfo, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = state.start_operation(&operation);
+    let result = connection
+        .sign_in(
+            &SystemBrowser,
+            SignInOptions::default(),
+            &cancel,
+            &|event| {
+                let _ = on_event.send(event);
+            },
+        )
+        .await;
+    state.end_operation(&operation);
+    result.map_err(|e| e.explain())?;
+    read_token(&state, &name).await
+}
+
+/// Opens the admin consent page (v2) and waits for the administrator.
+#[tauri::command]
+pub async fn admin_consent(
+    state: State<'_, AppState>,
+    name: String,
+    operation: String,
+    on_event: Channel<SignInEvent>,
+) -> Result<ConsentGranted, UserError> {
+    let connection = state.connection(&name).await?;
+    let cancel = state.start_operation(&operation);
+    let result = connection
+        .admin_consent(
+            ConsentEndpoint::V2,
+            &SystemBrowser,
+            SignInOptions::default(),
+            &cancel,
+            &|event| {
+                let _ = on_event.send(event);
+            },
+        )
+        .await;
+    state.end_operation(&operation);
+    result.map_err(|e| e.explain())
+}
+
+/// Opens one of the guide's Microsoft pages. Only https pages of the
+/// Entra and Azure portals: the window cannot open anything else.
+#[tauri::command]
+pub fn open_in_browser(url: String) -> Result<(), UserError> {
+    const ALLOWED: [&str; 3] = [
+        "https://entra.microsoft.com/",
+        "https://portal.azure.us/",
+        "https://portal.azure.cn/",
+    ];
+    if !ALLOWED.iter().any(|prefix| url.starts_with(prefix)) {
+        return Err(UserError::new(
+            d365_core::ErrorKind::InvalidInput,
+            "D365 Connect only opens Microsoft's admin pages.",
+            "Open the page yourself if you trust it.",
+        ));
+    }
+    SystemBrowser.open(&url).map_err(|e| e.explain())
+}
