@@ -226,3 +226,23 @@ async fn cancelling_stops_a_request() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled);
 }
+
+#[tokio::test]
+async fn dataverse_pages_follow_the_paging_cookie_to_the_exact_count() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::Dataverse);
+    let dv = service(&s, Product::Dataverse);
+    let url = dv
+        .entity_set_url("accounts", None, &Query::default())
+        .unwrap();
+    let (all, pages) = read_all(&client, &url, 5_000).await;
+    let (small, small_pages) = read_all(&client, &url, 97).await;
+    assert_eq!(
+        small.len(),
+        all.len(),
+        "the same rows whatever the page size"
+    );
+    assert_eq!(small_pages, all.len().div_ceil(97));
+    assert!(pages >= 1);
+    assert_eq!(ids(&small, "accountid").len(), all.len(), "no row twice");
+}
