@@ -58,6 +58,12 @@ impl Desktop {
     /// Starts Xvfb on a free display, tauri-driver on free ports, and a
     /// session running the app with a throwaway HOME and XDG dirs.
     pub async fn launch() -> Result<Self, String> {
+        Self::launch_with(&[]).await
+    }
+
+    /// `launch` with extra environment for the app, e.g. `BROWSER` pointing
+    /// at the sandbox's robot so a sign-in completes without a person.
+    pub async fn launch_with(env: &[(&str, String)]) -> Result<Self, String> {
         let app = app_binary()?;
         let home = tempfile::tempdir().map_err(|e| e.to_string())?;
         let mut xvfb = Stoppable::spawn(
@@ -93,6 +99,9 @@ impl Desktop {
             let dir = home.path().join(var.to_lowercase());
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             driver_cmd.env(var, dir);
+        }
+        for (name, value) in env {
+            driver_cmd.env(name, value);
         }
         let driver = Stoppable::spawn("tauri-driver", &mut driver_cmd)?;
         wait_for_port(port, Duration::from_secs(30))?;
@@ -146,6 +155,67 @@ impl Desktop {
             )
             .await
             .map_err(|e| format!("invoke {command}: {e}"))
+    }
+
+    /// `invoke` with arguments.
+    pub async fn invoke_with(&self, command: &str, args: Value) -> Result<Value, String> {
+        self.client
+            .execute(
+                "return window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]);",
+                vec![json!(command), args],
+            )
+            .await
+            .map_err(|e| format!("invoke {command}: {e}"))
+    }
+
+    /// Waits until an element is there (the UI answers asynchronously).
+    pub async fn wait_for(
+        &self,
+        css: &str,
+        within: Duration,
+    ) -> Result<fantoccini::elements::Element, String> {
+        let deadline = Instant::now() + within;
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(el) => return Ok(el),
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(format!("{css} did not appear: {e}"))
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Waits until an element's text contains `needle`; returns the text.
+    pub async fn wait_text(
+        &self,
+        css: &str,
+        needle: &str,
+        within: Duration,
+    ) -> Result<String, String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("{css} never said {needle:?}; it says {text:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Replaces a text field's content, as a person typing.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
+        let el = self.wait_for(css, Duration::from_secs(10)).await?;
+        el.clear().await.map_err(|e| format!("clear {css}: {e}"))?;
+        el.send_keys(text)
+            .await
+            .map_err(|e| format!("type into {css}: {e}"))
     }
 
     pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element, String> {

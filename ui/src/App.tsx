@@ -1,15 +1,33 @@
 import { useEffect, useRef, useState } from "react";
-import { appInfo } from "./ipc";
+import type { ProfileEntry } from "./bindings/ProfileEntry";
 import { Logo } from "./components/Logo";
 import { ThemeSwitch } from "./components/ThemeSwitch";
+import { DraftProvider, useDraft } from "./connection/DraftContext";
+import { EMPTY_DRAFT, fromProfile, sandboxDraft } from "./connection/draft";
+import { appInfo, startSandbox } from "./ipc";
+import { StartPage } from "./start/StartPage";
 import { StepBody } from "./steps/StepBody";
 import { StepList } from "./wizard/StepList";
-import { STEPS } from "./wizard/steps";
+import { STEPS, type StepId } from "./wizard/steps";
 import { useWizard } from "./wizard/useWizard";
 import { WizardFooter } from "./wizard/WizardFooter";
 
 export function App() {
+  return (
+    <DraftProvider>
+      <Shell />
+    </DraftProvider>
+  );
+}
+
+const stepIndex = (id: StepId) => STEPS.findIndex((s) => s.id === id);
+
+function Shell() {
   const wizard = useWizard();
+  const { replace } = useDraft();
+  const [view, setView] = useState<"start" | "wizard">("start");
+  // A new connection (or another saved one) starts every step afresh.
+  const [session, setSession] = useState(0);
   const step = STEPS[wizard.index];
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
@@ -22,7 +40,7 @@ export function App() {
     );
     // Tests and the cold-start benchmark wait for this mark: set after the
     // first frame has been painted (the second animation frame), not merely
-    // rendered, so a screenshot taken then shows the wizard.
+    // rendered, so a screenshot taken then shows the app.
     let frame = requestAnimationFrame(() => {
       frame = requestAnimationFrame(() => {
         document.documentElement.dataset.ready = "true";
@@ -39,33 +57,68 @@ export function App() {
       return;
     }
     heading.current?.focus();
-  }, [wizard.index]);
+  }, [wizard.index, view]);
+
+  const begin = (at: StepId) => {
+    wizard.reset(stepIndex(at));
+    setSession((n) => n + 1);
+    setView("wizard");
+  };
+  const onNew = () => {
+    replace(EMPTY_DRAFT);
+    begin("product");
+  };
+  const onOpen = (entry: ProfileEntry) => {
+    if (!entry.profile) return;
+    replace(fromProfile(entry.profile));
+    begin("connect");
+  };
+  const onSandbox = async () => {
+    replace(sandboxDraft(await startSandbox()));
+    begin("product");
+  };
 
   return (
-    <div className="app">
+    <div className={`app ${view}`}>
       <header className="app-header">
-        <div className="brand">
+        <button type="button" className="brand" onClick={() => setView("start")} aria-label="D365 Connect: back to the start page">
           <Logo />
           <span>D365 Connect</span>
-        </div>
+        </button>
         <ThemeSwitch />
       </header>
-      <aside className="sidebar">
-        <StepList current={wizard.index} visited={wizard.visited} onSelect={wizard.goTo} />
-        {version && <p className="version">Version {version}</p>}
-      </aside>
-      <main className="content">
-        <div className="content-scroll">
-          <h1 ref={heading} tabIndex={-1} data-testid="step-title">
-            {step.title}
-          </h1>
-          <p className="summary">{step.summary}</p>
-          <StepBody id={step.id} />
-        </div>
-        <WizardFooter index={wizard.index} onBack={wizard.back} onNext={wizard.next} />
-      </main>
+      {view === "start" ? (
+        <main className="content start-content">
+          <div className="content-scroll">
+            <StartPage onNew={onNew} onOpen={onOpen} onSandbox={onSandbox} />
+          </div>
+        </main>
+      ) : (
+        <>
+          <aside className="sidebar">
+            <StepList current={wizard.index} visited={wizard.visited} onSelect={wizard.goTo} />
+            {version && <p className="version">Version {version}</p>}
+          </aside>
+          <main className="content">
+            <div className="content-scroll">
+              <h1 ref={heading} tabIndex={-1} data-testid="step-title">
+                {step.title}
+              </h1>
+              <p className="summary">{step.summary}</p>
+              {/* Visited steps stay mounted, hidden, so going back finds the
+                  token panel, the open table or the check results as left. */}
+              {STEPS.filter((s) => wizard.visited.has(s.id)).map((s) => (
+                <div key={`${session}-${s.id}`} hidden={s.id !== step.id}>
+                  <StepBody id={s.id} />
+                </div>
+              ))}
+            </div>
+            <WizardFooter index={wizard.index} onBack={wizard.back} onNext={wizard.next} onFinish={() => setView("start")} />
+          </main>
+        </>
+      )}
       <div className="visually-hidden" aria-live="polite" data-testid="announcer">
-        Step {wizard.index + 1} of {STEPS.length}: {step.title}
+        {view === "wizard" ? `Step ${wizard.index + 1} of ${STEPS.length}: ${step.title}` : "Start page"}
       </div>
     </div>
   );

@@ -1,9 +1,35 @@
 // The only door to the backend: every Tauri command is called from here, with
 // types generated from Rust (src/bindings, by ts-rs). Components never call
 // invoke themselves, so error handling and typing live in one place.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { CheckedBcUrl } from "./bindings/CheckedBcUrl";
+import type { CheckedText } from "./bindings/CheckedText";
+import type { CheckResult } from "./bindings/CheckResult";
+import type { Cloud } from "./bindings/Cloud";
+import type { Column } from "./bindings/Column";
+import type { Company } from "./bindings/Company";
+import type { ConsentGranted } from "./bindings/ConsentGranted";
+import type { EntitySummary } from "./bindings/EntitySummary";
+import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { Grant } from "./bindings/Grant";
+import type { GuideStep } from "./bindings/GuideStep";
+import type { Permission } from "./bindings/Permission";
+import type { Product } from "./bindings/Product";
+import type { Profile } from "./bindings/Profile";
+import type { ProfileEntry } from "./bindings/ProfileEntry";
+import type { Registration } from "./bindings/Registration";
+import type { Report } from "./bindings/Report";
+import type { ReportFormat } from "./bindings/ReportFormat";
+import type { SandboxTenant } from "./bindings/SandboxTenant";
 import type { SecretStoreStatus } from "./bindings/SecretStoreStatus";
+import type { SignInEvent } from "./bindings/SignInEvent";
+import type { TablePage } from "./bindings/TablePage";
+import type { TableQuery } from "./bindings/TableQuery";
+import type { TokenInfo } from "./bindings/TokenInfo";
 import type { UserError } from "./bindings/UserError";
 
 /** A backend failure, always carrying the `{ kind, message, fix, details }` shape. */
@@ -53,3 +79,85 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const appInfo = (): Promise<AppInfo> => call("app_info");
 
 export const secretStoreStatus = (): Promise<SecretStoreStatus> => call("secret_store_status");
+
+// Saved connections.
+export const listProfiles = (): Promise<ProfileEntry[]> => call("list_profiles");
+export const saveProfile = (profile: Profile, secret: string | null): Promise<void> =>
+  call("save_profile", { profile, secret });
+export const deleteProfile = (name: string): Promise<void> => call("delete_profile", { name });
+export const renameProfile = (from: string, to: string): Promise<void> => call("rename_profile", { from, to });
+export const duplicateProfile = (from: string, to: string): Promise<void> => call("duplicate_profile", { from, to });
+
+// Live checks of what the user types.
+export const checkTenant = (raw: string): Promise<CheckedText> => call("check_tenant", { raw });
+export const checkClientId = (raw: string): Promise<CheckedText> => call("check_client_id", { raw });
+/** Only notices come back: the secret itself never returns from the backend. */
+export const checkSecret = (raw: string): Promise<string[]> => call("check_secret", { raw });
+export const readBcUrl = (raw: string): Promise<CheckedBcUrl> => call("read_bc_url", { raw });
+export const checkEnvironmentUrl = (product: Product, cloud: Cloud, raw: string): Promise<CheckedText> =>
+  call("check_environment_url", { product, cloud, raw });
+
+// The guide and the permissions step.
+export const registrationGuide = (
+  product: Product,
+  registration: Registration,
+  cloud: Cloud,
+  clientId: string | null,
+): Promise<GuideStep[]> => call("registration_guide", { product, registration, cloud, clientId });
+export const permissions = (product: Product, grant: Grant): Promise<Permission[]> =>
+  call("permissions", { product, grant });
+
+export const startSandbox = (): Promise<SandboxTenant> => call("start_sandbox");
+/** Opens a Microsoft page (the guide's links) in the system browser. */
+export const openInBrowser = (url: string): Promise<void> => call("open_in_browser", { url });
+
+// Data.
+export const listEnvironments = (name: string): Promise<EnvironmentInfo[]> => call("list_environments", { name });
+export const listCompanies = (name: string): Promise<Company[]> => call("list_companies", { name });
+export const listEntities = (name: string, search: string, refresh: boolean): Promise<EntitySummary[]> =>
+  call("list_entities", { name, search, refresh });
+export const entityColumns = (name: string, entity: string): Promise<Column[]> =>
+  call("entity_columns", { name, entity });
+export const openTable = (name: string, entity: string, query: TableQuery, pageSize: number): Promise<TablePage> =>
+  call("open_table", { name, entity, query, pageSize });
+export const moreRows = (handle: number): Promise<TablePage> => call("more_rows", { handle });
+export const closeTable = (handle: number): Promise<void> => call("close_table", { handle });
+
+/** Exports with progress; `cancelOperation(operation)` stops it. */
+export function exportTable(
+  name: string,
+  entity: string,
+  query: TableQuery,
+  format: ExportFormat,
+  path: string,
+  operation: string,
+  onProgress: (progress: ExportProgress) => void,
+): Promise<ExportSummary> {
+  const channel = new Channel<ExportProgress>();
+  channel.onmessage = onProgress;
+  return call("export_table", { name, entity, query, format, path, operation, onProgress: channel });
+}
+export const cancelOperation = (operation: string): Promise<void> => call("cancel_operation", { operation });
+
+// Signing in. Each call takes an operation id for `cancelOperation` and
+// reports its stages (listening, browser opened, code received, done).
+export function signIn(name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<TokenInfo> {
+  const channel = new Channel<SignInEvent>();
+  channel.onmessage = onEvent;
+  return call("sign_in", { name, operation, onEvent: channel });
+}
+export function adminConsent(name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<ConsentGranted> {
+  const channel = new Channel<SignInEvent>();
+  channel.onmessage = onEvent;
+  return call("admin_consent", { name, operation, onEvent: channel });
+}
+
+// Token panel, checks and report.
+export const tokenInfo = (name: string): Promise<TokenInfo> => call("token_info", { name });
+export function runChecks(name: string, onResult: (result: CheckResult) => void): Promise<Report> {
+  const channel = new Channel<CheckResult>();
+  channel.onmessage = onResult;
+  return call("run_checks", { name, onResult: channel });
+}
+export const saveReport = (name: string, format: ReportFormat, path: string): Promise<Report> =>
+  call("save_report", { name, format, path });

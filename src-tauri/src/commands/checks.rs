@@ -1,6 +1,5 @@
 //! The token panel, the checks and the report.
 
-use std::path::PathBuf;
 use std::time::SystemTime;
 
 use d365_core::checks::{self, CheckResult};
@@ -95,8 +94,9 @@ pub async fn save_report(
     state: State<'_, AppState>,
     name: String,
     format: ReportFormat,
-    path: PathBuf,
+    path: String,
 ) -> Result<Report, UserError> {
+    let path = super::paths::user_path(&path)?;
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let results = checks::run(&connection, &cancel, &|_| {}).await;

@@ -1,7 +1,6 @@
 //! Environments, companies, the entity catalog, the Browse table (paged by
 //! the backend: the nextLink never reaches the UI) and exports.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use d365_core::connection::Connection;
@@ -249,10 +248,11 @@ pub async fn export_table(
     entity: String,
     query: TableQuery,
     format: ExportFormat,
-    path: PathBuf,
+    path: String,
     operation: String,
     on_progress: Channel<ExportProgress>,
 ) -> Result<ExportSummary, UserError> {
+    let path = super::paths::user_path(&path)?;
     let connection: Arc<Connection> = state.connection(&name).await?;
     let columns = query.select.clone();
     let url = collection(&connection, &entity, &to_query(query))?;

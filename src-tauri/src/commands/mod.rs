@@ -10,6 +10,7 @@ pub mod identity;
 pub mod inputs;
 #[cfg(test)] // build.rs reads it too, through #[path]
 pub mod names;
+mod paths;
 pub mod profiles;
 pub mod sandbox;
 pub mod secrets;

@@ -1,20 +1,40 @@
+import { Browse } from "../browse/Browse";
+import { useDraft } from "../connection/DraftContext";
 import type { StepId } from "../wizard/steps";
-import { STEP_INTRO } from "./content";
-import { SecretStoreCard } from "./SecretStoreCard";
+import { CheckStep } from "./CheckStep";
+import { ConnectStep } from "./ConnectStep";
+import { CredentialsStep } from "./CredentialsStep";
+import { EnvironmentStep } from "./EnvironmentStep";
+import { PermissionsStep } from "./PermissionsStep";
+import { ProductStep } from "./ProductStep";
+import { RegisterStep } from "./RegisterStep";
 
-/** The body of a step. Steps not built yet say so plainly; nothing is faked. */
+function BrowseStep() {
+  const { draft } = useDraft();
+  if (!draft.saved || !draft.environment) {
+    return <p className="notice">Connect and choose an environment and company first; then your data shows here.</p>;
+  }
+  return <Browse connection={draft.name} />;
+}
+
+/** The body of each wizard step. */
 export function StepBody({ id }: { id: StepId }) {
-  return (
-    <div className="step-body">
-      <section className="card intro" aria-label="What happens in this step">
-        {STEP_INTRO[id].map((line) => (
-          <p key={line}>{line}</p>
-        ))}
-        <p className="coming-soon">
-          <span className="badge">Coming soon</span> This step is being built.
-        </p>
-      </section>
-      {id === "credentials" && <SecretStoreCard />}
-    </div>
-  );
+  switch (id) {
+    case "product":
+      return <ProductStep />;
+    case "register":
+      return <RegisterStep />;
+    case "credentials":
+      return <CredentialsStep />;
+    case "permissions":
+      return <PermissionsStep />;
+    case "connect":
+      return <ConnectStep />;
+    case "environment":
+      return <EnvironmentStep />;
+    case "browse":
+      return <BrowseStep />;
+    case "check":
+      return <CheckStep />;
+  }
 }

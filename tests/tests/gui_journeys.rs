@@ -1,0 +1,362 @@
+//! The real app in a real window (Xvfb + tauri-driver + WebKitWebDriver)
+//! against the sandbox tenant the app starts itself: the journeys a person
+//! takes, with a screenshot of every step in light and dark under
+//! `<target>/e2e-screenshots/<journey>/`.
+
+// A failed step should stop the test right there, with its location.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use d365_e2e::desktop::{screenshot_dir, target_dir, Desktop};
+
+const SHORT: Duration = Duration::from_secs(15);
+const LONG: Duration = Duration::from_secs(60);
+
+/// Saves a screenshot and checks it is a real PNG with something drawn in
+/// it (a blank or black window compresses to a few hundred bytes).
+async fn shoot(app: &Desktop, dir: &Path, name: &str) {
+    // Two animation frames: what was just changed is painted, not pending.
+    app.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let path = app.screenshot(dir, name).await.unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    assert!(
+        bytes.len() > 8_000,
+        "{} looks blank ({} bytes)",
+        path.display(),
+        bytes.len()
+    );
+}
+
+/// Waits for a text; on failure keeps a screenshot of what was on screen.
+async fn expect_text(app: &Desktop, shots: &Path, css: &str, needle: &str) -> String {
+    match app.wait_text(css, needle, LONG).await {
+        Ok(text) => text,
+        Err(e) => {
+            let _ = app.screenshot(shots, "FAILED").await;
+            let body = app
+                .find("main")
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap_or_default();
+            panic!("{e}\n--- on screen ---\n{body}");
+        }
+    }
+}
+
+/// Clicks an element once it is there.
+async fn click(app: &Desktop, css: &str) {
+    let el = app.wait_for(css, LONG).await.unwrap();
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn step(app: &Desktop, id: &str) {
+    app.click(&format!(
+        r#"nav[aria-label="Setup steps"] [data-step="{id}"]"#
+    ))
+    .await
+    .unwrap();
+    app.wait_for(
+        &format!(r#"[data-step="{id}"][aria-current="step"]"#),
+        SHORT,
+    )
+    .await
+    .unwrap();
+}
+
+async fn theme(app: &Desktop, choice: &str) {
+    app.click(&format!(r#"[data-theme-choice="{choice}"]"#))
+        .await
+        .unwrap();
+}
+
+/// The robot user as the system browser: `BROWSER` is honoured by the app.
+fn robot_browser() -> (&'static str, String) {
+    let robot = target_dir()
+        .unwrap()
+        .join("debug")
+        .join("d365-sandbox-browser");
+    assert!(
+        robot.exists(),
+        "build the workspace first: {} is missing",
+        robot.display()
+    );
+    ("BROWSER", robot.display().to_string())
+}
+
+const STEPS: [&str; 8] = [
+    "product",
+    "register",
+    "credentials",
+    "permissions",
+    "connect",
+    "environment",
+    "browse",
+    "check",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_business_central_as_a_background_service_from_start_to_report() {
+    let app = Desktop::launch().await.unwrap();
+    let shots = screenshot_dir("bc-background-service").unwrap();
+    assert_eq!(app.client.title().await.unwrap(), "D365 Connect");
+    theme(&app, "light").await;
+    app.wait_for(r#"[data-testid="start-page"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "00-start-light").await;
+
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    app.wait_for(r#"[data-testid="cloud-custom"]"#, LONG)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "01-product-light").await;
+    step(&app, "register").await;
+    app.wait_for(r#"[data-testid="guide-step-1"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "02-register-light").await;
+    step(&app, "credentials").await;
+    let tenant = app
+        .find(r#"[data-testid="tenant"]"#)
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(tenant.len(), 36, "the sandbox's tenant is filled in");
+    shoot(&app, &shots, "03-credentials-light").await;
+    step(&app, "permissions").await;
+    app.wait_for(r#"[data-testid="permission-API.ReadWrite.All"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "04-permissions-light").await;
+
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    shoot(&app, &shots, "05-connect-light").await;
+
+    step(&app, "environment").await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    app.wait_for(r#"[data-testid="company-CRONUS USA, Inc."]"#, LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
+    shoot(&app, &shots, "06-environment-light").await;
+
+    step(&app, "browse").await;
+    app.type_into(r#"[data-testid="entity-search"]"#, "customers")
+        .await
+        .unwrap();
+    app.wait_for(r#"[data-testid="entity-customers"]"#, LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="entity-customers"]"#).await;
+    app.wait_for(r#"[data-testid="row-0"]"#, LONG)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "07-browse-light").await;
+
+    // Scroll to the bottom until a second page is appended.
+    let first = rows_loaded(&app).await;
+    for _ in 0..50 {
+        app.client
+            .execute("const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if rows_loaded(&app).await > first {
+            break;
+        }
+    }
+    assert!(
+        rows_loaded(&app).await > first,
+        "scrolling loaded the second page"
+    );
+
+    // Filter with the raw expression.
+    click(&app, r#"[data-testid="filter-button"]"#).await;
+    app.type_into(
+        r#"[data-testid="filter-raw"]"#,
+        "startswith(displayName,'A')",
+    )
+    .await
+    .unwrap();
+    click(&app, r#"[data-testid="filter-apply"]"#).await;
+    app.wait_for(r#"[data-testid="row-0"]"#, LONG)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "08-browse-filtered-light").await;
+
+    // Open a record.
+    click(&app, r#"[data-testid="row-0"]"#).await;
+    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "09-record-light").await;
+    click(&app, r#"[data-testid="record-close"]"#).await;
+
+    // Export the filtered rows to CSV; the count matches the file.
+    let out = app.home().join("customers-a.csv");
+    click(&app, r#"[data-testid="export-button"]"#).await;
+    app.type_into(r#"[data-testid="export-path"]"#, &out.display().to_string())
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="export-start"]"#).await;
+    let said = expect_text(&app, &shots, r#"[data-testid="export-result"]"#, "rows").await;
+    shoot(&app, &shots, "10-export-light").await;
+    click(&app, r#"[data-testid="export-close"]"#).await;
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows = text.lines().count() - 1;
+    assert!(rows > 0);
+    assert!(
+        said.replace(',', "").contains(&rows.to_string()),
+        "the dialog says {said:?}, the file has {rows} rows"
+    );
+
+    step(&app, "check").await;
+    click(&app, r#"[data-testid="run-checks"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="checks-summary"]"#,
+        "All checks passed",
+    )
+    .await;
+    let report = app.home().join("report.html");
+    app.type_into(
+        r#"[data-testid="report-path"]"#,
+        &report.display().to_string(),
+    )
+    .await
+    .unwrap();
+    click(&app, r#"[data-testid="save-report"]"#).await;
+    app.wait_for(r#"[data-testid="report-saved"]"#, LONG)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "11-check-light").await;
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .contains("All checks passed."));
+
+    // Every step again in the dark theme, at the smallest window size.
+    app.client.set_window_size(1024, 700).await.unwrap();
+    theme(&app, "dark").await;
+    for (i, id) in STEPS.iter().enumerate() {
+        step(&app, id).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shoot(&app, &shots, &format!("{:02}-{id}-dark-1024x700", i + 21)).await;
+        let fits = app
+            .client
+            .execute(
+                "const r = document.querySelector('[data-testid=next]').getBoundingClientRect(); return r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(fits, true, "the footer is cut off on {id} at 1024x700");
+    }
+    app.click(".brand").await.unwrap();
+    app.wait_for(r#"[data-testid="profile-CRONUS sandbox"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "30-start-dark").await;
+
+    // Nothing secret reached the app's files.
+    for path in walk(app.home()) {
+        let text = std::fs::read(&path).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text);
+        assert!(
+            !text.contains("Cr8Q~"),
+            "the demo secret was written to {}",
+            path.display()
+        );
+    }
+    app.quit().await.unwrap();
+}
+
+/// How many rows the table says it has loaded ("1,200 loaded. …").
+async fn rows_loaded(app: &Desktop) -> usize {
+    let text = app
+        .find(r#"[data-testid="table-status"]"#)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default();
+    text.split_whitespace()
+        .find_map(|word| word.replace(',', "").parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_business_central_signing_in_through_the_browser() {
+    let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
+    let shots = screenshot_dir("bc-sign-in").unwrap();
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    app.wait_for(r#"[data-testid="cloud-custom"]"#, LONG)
+        .await
+        .unwrap();
+    step(&app, "register").await;
+    click(
+        &app,
+        r#"[data-testid="registration-SignInWithoutSecret"] input"#,
+    )
+    .await;
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    let verdict = expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-panel"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    assert!(
+        verdict.contains("admin@cronus-demo.onmicrosoft.com"),
+        "{verdict}"
+    );
+    shoot(&app, &shots, "05-connect-signed-in").await;
+    step(&app, "environment").await;
+    app.wait_for(r#"[data-testid="environment-Production"]"#, LONG)
+        .await
+        .unwrap();
+    app.quit().await.unwrap();
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![];
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -1,0 +1,168 @@
+// One entity's rows: the toolbar (columns, filter, export), the grid, the
+// paging status and the record panel. Every change of columns, filter or
+// sort becomes a new query, which reopens the table on the server.
+import type { SortingState } from "@tanstack/react-table";
+import { useMemo, useRef, useState, type ReactNode } from "react";
+import type { Column } from "../bindings/Column";
+import type { EntitySummary } from "../bindings/EntitySummary";
+import type { TableQuery } from "../bindings/TableQuery";
+import { ErrorPanel } from "../components/ErrorPanel";
+import { ColumnChooser } from "./ColumnChooser";
+import { defaultSelection } from "./columns";
+import { DataTable } from "./DataTable";
+import { EntityHead } from "./EntityHead";
+import { ExportDialog } from "./ExportDialog";
+import { FilterBuilder } from "./FilterBuilder";
+import { orderbyOf } from "./odata";
+import { RecordPanel } from "./RecordPanel";
+import { usePagedTable } from "./usePagedTable";
+
+/** Rows per request: a screenful many times over, small enough to arrive fast. */
+export const PAGE_SIZE = 1000;
+
+interface Props {
+  connection: string;
+  entity: EntitySummary;
+  /** Every column of the entity. */
+  columns: readonly Column[];
+  toggle: ReactNode;
+}
+
+const n = (value: number) => value.toLocaleString();
+
+export function TableView({ connection, entity, columns, toggle }: Props) {
+  const byName = useMemo(() => new Map(columns.map((c) => [c.name, c])), [columns]);
+  const [select, setSelect] = useState(() => defaultSelection(columns));
+  const [filter, setFilter] = useState<string | null>(null);
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const [filterOpen, setFilterOpen] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [record, setRecord] = useState<number | null>(null);
+  const grid = useRef<HTMLDivElement>(null);
+  const exportButton = useRef<HTMLButtonElement>(null);
+
+  const query = useMemo<TableQuery>(() => ({ select, filter, orderby: orderbyOf(sorting), count: true }), [select, filter, sorting]);
+  const table = usePagedTable(connection, entity.name, query, PAGE_SIZE);
+  const shown = useMemo(() => select.flatMap((name) => byName.get(name) ?? []), [select, byName]);
+
+  // Each of these is a new query, so new rows: an open record panel would
+  // point at a row of the old ones.
+  const onSelect = (next: string[]) => {
+    setRecord(null);
+    setSelect(next);
+    // A sort on a column no longer shown would be invisible.
+    setSorting((s) => s.filter((key) => next.includes(key.id)));
+  };
+  const onSortingChange = (next: SortingState) => {
+    setRecord(null);
+    setSorting(next);
+  };
+  const onFilter = (next: string | null) => {
+    setRecord(null);
+    setFilter(next);
+  };
+
+  const closeRecord = () => {
+    setRecord(null);
+    grid.current?.focus();
+  };
+
+  const rows = table.rows.length;
+  const total = table.count ?? (table.status === "ready" && !table.more ? rows : null);
+  const status =
+    table.status === "opening"
+      ? "Loading rows…"
+      : table.status === "failed"
+        ? "The rows could not be loaded."
+        : table.loadingMore
+          ? `${n(rows)} loaded. Loading more…`
+          : table.more
+            ? `${n(rows)} loaded. Scroll down for more.`
+            : `All ${n(rows)} ${rows === 1 ? "row" : "rows"} loaded.`;
+
+  return (
+    <div className="table-view">
+      <EntityHead entity={entity} toggle={toggle}>
+        <span className="row-count" data-testid="row-count">
+          {total !== null && `${n(total)} ${total === 1 ? "row" : "rows"}`}
+        </span>
+      </EntityHead>
+      <div className="toolbar">
+        <ColumnChooser columns={columns} selected={select} onApply={onSelect} />
+        <button
+          type="button"
+          className="button small"
+          data-testid="filter-button"
+          aria-expanded={filterOpen}
+          onClick={() => setFilterOpen((o) => !o)}
+        >
+          Filter{filter !== null && <span className="on-badge">on</span>}
+        </button>
+        <button
+          ref={exportButton}
+          type="button"
+          className="button small"
+          data-testid="export-button"
+          disabled={table.status === "failed"}
+          onClick={() => setExporting(true)}
+        >
+          Export…
+        </button>
+      </div>
+      {filterOpen && <FilterBuilder columns={columns} applied={filter} onApply={onFilter} />}
+      <div className="table-area">
+        {table.status === "failed" && table.problem ? (
+          <div className="table-problem" data-testid="table-error">
+            <ErrorPanel problem={table.problem} />
+            <button type="button" className="button small" onClick={table.reopen}>
+              Try again
+            </button>
+          </div>
+        ) : (
+          <DataTable
+            ref={grid}
+            label={`Rows of ${entity.label}`}
+            columns={shown}
+            rows={table.rows}
+            opening={table.status === "opening"}
+            more={table.more}
+            count={table.count}
+            sorting={sorting}
+            onSortingChange={onSortingChange}
+            onNearEnd={table.loadMore}
+            onOpen={setRecord}
+            openIndex={record}
+          />
+        )}
+        {record !== null && table.rows[record] && (
+          <RecordPanel row={table.rows[record]} index={record} columns={columns} onClose={closeRecord} />
+        )}
+      </div>
+      <div className="table-foot">
+        <span aria-live="polite" data-testid="table-status">
+          {status}
+        </span>
+        {table.moreProblem && (
+          <div className="more-problem" data-testid="more-error">
+            <ErrorPanel problem={table.moreProblem} />
+            <button type="button" className="button small" onClick={table.retryMore}>
+              Try again
+            </button>
+          </div>
+        )}
+      </div>
+      {exporting && (
+        <ExportDialog
+          connection={connection}
+          entity={entity}
+          query={{ ...query, count: false }}
+          total={total}
+          onClose={() => {
+            setExporting(false);
+            exportButton.current?.focus();
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+// A fake of the data commands behind mockIPC: an entity catalog and one
+// table served in server-sized pages by handle, as the Rust side does.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Column } from "../../bindings/Column";
+import type { EntitySummary } from "../../bindings/EntitySummary";
+import type { ExportProgress } from "../../bindings/ExportProgress";
+import type { TablePage } from "../../bindings/TablePage";
+import type { UserError } from "../../bindings/UserError";
+import { CUSTOMER_COLUMNS, ENTITIES, customerRow } from "./fixtures";
+
+export type Args = Record<string, unknown>;
+
+export interface FakeOptions {
+  entities?: EntitySummary[];
+  columns?: Column[];
+  /** Rows on the server. */
+  total?: number;
+  /** Rows per server page, whatever the UI asks for. */
+  serverPage?: number;
+  /** Commands that reject with this problem. */
+  fail?: Record<string, UserError>;
+  /** The export's own behaviour; resolves by default. */
+  exportTable?: (args: Args, send: (event: ExportProgress) => void) => unknown;
+}
+
+export const problem = (kind: UserError["kind"], message: string): UserError => ({
+  kind,
+  message,
+  fix: "Do the obvious thing.",
+  details: `raw ${kind}`,
+});
+
+export function fakeBackend(options: FakeOptions = {}) {
+  const { entities = ENTITIES, columns = CUSTOMER_COLUMNS, total = 450, serverPage = 200, fail = {} } = options;
+  const calls: { cmd: string; args: Args }[] = [];
+  const cursors = new Map<number, number>();
+  let handles = 0;
+  const page = (handle: number): TablePage => {
+    const from = cursors.get(handle) ?? 0;
+    const to = Math.min(from + serverPage, total);
+    cursors.set(handle, to);
+    return { handle, rows: Array.from({ length: to - from }, (_, i) => customerRow(from + i)), count: total, more: to < total };
+  };
+
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Args;
+    calls.push({ cmd, args });
+    if (fail[cmd]) throw fail[cmd];
+    switch (cmd) {
+      case "list_entities": {
+        const search = String(args.search).toLowerCase();
+        return entities.filter((e) => e.name.toLowerCase().includes(search) || e.label.toLowerCase().includes(search));
+      }
+      case "entity_columns":
+        return columns;
+      case "open_table":
+        return page(++handles);
+      case "more_rows":
+        return page(args.handle as number);
+      case "close_table":
+      case "cancel_operation":
+        return null;
+      case "export_table": {
+        const channel = args.onProgress as { onmessage: (e: ExportProgress) => void };
+        if (options.exportTable) return options.exportTable(args, (e) => channel.onmessage(e));
+        return { rows: total, pages: Math.ceil(total / serverPage), path: args.path };
+      }
+      default:
+        throw `unexpected command ${cmd}`;
+    }
+  });
+
+  return {
+    calls,
+    /** The arguments of every call of one command, in order. */
+    of: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+  };
+}

@@ -1,0 +1,60 @@
+// Columns and rows shaped like the backend's answers, for the Browse tests.
+import type { Column } from "../../bindings/Column";
+import type { ColumnKind } from "../../bindings/ColumnKind";
+import type { EntitySummary } from "../../bindings/EntitySummary";
+
+export function column(name: string, kind: ColumnKind, extra: Partial<Column> = {}): Column {
+  return { name, label: extra.label ?? name, kind, nullable: true, key: false, max_length: null, precision: null, scale: null, ...extra };
+}
+
+export const BLOCKED: ColumnKind = {
+  Enum: {
+    name: "Microsoft.NAV.customerBlocked",
+    members: [
+      { name: "_x0020_", value: 0, label: "Not blocked" },
+      { name: "Ship", value: 1, label: "Ship" },
+      { name: "All", value: 3, label: "All" },
+    ],
+  },
+};
+
+/** Dataverse: rows hold the option's number, which is also its member name. */
+export const STATE: ColumnKind = {
+  Enum: {
+    name: "account_statecode",
+    members: [
+      { name: "0", value: 0, label: "Active" },
+      { name: "1", value: 1, label: "Inactive" },
+    ],
+  },
+};
+
+export const CUSTOMER_COLUMNS: Column[] = [
+  column("id", "Guid", { label: "Id", key: true, nullable: false }),
+  column("number", "Text", { label: "No.", max_length: 20 }),
+  column("displayName", "Text", { label: "Display name", max_length: 100 }),
+  column("balance", "Decimal", { label: "Balance" }),
+  column("blocked", BLOCKED, { label: "Blocked" }),
+  column("taxLiable", "Boolean", { label: "Tax liable" }),
+  column("lastModifiedDateTime", "DateTime", { label: "Last modified" }),
+  column("picture", "Binary", { label: "Picture" }),
+];
+
+export const ENTITIES: EntitySummary[] = [
+  { name: "customers", label: "Customers", keys: ["id"] },
+  { name: "vendors", label: "Vendors", keys: ["id"] },
+  { name: "salesInvoices", label: "Sales invoices", keys: ["id"] },
+];
+
+export function customerRow(i: number): Record<string, unknown> {
+  return {
+    "@odata.etag": `W/"${i}"`,
+    id: `00000000-0000-0000-0000-${String(i).padStart(12, "0")}`,
+    number: `C${String(i).padStart(5, "0")}`,
+    displayName: `Customer ${i}`,
+    balance: i * 10.5,
+    blocked: i % 2 ? "Ship" : "_x0020_",
+    taxLiable: i % 3 === 0,
+    lastModifiedDateTime: "2024-01-31T10:00:00Z",
+  };
+}

@@ -1,0 +1,113 @@
+// The connection being set up, step by step. The client secret lives here
+// only until the profile is saved; then it is in the keychain and the
+// draft forgets it.
+import type { Cloud } from "../bindings/Cloud";
+import type { Grant } from "../bindings/Grant";
+import type { Product } from "../bindings/Product";
+import type { Profile } from "../bindings/Profile";
+import type { Registration } from "../bindings/Registration";
+import type { SandboxTenant } from "../bindings/SandboxTenant";
+
+export interface Draft {
+  name: string;
+  product: Product;
+  cloud: Cloud;
+  registration: Registration;
+  tenant: string;
+  clientId: string;
+  /** Typed on the Credentials step; empty once saved to the keychain. */
+  secret: string;
+  /** Permission names; empty means "the defaults". */
+  scopes: string[];
+  /** BC: environment name; F&O and Dataverse: environment URL. */
+  environment: string | null;
+  company: string | null;
+  /** Whether the profile exists on disk under `name`. */
+  saved: boolean;
+  /** Set when the user chose "Try the sandbox tenant". */
+  sandbox: SandboxTenant | null;
+}
+
+export const EMPTY_DRAFT: Draft = {
+  name: "",
+  product: "BusinessCentral",
+  cloud: { kind: "Public" },
+  registration: "SignInWithoutSecret",
+  tenant: "",
+  clientId: "",
+  secret: "",
+  scopes: [],
+  environment: null,
+  company: null,
+  saved: false,
+  sandbox: null,
+};
+
+export const grantOf = (registration: Registration): Grant =>
+  registration === "BackgroundService" ? "ClientCredentials" : "Delegated";
+
+export const needsSecret = (registration: Registration): boolean => registration !== "SignInWithoutSecret";
+
+export function toProfile(draft: Draft): Profile {
+  return {
+    name: draft.name.trim(),
+    product: draft.product,
+    cloud: draft.cloud,
+    tenant: draft.tenant.trim(),
+    client_id: draft.clientId.trim(),
+    grant: grantOf(draft.registration),
+    client_type: needsSecret(draft.registration) ? "Confidential" : "Public",
+    scopes: draft.scopes,
+    environment: draft.environment,
+    company: draft.company,
+  };
+}
+
+export function fromProfile(profile: Profile): Draft {
+  const registration: Registration =
+    profile.grant === "ClientCredentials"
+      ? "BackgroundService"
+      : profile.client_type === "Confidential"
+        ? "SignInWithSecret"
+        : "SignInWithoutSecret";
+  return {
+    ...EMPTY_DRAFT,
+    name: profile.name,
+    product: profile.product,
+    cloud: profile.cloud,
+    registration,
+    tenant: profile.tenant,
+    clientId: profile.client_id,
+    scopes: profile.scopes,
+    environment: profile.environment,
+    company: profile.company,
+    saved: true,
+  };
+}
+
+/** The sandbox's demo tenant, ready for a background-service connection. */
+export function sandboxDraft(tenant: SandboxTenant): Draft {
+  return {
+    ...EMPTY_DRAFT,
+    name: "CRONUS sandbox",
+    cloud: tenant.cloud,
+    registration: "BackgroundService",
+    tenant: tenant.tenant,
+    clientId: tenant.client_id ?? "",
+    secret: tenant.client_secret ?? "",
+    environment: tenant.bc_environment,
+    sandbox: tenant,
+  };
+}
+
+/** The environment a product needs before connecting: F&O always (its URL
+ * is the token's audience); Dataverse can pick one after signing in. */
+export const needsEnvironmentUrl = (product: Product): boolean => product === "FinanceOperations";
+
+export const PRODUCTS: { id: Product; name: string; blurb: string }[] = [
+  { id: "BusinessCentral", name: "Business Central", blurb: "Dynamics 365 Business Central: finance and operations for small and mid-sized companies." },
+  { id: "FinanceOperations", name: "Finance & Operations", blurb: "Dynamics 365 Finance, Supply Chain Management and the other finance and operations apps." },
+  { id: "Dataverse", name: "Dataverse", blurb: "Dynamics 365 Sales, Customer Service and the other customer engagement apps." },
+];
+
+export const productName = (product: Product): string => PRODUCTS.find((p) => p.id === product)?.name ?? product;

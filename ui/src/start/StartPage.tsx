@@ -1,0 +1,147 @@
+import { useEffect, useState } from "react";
+import type { ProfileEntry } from "../bindings/ProfileEntry";
+import type { UserError } from "../bindings/UserError";
+import { ErrorPanel } from "../components/ErrorPanel";
+import { productName } from "../connection/draft";
+import { problemOf, useCall } from "../connection/useCall";
+import { deleteProfile, duplicateProfile, listProfiles, renameProfile } from "../ipc";
+
+interface Props {
+  onNew: () => void;
+  onOpen: (entry: ProfileEntry) => void;
+  onSandbox: () => Promise<void>;
+}
+
+type Editing = { name: string; action: "rename" | "duplicate"; value: string } | { name: string; action: "delete" } | null;
+
+/** Where every visit starts: a new connection, a saved one, or the sandbox. */
+export function StartPage({ onNew, onOpen, onSandbox }: Props) {
+  const profiles = useCall(listProfiles);
+  const { run: reload } = profiles;
+  const [editing, setEditing] = useState<Editing>(null);
+  const [problem, setProblem] = useState<UserError | null>(null);
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const act = async (fn: () => Promise<void>) => {
+    setProblem(null);
+    try {
+      await fn();
+      setEditing(null);
+      await reload();
+    } catch (e) {
+      setProblem(problemOf(e));
+    }
+  };
+
+  const sandbox = async () => {
+    setStarting(true);
+    setProblem(null);
+    try {
+      await onSandbox();
+    } catch (e) {
+      setProblem(problemOf(e));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const entries = profiles.state.status === "done" ? profiles.state.value : [];
+  return (
+    <div className="start" data-testid="start-page">
+      <h1 tabIndex={-1}>Connect to Microsoft Dynamics 365</h1>
+      <p className="summary">Set up a connection step by step, open one you saved, or practise on a sandbox tenant first.</p>
+      <div className="start-actions">
+        <button type="button" className="button primary big" data-testid="new-connection" onClick={onNew}>
+          New connection
+        </button>
+        <button type="button" className="button big" data-testid="try-sandbox" onClick={() => void sandbox()} disabled={starting}>
+          {starting ? "Starting the sandbox…" : "Try the sandbox tenant"}
+        </button>
+      </div>
+      <p className="muted">The sandbox tenant runs inside D365 Connect: no Microsoft account needed, nothing leaves your computer.</p>
+      {problem && <ErrorPanel problem={problem} />}
+      <section className="card" aria-label="Saved connections" aria-busy={profiles.state.status === "running"}>
+        <h2>Saved connections</h2>
+        {profiles.state.status === "failed" && <ErrorPanel problem={profiles.state.problem} />}
+        {profiles.state.status === "done" && entries.length === 0 && <p className="muted">None yet.</p>}
+        <ul className="profile-list">
+          {entries.map((entry) => (
+            <li key={entry.name} data-testid={`profile-${entry.name}`}>
+              {entry.profile ? (
+                <>
+                  <div className="profile-name">
+                    <strong>{entry.name}</strong>
+                    <span className="muted">
+                      {productName(entry.profile.product)} · {entry.profile.tenant}
+                    </span>
+                  </div>
+                  {editing?.name === entry.name && editing.action !== "delete" ? (
+                    <form
+                      className="inline-form"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const to = editing.value.trim();
+                        void act(() => (editing.action === "rename" ? renameProfile(entry.name, to) : duplicateProfile(entry.name, to)));
+                      }}
+                    >
+                      <label className="visually-hidden" htmlFor={`name-${entry.name}`}>
+                        New name
+                      </label>
+                      <input
+                        id={`name-${entry.name}`}
+                        autoFocus
+                        value={editing.value}
+                        onChange={(e) => setEditing({ ...editing, value: e.target.value })}
+                      />
+                      <button type="submit" className="button small primary">
+                        {editing.action === "rename" ? "Rename" : "Duplicate"}
+                      </button>
+                      <button type="button" className="button small" onClick={() => setEditing(null)}>
+                        Cancel
+                      </button>
+                    </form>
+                  ) : editing?.name === entry.name ? (
+                    <div className="inline-form" role="alertdialog" aria-label={`Delete ${entry.name}?`}>
+                      <span>Delete “{entry.name}” and its saved secret?</span>
+                      <button type="button" className="button small danger" data-testid="confirm-delete" onClick={() => void act(() => deleteProfile(entry.name))}>
+                        Delete
+                      </button>
+                      <button type="button" className="button small" onClick={() => setEditing(null)}>
+                        Keep it
+                      </button>
+                    </div>
+                  ) : (
+                    <div className="profile-actions">
+                      <button type="button" className="button small primary" data-testid="open-profile" onClick={() => onOpen(entry)}>
+                        Open
+                      </button>
+                      <button type="button" className="button small" onClick={() => setEditing({ name: entry.name, action: "rename", value: entry.name })}>
+                        Rename
+                      </button>
+                      <button
+                        type="button"
+                        className="button small"
+                        onClick={() => setEditing({ name: entry.name, action: "duplicate", value: `${entry.name} (copy)` })}
+                      >
+                        Duplicate
+                      </button>
+                      <button type="button" className="button small" data-testid="delete-profile" onClick={() => setEditing({ name: entry.name, action: "delete" })}>
+                        Delete
+                      </button>
+                    </div>
+                  )}
+                </>
+              ) : (
+                <ErrorPanel problem={entry.problem ?? { kind: "ProfileStorage", message: entry.name, fix: "", details: null }} />
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}

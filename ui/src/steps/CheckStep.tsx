@@ -1,0 +1,116 @@
+import { useState } from "react";
+import type { CheckResult } from "../bindings/CheckResult";
+import type { ReportFormat } from "../bindings/ReportFormat";
+import type { UserError } from "../bindings/UserError";
+import { ErrorPanel } from "../components/ErrorPanel";
+import { useDraft } from "../connection/DraftContext";
+import { problemOf } from "../connection/useCall";
+import { runChecks, saveReport } from "../ipc";
+
+const EXTENSIONS: Record<ReportFormat, string> = { Markdown: "md", Html: "html", Json: "json" };
+
+/** Every check, live, then a report to hand on. */
+export function CheckStep() {
+  const { draft } = useDraft();
+  const [results, setResults] = useState<CheckResult[]>([]);
+  const [running, setRunning] = useState(false);
+  const [problem, setProblem] = useState<UserError | null>(null);
+  const [format, setFormat] = useState<ReportFormat>("Html");
+  const [path, setPath] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
+
+  const run = async () => {
+    setResults([]);
+    setProblem(null);
+    setRunning(true);
+    try {
+      await runChecks(draft.name, (r) => setResults((all) => [...all, r]));
+    } catch (e) {
+      setProblem(problemOf(e));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const defaultPath = `~/Documents/${draft.name.replace(/[^\w.-]+/g, "-")}-report.${EXTENSIONS[format]}`;
+  const save = async () => {
+    setSaved(null);
+    setProblem(null);
+    try {
+      const target = path.trim() === "" ? defaultPath : path.trim();
+      await saveReport(draft.name, format, target);
+      setSaved(target);
+    } catch (e) {
+      setProblem(problemOf(e));
+    }
+  };
+
+  if (!draft.saved) return <p className="notice">Connect first (the Connect step), then run the checks here.</p>;
+  const failed = results.filter((r) => r.status === "Fail").length;
+  return (
+    <div className="step-body">
+      <section className="card">
+        <div className="actions">
+          <button type="button" className="button primary" data-testid="run-checks" onClick={() => void run()} disabled={running}>
+            {running ? "Checking…" : results.length ? "Run the checks again" : "Run the checks"}
+          </button>
+          {!running && results.length > 0 && (
+            <span data-testid="checks-summary" className={failed ? "bad" : "ok"}>
+              {failed ? `${failed} check${failed > 1 ? "s" : ""} failed` : "All checks passed"}
+            </span>
+          )}
+        </div>
+        <ol className="check-list" aria-live="polite" data-testid="check-results">
+          {results.map((r) => (
+            <li key={r.id} className={`check ${r.status.toLowerCase()}`} data-testid={`check-${r.id}`} data-status={r.status}>
+              <span className="badge">{r.status}</span>
+              <div>
+                <strong>{r.title}</strong>
+                <p>{r.detail}</p>
+                {r.fix && r.status !== "Pass" && (
+                  <p className="check-fix">
+                    <strong>What to do: </strong>
+                    {r.fix}
+                  </p>
+                )}
+                {r.details && (
+                  <details>
+                    <summary>Details</summary>
+                    <pre>{r.details}</pre>
+                  </details>
+                )}
+              </div>
+            </li>
+          ))}
+        </ol>
+      </section>
+      {problem && <ErrorPanel problem={problem} />}
+      <section className="card form">
+        <h2>Save a report</h2>
+        <p className="muted">The report lists the connection, every check and what to fix. It never contains a secret or a token.</p>
+        <div className="row">
+          <label>
+            Format{" "}
+            <select value={format} onChange={(e) => setFormat(e.target.value as ReportFormat)} data-testid="report-format">
+              <option value="Html">Web page (HTML, printable)</option>
+              <option value="Markdown">Markdown</option>
+              <option value="Json">JSON</option>
+            </select>
+          </label>
+          <label className="grow">
+            Save to{" "}
+            <input value={path} placeholder={defaultPath} onChange={(e) => setPath(e.target.value)} data-testid="report-path" />
+          </label>
+          <button type="button" className="button" onClick={() => void save()} data-testid="save-report">
+            Save report
+          </button>
+        </div>
+        {saved && (
+          <p role="status" data-testid="report-saved">
+            Saved to <code>{saved}</code>.
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}

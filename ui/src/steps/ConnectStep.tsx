@@ -1,0 +1,146 @@
+import { useRef, useState } from "react";
+import type { SignInEvent } from "../bindings/SignInEvent";
+import type { TokenInfo } from "../bindings/TokenInfo";
+import type { UserError } from "../bindings/UserError";
+import { CopyButton } from "../components/CopyButton";
+import { ErrorPanel } from "../components/ErrorPanel";
+import { useDraft } from "../connection/DraftContext";
+import { grantOf, needsEnvironmentUrl, needsSecret, productName, type Draft } from "../connection/draft";
+import { problemOf } from "../connection/useCall";
+import { adminConsent, cancelOperation, checkClientId, checkEnvironmentUrl, checkTenant, signIn, tokenInfo } from "../ipc";
+import { TokenPanel } from "./TokenPanel";
+
+type Phase =
+  | { at: "ready" }
+  | { at: "working"; events: SignInEvent[] }
+  | { at: "connected"; info: TokenInfo }
+  | { at: "failed"; problem: UserError };
+
+const STAGES: Record<SignInEvent["stage"], string> = {
+  Listening: "Waiting for Microsoft to send you back to D365 Connect…",
+  BrowserOpened: "Your browser is open at the Microsoft sign-in page. Sign in there.",
+  BrowserUnavailable: "Your browser could not be opened. Copy the sign-in link below and open it yourself.",
+  CodeReceived: "Microsoft sent you back. Getting your token…",
+  Done: "Signed in.",
+};
+
+/** Checks and cleans what was typed, the way the backend will read it. */
+async function cleaned(draft: Draft): Promise<Partial<Draft>> {
+  if (draft.name.trim() === "") {
+    throw { kind: "InvalidInput", message: "The connection has no name.", fix: "Go back to Credentials and type a name.", details: null };
+  }
+  const tenant = await checkTenant(draft.tenant);
+  const client = await checkClientId(draft.clientId);
+  let environment = draft.environment;
+  if (draft.product !== "BusinessCentral" && environment) {
+    environment = (await checkEnvironmentUrl(draft.product, draft.cloud, environment)).value;
+  } else if (needsEnvironmentUrl(draft.product)) {
+    throw { kind: "InvalidInput", message: `${productName(draft.product)} needs its environment URL.`, fix: "Go back to Credentials and paste it.", details: null };
+  }
+  if (needsSecret(draft.registration) && draft.secret === "" && !draft.saved) {
+    throw { kind: "SecretRequired", message: "This kind of app needs its client secret.", fix: "Go back to Credentials and paste the secret's Value.", details: null };
+  }
+  return { tenant: tenant.value, clientId: client.value, environment };
+}
+
+const CONSENT_KINDS = ["ConsentRequired", "PermissionMissing"];
+
+/** Saves the connection and gets a token: the browser sign-in or the app's own. */
+export function ConnectStep() {
+  const { draft, save } = useDraft();
+  const [phase, setPhase] = useState<Phase>({ at: "ready" });
+  const operation = useRef<string | null>(null);
+  const delegated = grantOf(draft.registration) === "Delegated";
+
+  const track = (event: SignInEvent) => setPhase((p) => (p.at === "working" ? { at: "working", events: [...p.events, event] } : p));
+
+  const connect = async (consent = false) => {
+    setPhase({ at: "working", events: [] });
+    try {
+      const saved = await save(await cleaned(draft));
+      const id = `connect-${Date.now()}`;
+      operation.current = id;
+      let info: TokenInfo;
+      if (consent) {
+        await adminConsent(saved.name, id, track);
+        info = await signIn(saved.name, id, track);
+      } else {
+        info = delegated ? await signIn(saved.name, id, track) : await tokenInfo(saved.name);
+      }
+      setPhase({ at: "connected", info });
+    } catch (e) {
+      setPhase({ at: "failed", problem: problemOf(e) });
+    } finally {
+      operation.current = null;
+    }
+  };
+
+  const cancel = () => {
+    if (operation.current) void cancelOperation(operation.current);
+  };
+
+  const link = phase.at === "working" ? phase.events.find((e) => e.url)?.url : undefined;
+  return (
+    <div className="step-body">
+      <section className="card">
+        <h2>{delegated ? "Sign in with your Microsoft account" : "Connect as the app"}</h2>
+        <p>
+          {delegated
+            ? `Your browser opens Microsoft's sign-in page. After you sign in and accept, Microsoft sends you back here and D365 Connect gets a token for ${productName(draft.product)}.`
+            : `D365 Connect asks Microsoft Entra for a token with the app's own secret, without a browser.`}
+        </p>
+        {draft.sandbox?.user && delegated && (
+          <p className="notice" role="note">
+            Sandbox tenant: sign in as <code>{draft.sandbox.user}</code> with the password <code>{draft.sandbox.password}</code>.
+          </p>
+        )}
+        <div className="actions">
+          <button
+            type="button"
+            className="button primary"
+            data-testid="connect"
+            onClick={() => void connect()}
+            disabled={phase.at === "working"}
+          >
+            {phase.at === "connected" ? "Connect again" : delegated ? "Sign in" : "Connect"}
+          </button>
+          {phase.at === "working" && delegated && (
+            <button type="button" className="button" data-testid="cancel-sign-in" onClick={cancel}>
+              Cancel
+            </button>
+          )}
+        </div>
+        <div aria-live="polite" data-testid="connect-progress">
+          {phase.at === "working" && (
+            <ol className="progress-list">
+              {phase.events.length === 0 && <li>Saving the connection…</li>}
+              {phase.events.map((e, i) => (
+                <li key={`${e.stage}-${i}`}>{STAGES[e.stage]}</li>
+              ))}
+            </ol>
+          )}
+        </div>
+        {link && (
+          <p className="sign-in-link">
+            <code>{link}</code> <CopyButton value={link} label="sign-in link" />
+          </p>
+        )}
+      </section>
+      {phase.at === "failed" && (
+        <>
+          <ErrorPanel problem={phase.problem} />
+          {delegated && CONSENT_KINDS.includes(phase.problem.kind) && (
+            <section className="card">
+              <h2>An administrator's consent is needed</h2>
+              <p>An administrator can approve the permissions for everyone in your organization. If that is you, open the admin consent page.</p>
+              <button type="button" className="button" data-testid="admin-consent" onClick={() => void connect(true)}>
+                Open the admin consent page
+              </button>
+            </section>
+          )}
+        </>
+      )}
+      {phase.at === "connected" && <TokenPanel info={phase.info} />}
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+import { useEffect, useState } from "react";
+import type { CheckedText } from "../bindings/CheckedText";
+import { Field } from "../components/Field";
+import { useDraft } from "../connection/DraftContext";
+import { needsEnvironmentUrl, needsSecret, productName } from "../connection/draft";
+import { useCall } from "../connection/useCall";
+import { checkClientId, checkEnvironmentUrl, checkSecret, checkTenant, readBcUrl } from "../ipc";
+import { SecretStoreCard } from "./SecretStoreCard";
+
+/** Re-runs a check a moment after the user stops typing. */
+function useChecked<T>(value: string, check: (raw: string) => Promise<T | undefined>, enabled = true) {
+  useEffect(() => {
+    if (!enabled || value.trim() === "") return;
+    const timer = setTimeout(() => void check(value), 250);
+    return () => clearTimeout(timer);
+  }, [value, check, enabled]);
+}
+
+const looksLikeBcUrl = (raw: string) => /businesscentral\.dynamics\.com|\/v2\.0\//i.test(raw);
+
+/** Tenant, client ID, secret and environment URL, checked as you type. */
+export function CredentialsStep() {
+  const { draft, update } = useDraft();
+  const tenant = useCall(checkTenant);
+  const client = useCall(checkClientId);
+  const secret = useCall(checkSecret);
+  const env = useCall((raw: string) => checkEnvironmentUrl(draft.product, draft.cloud, raw));
+  const bcUrl = useCall(readBcUrl);
+  const [pasted, setPasted] = useState<string | null>(null);
+
+  useChecked(draft.tenant, tenant.run, !looksLikeBcUrl(draft.tenant));
+  useChecked(draft.clientId, client.run);
+  useChecked(draft.secret, secret.run);
+  useChecked(draft.environment ?? "", env.run, draft.product !== "BusinessCentral");
+
+  const onTenant = async (raw: string) => {
+    update({ tenant: raw });
+    if (!looksLikeBcUrl(raw)) return;
+    const read = await bcUrl.run(raw);
+    if (read) {
+      update({ tenant: read.url.tenant?.value ?? "", environment: read.url.environment });
+      setPasted(
+        `We read this Business Central address: environment “${read.url.environment}”${read.url.tenant ? `, tenant ${read.url.tenant.value}` : ""}.`,
+      );
+    }
+  };
+
+  const notices = (s: { status: string; value?: CheckedText | string[] }) =>
+    s.status === "done" ? (Array.isArray(s.value) ? s.value : (s.value?.notices ?? [])) : [];
+  const problem = (s: { status: string; problem?: import("../bindings/UserError").UserError }) =>
+    s.status === "failed" ? (s.problem ?? null) : null;
+
+  return (
+    <div className="step-body">
+      <section className="card form">
+        <Field label="Connection name" hint="How this connection is listed on the start page: letters, digits, spaces, dots, dashes and underscores.">
+          {({ id, describedBy }) => (
+            <input
+              id={id}
+              aria-describedby={describedBy}
+              data-testid="connection-name"
+              value={draft.name}
+              disabled={draft.saved}
+              onChange={(e) => update({ name: e.target.value })}
+              placeholder={`${productName(draft.product)} – Contoso`}
+            />
+          )}
+        </Field>
+        <Field
+          label="Tenant"
+          hint="Directory (tenant) ID or domain, e.g. contoso.onmicrosoft.com. You can also paste a Business Central web service address."
+          problem={problem(bcUrl.state) ?? problem(tenant.state)}
+          notices={pasted ? [pasted, ...notices(tenant.state)] : notices(tenant.state)}
+        >
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              data-testid="tenant"
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              value={draft.tenant}
+              onChange={(e) => void onTenant(e.target.value)}
+              spellCheck={false}
+              autoComplete="off"
+            />
+          )}
+        </Field>
+        <Field
+          label="Application (client) ID"
+          hint="On the app's Overview page in the Entra admin center."
+          problem={problem(client.state)}
+          notices={notices(client.state)}
+        >
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              data-testid="client-id"
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              value={draft.clientId}
+              onChange={(e) => update({ clientId: e.target.value })}
+              spellCheck={false}
+              autoComplete="off"
+            />
+          )}
+        </Field>
+        {needsSecret(draft.registration) && (
+          <Field
+            label="Client secret (Value)"
+            hint={
+              draft.saved && draft.secret === ""
+                ? "Saved in your keychain. Type a new one only to replace it."
+                : "From Certificates & secrets: the Value column, not the Secret ID."
+            }
+            problem={problem(secret.state)}
+            notices={notices(secret.state)}
+          >
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                type="password"
+                data-testid="client-secret"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                value={draft.secret}
+                onChange={(e) => update({ secret: e.target.value })}
+                autoComplete="off"
+              />
+            )}
+          </Field>
+        )}
+        {draft.product !== "BusinessCentral" && (
+          <Field
+            label={`${productName(draft.product)} environment URL${needsEnvironmentUrl(draft.product) ? "" : " (optional)"}`}
+            hint={
+              draft.product === "FinanceOperations"
+                ? "The address you open F&O at, e.g. https://contoso.operations.dynamics.com."
+                : "e.g. https://contoso.crm.dynamics.com. Leave empty to pick one after signing in."
+            }
+            problem={problem(env.state)}
+            notices={notices(env.state)}
+          >
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                data-testid="environment-url"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                value={draft.environment ?? ""}
+                onChange={(e) => update({ environment: e.target.value === "" ? null : e.target.value })}
+                spellCheck={false}
+              />
+            )}
+          </Field>
+        )}
+      </section>
+      {needsSecret(draft.registration) && <SecretStoreCard />}
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import { useEffect } from "react";
+import { ErrorPanel } from "../components/ErrorPanel";
+import { useDraft } from "../connection/DraftContext";
+import { productName } from "../connection/draft";
+import { problemOf, useCall } from "../connection/useCall";
+import { listCompanies, listEnvironments } from "../ipc";
+import { useState } from "react";
+import type { UserError } from "../bindings/UserError";
+
+const COMPANY_WORD = { BusinessCentral: "company", FinanceOperations: "legal entity", Dataverse: "business unit" } as const;
+
+/** Pick the environment, then the company; each choice is saved at once. */
+export function EnvironmentStep() {
+  const { draft, save } = useDraft();
+  const environments = useCall(listEnvironments);
+  const companies = useCall(listCompanies);
+  const [saveProblem, setSaveProblem] = useState<UserError | null>(null);
+  const { run: loadEnvironments } = environments;
+  const { run: loadCompanies } = companies;
+
+  useEffect(() => {
+    if (draft.saved) void loadEnvironments(draft.name);
+  }, [draft.saved, draft.name, loadEnvironments]);
+
+  useEffect(() => {
+    if (draft.saved && draft.environment) void loadCompanies(draft.name);
+  }, [draft.saved, draft.name, draft.environment, loadCompanies]);
+
+  const choose = async (patch: { environment?: string; company?: string | null }) => {
+    try {
+      setSaveProblem(null);
+      await save(patch);
+    } catch (e) {
+      setSaveProblem(problemOf(e));
+    }
+  };
+
+  if (!draft.saved) {
+    return (
+      <div className="step-body">
+        <p className="notice">Connect first (the Connect step), then choose the environment and company here.</p>
+      </div>
+    );
+  }
+  const word = COMPANY_WORD[draft.product];
+  return (
+    <div className="step-body">
+      {saveProblem && <ErrorPanel problem={saveProblem} />}
+      <fieldset className="card choice-group" aria-busy={environments.state.status === "running"} data-testid="environments">
+        <legend>Environment</legend>
+        {environments.state.status === "failed" && <ErrorPanel problem={environments.state.problem} />}
+        {environments.state.status === "running" && <p className="skeleton" />}
+        {environments.state.status === "done" &&
+          (environments.state.value.length === 0 ? (
+            <p className="muted">No environments were listed for you in this tenant.</p>
+          ) : (
+            environments.state.value.map((env) => (
+              <label key={env.id} className="choice" data-testid={`environment-${env.name}`}>
+                <input
+                  type="radio"
+                  name="environment"
+                  checked={draft.environment === env.id}
+                  onChange={() => void choose({ environment: env.id, company: null })}
+                />
+                <span>
+                  <strong>{env.name}</strong>
+                  <span className="muted">
+                    {[env.kind && `${env.kind} environment`, env.id !== env.name && env.id].filter(Boolean).join(" · ")}
+                  </span>
+                </span>
+              </label>
+            ))
+          ))}
+      </fieldset>
+      {draft.environment && (
+        <fieldset className="card choice-group" aria-busy={companies.state.status === "running"} data-testid="companies">
+          <legend>
+            {word[0].toUpperCase() + word.slice(1)} in {productName(draft.product)}
+          </legend>
+          {companies.state.status === "failed" && <ErrorPanel problem={companies.state.problem} />}
+          {companies.state.status === "running" && <p className="skeleton" />}
+          {companies.state.status === "done" &&
+            companies.state.value.map((c) => (
+              <label key={c.id} className="choice" data-testid={`company-${c.name}`}>
+                <input type="radio" name="company" checked={draft.company === c.id} onChange={() => void choose({ company: c.id })} />
+                <span>
+                  <strong>{c.name}</strong>
+                  <span className="muted">
+                    <code>{c.id}</code>
+                  </span>
+                </span>
+              </label>
+            ))}
+        </fieldset>
+      )}
+    </div>
+  );
+}
