@@ -30,7 +30,8 @@ pub struct AppState {
     connections: Mutex<HashMap<String, Arc<Connection>>>,
     pub tables: Mutex<HashMap<u64, OpenTable>>,
     operations: std::sync::Mutex<HashMap<String, CancellationToken>>,
-    pub sandbox: Mutex<Option<SandboxHandle>>,
+    /// The in-process sandbox tenant and the data size it was started with.
+    pub sandbox: Mutex<Option<(SandboxHandle, d365_sandbox::data::Scale)>>,
     next_id: AtomicU64,
 }
 

@@ -73,8 +73,8 @@ function Shell() {
     replace(fromProfile(entry.profile));
     begin("connect");
   };
-  const onSandbox = async () => {
-    replace(sandboxDraft(await startSandbox()));
+  const onSandbox = async (large: boolean) => {
+    replace(sandboxDraft(await startSandbox(large)));
     begin("product");
   };
 

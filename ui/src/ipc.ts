@@ -107,7 +107,8 @@ export const registrationGuide = (
 export const permissions = (product: Product, grant: Grant): Promise<Permission[]> =>
   call("permissions", { product, grant });
 
-export const startSandbox = (): Promise<SandboxTenant> => call("start_sandbox");
+/** `large`: 100,000 customers and sales invoices, for trying real volume. */
+export const startSandbox = (large: boolean): Promise<SandboxTenant> => call("start_sandbox", { large });
 /** Opens a Microsoft page (the guide's links) in the system browser. */
 export const openInBrowser = (url: string): Promise<void> => call("open_in_browser", { url });
 

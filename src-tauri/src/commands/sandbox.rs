@@ -3,8 +3,9 @@
 
 use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::{ErrorKind, UserError};
+use d365_sandbox::data::Scale;
 use d365_sandbox::world::World;
-use d365_sandbox::Sandbox;
+use d365_sandbox::{Options, Sandbox};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -31,21 +32,34 @@ pub struct SandboxTenant {
     pub password: Option<String>,
 }
 
+/// Starts (or reuses) the sandbox. `large` gives 100,000 customers and
+/// sales invoices, for trying the table with real volume.
 #[tauri::command]
-pub async fn start_sandbox(state: State<'_, AppState>) -> Result<SandboxTenant, UserError> {
+pub async fn start_sandbox(
+    state: State<'_, AppState>,
+    large: bool,
+) -> Result<SandboxTenant, UserError> {
+    let scale = if large { Scale::Large } else { Scale::Small };
     let mut running = state.sandbox.lock().await;
-    if running.is_none() {
-        let sandbox = Sandbox::start(World::demo()).await.map_err(|e| {
-            UserError::new(
-                ErrorKind::Internal,
-                "The sandbox tenant could not start.",
-                "Close other programs that use many network ports, then try again.",
-            )
-            .with_details(e.to_string())
-        })?;
-        *running = Some(sandbox);
+    if running.as_ref().is_some_and(|(_, at)| *at != scale) {
+        // Another size was asked for: the old one stops when dropped.
+        *running = None;
     }
-    let Some(sandbox) = running.as_ref() else {
+    if running.is_none() {
+        let options = Options { port: 0, scale };
+        let sandbox = Sandbox::start_with(World::demo(), options)
+            .await
+            .map_err(|e| {
+                UserError::new(
+                    ErrorKind::Internal,
+                    "The sandbox tenant could not start.",
+                    "Close other programs that use many network ports, then try again.",
+                )
+                .with_details(e.to_string())
+            })?;
+        *running = Some((sandbox, scale));
+    }
+    let Some((sandbox, _)) = running.as_ref() else {
         return Err(UserError::new(
             ErrorKind::Internal,
             "The sandbox tenant is not running.",

@@ -9,7 +9,7 @@ import { deleteProfile, duplicateProfile, listProfiles, renameProfile } from "..
 interface Props {
   onNew: () => void;
   onOpen: (entry: ProfileEntry) => void;
-  onSandbox: () => Promise<void>;
+  onSandbox: (large: boolean) => Promise<void>;
 }
 
 type Editing = { name: string; action: "rename" | "duplicate"; value: string } | { name: string; action: "delete" } | null;
@@ -21,6 +21,7 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
   const [editing, setEditing] = useState<Editing>(null);
   const [problem, setProblem] = useState<UserError | null>(null);
   const [starting, setStarting] = useState(false);
+  const [large, setLarge] = useState(false);
 
   useEffect(() => {
     void reload();
@@ -41,7 +42,7 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
     setStarting(true);
     setProblem(null);
     try {
-      await onSandbox();
+      await onSandbox(large);
     } catch (e) {
       setProblem(problemOf(e));
     } finally {
@@ -63,6 +64,10 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
         </button>
       </div>
       <p className="muted">The sandbox tenant runs inside D365 Connect: no Microsoft account needed, nothing leaves your computer.</p>
+      <label className="check-option">
+        <input type="checkbox" checked={large} onChange={(e) => setLarge(e.target.checked)} data-testid="sandbox-large" />
+        Large sample data (100,000 customers and invoices), to try the table with real volume
+      </label>
       {problem && <ErrorPanel problem={problem} />}
       <section className="card" aria-label="Saved connections" aria-busy={profiles.state.status === "running"}>
         <h2>Saved connections</h2>

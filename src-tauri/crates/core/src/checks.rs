@@ -238,8 +238,9 @@ pub async fn run(
                     .any(|n| n.eq_ignore_ascii_case(chosen.trim_end_matches('/')))
                 {
                     Found::pass(format!(
-                        "{} environment(s): {}.",
+                        "{} environment{}: {}.",
                         names.len(),
+                        if names.len() == 1 { "" } else { "s" },
                         names.join(", ")
                     ))
                 } else {

@@ -1,0 +1,141 @@
+//! Scrolling a table of 100,000 loaded rows in the real window, measured
+//! in the WebView: frame times while the table scrolls 400 px a frame.
+//! This reports figures (run with --nocapture); it asserts only that the
+//! rows were all loaded and the frames measured.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use d365_e2e::desktop::{screenshot_dir, Desktop};
+
+const LONG: Duration = Duration::from_secs(120);
+
+async fn click(app: &Desktop, css: &str) {
+    app.wait_for(css, LONG)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+struct Frames {
+    median: f64,
+    p95: f64,
+    max: f64,
+    over_50ms: usize,
+}
+
+/// 200 frames from the top, scrolling 100 px each (20,000 px: inside the
+/// first page, so both runs paint the same kind of rows), timed by rAF.
+async fn measure(app: &Desktop) -> Frames {
+    let frames = app
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const s = document.querySelector('[data-testid=table-scroll]');
+               s.scrollTop = 0;
+               const times = [];
+               let last = null;
+               const tick = (now) => {
+                 if (last !== null) times.push(now - last);
+                 last = now;
+                 s.scrollTop += 100;
+                 if (times.length < 200) requestAnimationFrame(tick); else done(times);
+               };
+               requestAnimationFrame(() => requestAnimationFrame(tick));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut times: Vec<f64> = frames
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    assert_eq!(times.len(), 200);
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Frames {
+        median: at(0.5),
+        p95: at(0.95),
+        max: at(1.0),
+        over_50ms: times.iter().filter(|t| **t > 50.0).count(),
+    }
+}
+
+fn report(what: &str, f: &Frames) {
+    println!(
+        "frame time scrolling {what}: median {:.1} ms, p95 {:.1} ms, max {:.1} ms, frames over 50 ms: {} of 200",
+        f.median, f.p95, f.max, f.over_50ms
+    );
+}
+
+async fn status(app: &Desktop) -> String {
+    app.find(r#"[data-testid="table-status"]"#)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scrolling_through_100000_loaded_rows() {
+    let app = Desktop::launch().await.unwrap();
+    let shots = screenshot_dir("scroll-100k").unwrap();
+    click(&app, r#"[data-testid="sandbox-large"]"#).await;
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    click(&app, r#"[data-step="connect"]"#).await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    app.wait_text(r#"[data-testid="token-verdict"]"#, "can call", LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-step="environment"]"#).await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
+    click(&app, r#"[data-step="browse"]"#).await;
+    app.type_into(r#"[data-testid="entity-search"]"#, "customers")
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="entity-customers"]"#).await;
+    app.wait_text(r#"[data-testid="table-status"]"#, "loaded", LONG)
+        .await
+        .unwrap();
+
+    // The baseline: the same scrolling over the first page only.
+    let baseline = measure(&app).await;
+    report("1,000 loaded rows (baseline)", &baseline);
+
+    // Load every page the way a person would: by scrolling to the bottom.
+    let started = std::time::Instant::now();
+    while !status(&app).await.starts_with("All") {
+        app.client
+            .execute("const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "stuck at {}",
+            status(&app).await
+        );
+    }
+    let said = status(&app).await;
+    assert!(said.replace(',', "").contains("100000"), "{said}");
+    println!(
+        "loading 100,000 rows by scrolling took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let full = measure(&app).await;
+    app.screenshot(&shots, "scrolled").await.unwrap();
+    report("100,000 loaded rows", &full);
+    println!(
+        "ratio of medians, 100,000 rows / 1,000 rows: {:.2}",
+        full.median / baseline.median
+    );
+    app.quit().await.unwrap();
+}
