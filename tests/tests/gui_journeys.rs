@@ -360,3 +360,130 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_works() {
+    let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
+    let shots = screenshot_dir("bc-wrong-secret").unwrap();
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    app.wait_for(r#"[data-testid="cloud-custom"]"#, LONG)
+        .await
+        .unwrap();
+    step(&app, "register").await;
+    click(
+        &app,
+        r#"[data-testid="registration-SignInWithSecret"] input"#,
+    )
+    .await;
+    step(&app, "credentials").await;
+    let right = app
+        .find(r#"[data-testid="client-secret"]"#)
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    app.type_into(r#"[data-testid="client-secret"]"#, "not-the-value~123")
+        .await
+        .unwrap();
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    let alert = expect_text(
+        &app,
+        &shots,
+        r#"[role="alert"]"#,
+        "rejected the client secret",
+    )
+    .await;
+    assert!(
+        alert.contains("Value"),
+        "the fix says to copy the Value: {alert}"
+    );
+    shoot(&app, &shots, "05-connect-wrong-secret").await;
+
+    step(&app, "credentials").await;
+    app.type_into(r#"[data-testid="client-secret"]"#, &right)
+        .await
+        .unwrap();
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    let panel = expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-panel"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    assert!(
+        panel.contains("admin@cronus-demo.onmicrosoft.com"),
+        "{panel}"
+    );
+    shoot(&app, &shots, "05-connect-corrected").await;
+    app.quit().await.unwrap();
+}
+
+/// Opens the sandbox for a product, connects (as the app, or signing in
+/// through the browser), picks the first environment and company, and reads
+/// an entity: its first page and a record.
+async fn product_journey(product: &str, entity: &str, suite: &str, delegated: bool) {
+    let env: Vec<(&str, String)> = if delegated {
+        vec![robot_browser()]
+    } else {
+        vec![]
+    };
+    let app = Desktop::launch_with(&env).await.unwrap();
+    let shots = screenshot_dir(suite).unwrap();
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    click(&app, &format!(r#"[data-testid="product-{product}"] input"#)).await;
+    if delegated {
+        step(&app, "register").await;
+        click(
+            &app,
+            r#"[data-testid="registration-SignInWithoutSecret"] input"#,
+        )
+        .await;
+    }
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call",
+    )
+    .await;
+    shoot(&app, &shots, "05-connect").await;
+    step(&app, "environment").await;
+    click(&app, r#"[data-testid="environments"] input"#).await;
+    click(&app, r#"[data-testid="companies"] input"#).await;
+    shoot(&app, &shots, "06-environment").await;
+    step(&app, "browse").await;
+    app.type_into(r#"[data-testid="entity-search"]"#, entity)
+        .await
+        .unwrap();
+    click(&app, &format!(r#"[data-testid="entity-{entity}"]"#)).await;
+    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    click(&app, r#"[data-testid="row-0"]"#).await;
+    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "07-browse-record").await;
+    app.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finance_and_operations_as_a_background_service() {
+    product_journey(
+        "FinanceOperations",
+        "CustomersV3",
+        "fno-background-service",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dataverse_signing_in_with_a_public_app() {
+    product_journey("Dataverse", "accounts", "dataverse-sign-in", true).await;
+}
