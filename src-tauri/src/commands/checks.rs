@@ -3,24 +3,16 @@
 use std::time::SystemTime;
 
 use d365_core::checks::{self, CheckResult};
-use d365_core::identity::claims::{self, TokenClaims};
-use d365_core::identity::verdict::{verdict, Expected, TokenVerdict};
+use d365_core::identity::verdict::TokenInfo;
 use d365_core::problem::Explain;
 use d365_core::report::Report;
 use d365_core::{ErrorKind, UserError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;
 
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct TokenInfo {
-    pub claims: TokenClaims,
-    pub verdict: TokenVerdict,
-}
 
 /// Gets (or reuses) the connection's token and reads it for the token
 /// panel. A delegated connection without a sign-in answers `SignInExpired`.
@@ -31,33 +23,7 @@ pub async fn token_info(state: State<'_, AppState>, name: String) -> Result<Toke
 
 pub async fn read_token(state: &AppState, name: &str) -> Result<TokenInfo, UserError> {
     let connection = state.connection(name).await?;
-    let resource = connection.resource().map_err(|e| e.explain())?;
-    let token = connection
-        .data_tokens()
-        .map_err(|e| e.explain())?
-        .access_token()
-        .await
-        .map_err(|e| e.explain())?;
-    let claims = claims::decode(token.expose()).map_err(|e| {
-        UserError::new(
-            ErrorKind::SignInFailed,
-            "Microsoft Entra sent a token D365 Connect cannot read.",
-            "Try again. If it keeps happening, copy the details for support.",
-        )
-        .with_details(e.to_string())
-    })?;
-    let profile = connection.profile();
-    let verdict = verdict(
-        &claims,
-        &Expected {
-            product: profile.product,
-            grant: profile.grant,
-            resource: &resource,
-            tenant: &profile.tenant,
-        },
-        SystemTime::now(),
-    );
-    Ok(TokenInfo { claims, verdict })
+    connection.token_info().await.map_err(|e| e.explain())
 }
 
 /// Runs every check, sending each result as it finishes.

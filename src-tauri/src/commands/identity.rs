@@ -8,7 +8,9 @@ use d365_core::UserError;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::commands::checks::{read_token, TokenInfo};
+use d365_core::identity::verdict::TokenInfo;
+
+use crate::commands::checks::read_token;
 use crate::state::AppState;
 
 /// Signs the user in through the system browser, then reads the token for

@@ -2,4 +2,7 @@
 import type { TokenClaims } from "./TokenClaims";
 import type { TokenVerdict } from "./TokenVerdict";
 
+/**
+ * A token as the token panel and `d365c token` show it.
+ */
 export type TokenInfo = { claims: TokenClaims, verdict: TokenVerdict, };

@@ -6,15 +6,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use clap::{Args, ValueEnum};
 use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::dynamics::odata::Query;
 use d365_core::dynamics::retry::Wait;
 use d365_core::export::{export, ExportFormat, ExportProgress, ExportRequest};
-use d365_core::identity::claims;
-use d365_core::identity::verdict::{verdict, Expected};
 use d365_core::problem::Explain;
 use d365_core::product::Product;
 use d365_core::profiles::ProfileStore;
@@ -148,32 +145,16 @@ pub fn finish(result: Result<(), UserError>, json: bool) -> ExitCode {
 
 pub async fn token(session: &Session, raw: bool) -> Result<(), UserError> {
     let connection = &session.connection;
-    let resource = connection.resource().map_err(|e| e.explain())?;
-    let tokens = connection.data_tokens().map_err(|e| e.explain())?;
-    let access = tokens.access_token().await.map_err(|e| e.explain())?;
     if raw {
+        let tokens = connection.data_tokens().map_err(|e| e.explain())?;
+        let access = tokens.access_token().await.map_err(|e| e.explain())?;
         println!("{}", access.expose());
         return Ok(());
     }
-    let claims = claims::decode(access.expose()).map_err(|e| {
-        usage(
-            e.to_string(),
-            "The service sent a token D365 Connect cannot read; copy the details for support.",
-        )
-    })?;
-    let profile = connection.profile();
-    let judged = verdict(
-        &claims,
-        &Expected {
-            product: profile.product,
-            grant: profile.grant,
-            resource: &resource,
-            tenant: &profile.tenant,
-        },
-        SystemTime::now(),
-    );
+    let info = connection.token_info().await.map_err(|e| e.explain())?;
+    let (claims, judged) = (&info.claims, &info.verdict);
     if session.json {
-        print_json(&serde_json::json!({ "claims": claims, "verdict": judged }));
+        print_json(&info);
     } else {
         println!("Audience:  {}", claims.aud);
         println!("Tenant:    {}", claims.tid.as_deref().unwrap_or("-"));

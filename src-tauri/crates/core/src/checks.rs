@@ -2,7 +2,7 @@
 //! exists" to "a row can be read", each with a plain result and what to do.
 //! A check whose prerequisite failed is skipped, saying why.
 
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -11,9 +11,7 @@ use ts_rs::TS;
 use crate::connection::Connection;
 use crate::dynamics::odata::Query;
 use crate::dynamics::retry::Wait;
-use crate::identity::claims;
 use crate::identity::tenant;
-use crate::identity::verdict::{verdict, Expected};
 use crate::problem::{Explain, UserError};
 use crate::product::Product;
 
@@ -170,58 +168,44 @@ pub async fn run(
     }
 
     let started = Instant::now();
-    let token = match connection.data_tokens() {
-        Ok(tokens) => tokens.access_token().await.map_err(|e| e.explain()),
-        Err(e) => Err(e.explain()),
-    };
-    let token = match token {
-        Ok(token) => {
+    let info = match connection.token_info().await {
+        Ok(info) => {
             r.record(
                 titles[1].0,
                 titles[1].1.clone(),
                 started,
                 Found::pass("Microsoft Entra issued an access token."),
             );
-            token
+            info
         }
         Err(e) => {
-            r.record(titles[1].0, titles[1].1.clone(), started, Found::fail(e));
+            r.record(
+                titles[1].0,
+                titles[1].1.clone(),
+                started,
+                Found::fail(e.explain()),
+            );
             r.skip_rest(&titles[2..], "there is no token");
             return r.results;
         }
     };
 
     let started = Instant::now();
-    let found = match (claims::decode(token.expose()), connection.resource()) {
-        (Ok(claims), Ok(resource)) => {
-            let judged = verdict(
-                &claims,
-                &Expected {
-                    product: profile.product,
-                    grant: profile.grant,
-                    resource: &resource,
-                    tenant: &profile.tenant,
-                },
-                SystemTime::now(),
-            );
-            let mut detail = judged.summary.clone();
-            for note in &judged.notes {
-                detail.push(' ');
-                detail.push_str(note);
-            }
-            if judged.usable {
-                Found::pass(detail)
-            } else {
-                Found {
-                    status: Status::Fail,
-                    detail,
-                    fix: Some(judged.problems.join(" ")),
-                    details: None,
-                }
-            }
+    let judged = &info.verdict;
+    let mut detail = judged.summary.clone();
+    for note in &judged.notes {
+        detail.push(' ');
+        detail.push_str(note);
+    }
+    let found = if judged.usable {
+        Found::pass(detail)
+    } else {
+        Found {
+            status: Status::Fail,
+            detail,
+            fix: Some(judged.problems.join(" ")),
+            details: None,
         }
-        (Err(e), _) => Found::warn(e.to_string(), "Nothing to do unless the next checks fail."),
-        (_, Err(e)) => Found::fail(e.explain()),
     };
     r.record(titles[2].0, titles[2].1.clone(), started, found);
 

@@ -16,10 +16,12 @@ use crate::dynamics::service::{Company, Service};
 use crate::dynamics::{entity_definitions, metadata};
 use crate::http::{self, HttpSetupError, Timeout};
 use crate::identity::browser::Browser;
+use crate::identity::claims;
 use crate::identity::flow::{ConsentEndpoint, EntraClient, FlowError};
 use crate::identity::scopes::{self, ScopeError};
 use crate::identity::sign_in::{self, ConsentGranted, OnEvent, SignInError, SignInOptions};
 use crate::identity::token_cache::TokenCache;
+use crate::identity::verdict::{verdict, Expected, TokenInfo};
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
 use crate::profiles::{ClientType, Grant, Profile};
@@ -49,6 +51,8 @@ pub enum ConnectError {
     SignIn(#[from] SignInError),
     #[error(transparent)]
     Tokens(#[from] crate::identity::token_cache::TokenCacheError),
+    #[error(transparent)]
+    Claims(#[from] crate::identity::claims::ClaimsError),
     #[error("The connection '{profile}' has no environment yet.")]
     NoEnvironment { profile: String },
 }
@@ -72,6 +76,7 @@ impl Explain for ConnectError {
             ConnectError::Catalog(e) => e.explain(),
             ConnectError::SignIn(e) => e.explain(),
             ConnectError::Tokens(e) => e.explain(),
+            ConnectError::Claims(e) => e.explain(),
             ConnectError::NoEnvironment { .. } => UserError::new(
                 ErrorKind::InvalidInput,
                 self.to_string(),
@@ -337,6 +342,25 @@ impl Connection {
             }
         }
         Ok(columns)
+    }
+
+    /// The data token (fetched or refreshed if needed), read for display,
+    /// with the verdict on whether it can call the product.
+    pub async fn token_info(&self) -> Result<TokenInfo, ConnectError> {
+        let resource = self.resource()?;
+        let token = self.data_tokens()?.access_token().await?;
+        let claims = claims::decode(token.expose())?;
+        let verdict = verdict(
+            &claims,
+            &Expected {
+                product: self.profile.product,
+                grant: self.profile.grant,
+                resource: &resource,
+                tenant: &self.profile.tenant,
+            },
+            std::time::SystemTime::now(),
+        );
+        Ok(TokenInfo { claims, verdict })
     }
 
     /// The resource a sign-in asks for: the product's, or for Dataverse

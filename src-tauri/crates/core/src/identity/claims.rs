@@ -71,6 +71,16 @@ impl TokenClaims {
 #[error("The access token could not be read: {0}")]
 pub struct ClaimsError(String);
 
+impl crate::problem::Explain for ClaimsError {
+    fn kind(&self) -> crate::problem::ErrorKind {
+        crate::problem::ErrorKind::SignInFailed
+    }
+
+    fn fix(&self) -> String {
+        "Try again. If it keeps happening, copy the details for support.".into()
+    }
+}
+
 /// Decodes the payload (second part) of a JWT.
 pub fn decode(token: &str) -> Result<TokenClaims, ClaimsError> {
     let mut parts = token.split('.');

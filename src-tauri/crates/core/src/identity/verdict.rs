@@ -24,6 +24,14 @@ pub struct TokenVerdict {
     pub notes: Vec<String>,
 }
 
+/// A token as the token panel and `d365c token` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TokenInfo {
+    pub claims: TokenClaims,
+    pub verdict: TokenVerdict,
+}
+
 /// What the token was meant for.
 pub struct Expected<'a> {
     pub product: Product,
