@@ -11,6 +11,11 @@ use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, target_dir, Desktop};
 
+/// One window at a time: the apps share the test's keychain (a profile's
+/// refresh token is filed under its name, the same in every journey), and
+/// two WebKit windows on two cores make every wait flaky.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const SHORT: Duration = Duration::from_secs(15);
 const LONG: Duration = Duration::from_secs(60);
 
@@ -58,9 +63,22 @@ async fn expect_text(app: &Desktop, shots: &Path, css: &str, needle: &str) -> St
     }
 }
 
-/// Clicks an element once it is there.
+/// Clicks an element once it is there; if it never comes, says what the
+/// window showed instead.
 async fn click(app: &Desktop, css: &str) {
-    let el = app.wait_for(css, LONG).await.unwrap();
+    let el = match app.wait_for(css, LONG).await {
+        Ok(el) => el,
+        Err(e) => {
+            let body = app
+                .find("main")
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap_or_default();
+            panic!("{e}\n--- on screen ---\n{body}");
+        }
+    };
     el.click()
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
@@ -113,6 +131,7 @@ const STEPS: [&str; 8] = [
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_business_central_as_a_background_service_from_start_to_report() {
+    let _window = ONE_WINDOW.lock().await;
     let app = Desktop::launch().await.unwrap();
     let shots = screenshot_dir("bc-background-service").unwrap();
     assert_eq!(app.client.title().await.unwrap(), "D365 Connect");
@@ -315,6 +334,7 @@ async fn rows_loaded(app: &Desktop) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_business_central_signing_in_through_the_browser() {
+    let _window = ONE_WINDOW.lock().await;
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("bc-sign-in").unwrap();
     click(&app, r#"[data-testid="try-sandbox"]"#).await;
@@ -363,6 +383,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_works() {
+    let _window = ONE_WINDOW.lock().await;
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("bc-wrong-secret").unwrap();
     click(&app, r#"[data-testid="try-sandbox"]"#).await;
@@ -427,6 +448,7 @@ async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_work
 /// through the browser), picks the first environment and company, and reads
 /// an entity: its first page and a record.
 async fn product_journey(product: &str, entity: &str, suite: &str, delegated: bool) {
+    let _window = ONE_WINDOW.lock().await;
     let env: Vec<(&str, String)> = if delegated {
         vec![robot_browser()]
     } else {
