@@ -509,3 +509,70 @@ async fn finance_and_operations_as_a_background_service() {
 async fn dataverse_signing_in_with_a_public_app() {
     product_journey("Dataverse", "accounts", "dataverse-sign-in", true).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it() {
+    let _window = ONE_WINDOW.lock().await;
+    // A tenant whose app was never added on BC's "Microsoft Entra
+    // Applications" page (microsoft-facts.md §5).
+    let mut world = d365_sandbox::world::World::demo();
+    world.apps[0].registered_in_product.clear();
+    let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
+    let e = sandbox.endpoints();
+    let client_id = e.demo.client_id.clone().unwrap();
+
+    let app = Desktop::launch().await.unwrap();
+    let shots = screenshot_dir("bc-not-registered").unwrap();
+    let profile = serde_json::json!({
+        "name": "Fabrikam BC",
+        "product": "BusinessCentral",
+        "cloud": { "kind": "Custom", "custom": {
+            "authority": e.authority, "bc_api": e.bc_api, "fno_url": null, "dataverse_url": null,
+            "globaldisco": e.globaldisco, "bc_resource": null } },
+        "tenant": e.demo.tenant_id,
+        "client_id": client_id,
+        "grant": "ClientCredentials",
+        "client_type": "Confidential",
+        "scopes": [],
+        "environment": "Production",
+        "company": null
+    });
+    app.invoke_with(
+        "save_profile",
+        serde_json::json!({ "profile": profile, "secret": e.demo.client_secret }),
+    )
+    .await
+    .unwrap();
+    // The start page lists what is saved when it opens.
+    click(&app, r#"[data-testid="new-connection"]"#).await;
+    click(&app, ".brand").await;
+    click(
+        &app,
+        r#"[data-testid="profile-Fabrikam BC"] [data-testid="open-profile"]"#,
+    )
+    .await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    step(&app, "environment").await;
+    // The token is fine; Business Central itself refuses the app, and the
+    // Environment step says what to do there.
+    let alert = expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="environments"] [role="alert"]"#,
+        "not registered inside Business Central",
+    )
+    .await;
+    assert!(
+        alert.contains("Microsoft Entra Applications") && alert.contains(&client_id),
+        "{alert}"
+    );
+    shoot(&app, &shots, "06-environment-not-registered").await;
+    app.quit().await.unwrap();
+}

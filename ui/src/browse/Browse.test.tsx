@@ -176,6 +176,7 @@ describe("the table", () => {
   it("builds a filter from conditions, shows it in the raw box and applies it", async () => {
     const { user, backend } = await openCustomers();
     await user.click(screen.getByTestId("filter-button"));
+    expect(screen.getByTestId("filter-builder")).toBeVisible();
     await user.click(screen.getByTestId("filter-add"));
     const row = screen.getByTestId("condition-0");
     await user.selectOptions(within(row).getByTestId("condition-column"), "blocked");
@@ -227,6 +228,17 @@ describe("the table", () => {
     expect(backend.of("open_table")).toHaveLength(1);
   });
 
+  it("offers a way back from a sort the service refuses", async () => {
+    const { user } = await openCustomers();
+    fakeBackend({ fail: { open_table: problem("BadQuery", "This column cannot be sorted.") } });
+    await user.click(within(screen.getByTestId("col-balance")).getByRole("button"));
+    expect(await screen.findByTestId("table-error")).toHaveTextContent("This column cannot be sorted.");
+    const backend = fakeBackend();
+    await user.click(screen.getByTestId("reset-query"));
+    await screen.findByTestId("row-0");
+    expect(query(lastOpen(backend))).toMatchObject({ orderby: [], filter: null });
+  });
+
   it("shows the error panel when a page fails, and retries that page", async () => {
     const { user } = await openCustomers(fakeBackend({ fail: { more_rows: problem("Throttled", "Microsoft is busy.") } }));
     scrollToBottom();
@@ -245,6 +257,16 @@ describe("the table", () => {
     render(<Browse connection="Contoso" />);
     await user.click(await screen.findByTestId("entity-customers"));
     expect(await screen.findByTestId("columns-error")).toHaveTextContent("You may not read customers.");
+  });
+
+  it("hides the entity list to give the grid the width, and shows it again", async () => {
+    const { user } = await openCustomers();
+    const toggle = screen.getByTestId("entity-list-toggle");
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(screen.getByTestId("entity-search")).not.toBeVisible();
+    await user.click(toggle);
+    expect(screen.getByTestId("entity-search")).toBeVisible();
   });
 
   it("moves through rows with the keyboard and opens one with Enter", async () => {

@@ -7,6 +7,8 @@ import { enumOf, isComparable, kindTag } from "./columns";
 import { buildFilter, operatorLabel, operatorsFor, type Condition, type Operator } from "./odata";
 
 interface Props {
+  id: string;
+  hidden: boolean;
   /** Every column of the entity: filtering is not limited to the shown ones. */
   columns: readonly Column[];
   /** The filter the table shows now. */
@@ -20,7 +22,7 @@ function firstValue(column: Column): string {
   return enumOf(column.kind)?.members[0]?.name ?? "";
 }
 
-export function FilterBuilder({ columns, applied, onApply }: Props) {
+export function FilterBuilder({ id: sectionId, hidden, columns, applied, onApply }: Props) {
   const id = useId();
   const comparable = useMemo(() => columns.filter(isComparable), [columns]);
   const byName = useMemo(() => new Map(columns.map((c) => [c.name, c])), [columns]);
@@ -49,7 +51,7 @@ export function FilterBuilder({ columns, applied, onApply }: Props) {
   const pending = raw.trim() !== (applied ?? "");
 
   return (
-    <section className="filter-builder" aria-label="Filter rows">
+    <section id={sectionId} hidden={hidden} className="filter-builder" aria-label="Filter rows" data-testid="filter-builder">
       {conditions.length > 0 && (
         <ol className="conditions">
           {conditions.map((condition, n) => {

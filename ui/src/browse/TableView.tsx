@@ -2,7 +2,7 @@
 // paging status and the record panel. Every change of columns, filter or
 // sort becomes a new query, which reopens the table on the server.
 import type { SortingState } from "@tanstack/react-table";
-import { useMemo, useRef, useState, type ReactNode } from "react";
+import { useId, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Column } from "../bindings/Column";
 import type { EntitySummary } from "../bindings/EntitySummary";
 import type { TableQuery } from "../bindings/TableQuery";
@@ -38,6 +38,7 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
   const [filterOpen, setFilterOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [record, setRecord] = useState<number | null>(null);
+  const filterId = useId();
   const grid = useRef<HTMLDivElement>(null);
   const exportButton = useRef<HTMLButtonElement>(null);
 
@@ -94,6 +95,7 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
           className="button small"
           data-testid="filter-button"
           aria-expanded={filterOpen}
+          aria-controls={filterId}
           onClick={() => setFilterOpen((o) => !o)}
         >
           Filter{filter !== null && <span className="on-badge">on</span>}
@@ -109,14 +111,32 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
           Export…
         </button>
       </div>
-      {filterOpen && <FilterBuilder columns={columns} applied={filter} onApply={onFilter} />}
+      {/* Hidden, not unmounted: closing the panel keeps the conditions. */}
+      <FilterBuilder id={filterId} hidden={!filterOpen} columns={columns} applied={filter} onApply={onFilter} />
       <div className="table-area">
         {table.status === "failed" && table.problem ? (
           <div className="table-problem" data-testid="table-error">
             <ErrorPanel problem={table.problem} />
-            <button type="button" className="button small" onClick={table.reopen}>
-              Try again
-            </button>
+            <div className="problem-actions">
+              <button type="button" className="button small" onClick={table.reopen}>
+                Try again
+              </button>
+              {/* The grid's headers are gone with it: the way back from a
+                  sort or filter the service refuses. */}
+              {(sorting.length > 0 || filter !== null) && (
+                <button
+                  type="button"
+                  className="button small"
+                  data-testid="reset-query"
+                  onClick={() => {
+                    onSortingChange([]);
+                    onFilter(null);
+                  }}
+                >
+                  Remove sort and filter
+                </button>
+              )}
+            </div>
           </div>
         ) : (
           <DataTable

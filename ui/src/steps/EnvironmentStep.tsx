@@ -43,12 +43,33 @@ export function EnvironmentStep() {
     );
   }
   const word = COMPANY_WORD[draft.product];
+  // One refusal (e.g. the app is not registered in the product) fails both
+  // lists: say it once.
+  const repeated =
+    environments.state.status === "failed" &&
+    companies.state.status === "failed" &&
+    environments.state.problem.message === companies.state.problem.message;
   return (
     <div className="step-body">
       {saveProblem && <ErrorPanel problem={saveProblem} />}
       <fieldset className="card choice-group" aria-busy={environments.state.status === "running"} data-testid="environments">
         <legend>Environment</legend>
-        {environments.state.status === "failed" && <ErrorPanel problem={environments.state.problem} />}
+        {environments.state.status === "failed" && (
+          <>
+            <ErrorPanel problem={environments.state.problem} />
+            <button
+              type="button"
+              className="button small"
+              data-testid="environments-retry"
+              onClick={() => {
+                void loadEnvironments(draft.name);
+                if (draft.environment) void loadCompanies(draft.name);
+              }}
+            >
+              Try again
+            </button>
+          </>
+        )}
         {environments.state.status === "running" && <p className="skeleton" />}
         {environments.state.status === "done" &&
           (environments.state.value.length === 0 ? (
@@ -77,7 +98,12 @@ export function EnvironmentStep() {
           <legend>
             {word[0].toUpperCase() + word.slice(1)} in {productName(draft.product)}
           </legend>
-          {companies.state.status === "failed" && <ErrorPanel problem={companies.state.problem} />}
+          {companies.state.status === "failed" &&
+            (repeated ? (
+              <p className="muted">The same problem stops the list of companies: fix it above, then come back.</p>
+            ) : (
+              <ErrorPanel problem={companies.state.problem} />
+            ))}
           {companies.state.status === "running" && <p className="skeleton" />}
           {companies.state.status === "done" &&
             companies.state.value.map((c) => (
