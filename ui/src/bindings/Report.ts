@@ -2,7 +2,15 @@
 import type { CheckResult } from "./CheckResult";
 import type { Subject } from "./Subject";
 
-export type Report = { generated: string, subject: Subject, results: Array<CheckResult>, 
+export type Report = { 
+/**
+ * The JSON layout's version; bumped when a field changes meaning.
+ */
+schema_version: number, 
+/**
+ * What wrote it, e.g. "D365 Connect 0.1.0".
+ */
+tool: string, generated: string, subject: Subject, results: Array<CheckResult>, 
 /**
  * Pass when nothing failed.
  */

@@ -39,6 +39,9 @@ enum Command {
     /// Manage saved connections (shared with the desktop app).
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Run the sandbox tenant on 127.0.0.1 (prints one JSON line with its
+    /// URLs and demo credentials, then serves until Ctrl+C).
+    Sandbox(d365_sandbox::cli::ServeArgs),
     #[command(flatten)]
     Online(Online),
 }
@@ -96,6 +99,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::SecretStore => secret_store::run(json),
         Command::Profile(command) => profile_cmd::run(command, json),
+        Command::Sandbox(args) => match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime.block_on(d365_sandbox::cli::serve(args)),
+            Err(e) => {
+                eprintln!("d365c could not start its network engine: {e}");
+                ExitCode::from(outcome::SERVICE)
+            }
+        },
         Command::Online(command) => online(command, cli.secret_stdin, json),
     }
 }

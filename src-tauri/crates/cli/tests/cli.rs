@@ -375,3 +375,49 @@ async fn login_without_a_browser_prints_the_link_a_person_opens() {
         String::from_utf8_lossy(&token.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn d365c_sandbox_prints_the_same_start_line_and_serves() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d365c"))
+        .args(["sandbox", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let start: Value = serde_json::from_str(&line).unwrap();
+    for key in [
+        "base",
+        "authority",
+        "bc_api",
+        "fno_url",
+        "dataverse_url",
+        "globaldisco",
+        "demo",
+    ] {
+        assert!(start.get(key).is_some(), "{key} missing from {start}");
+    }
+    let discovery = format!(
+        "{}/{}/v2.0/.well-known/openid-configuration",
+        start["authority"].as_str().unwrap(),
+        start["demo"]["tenant_id"].as_str().unwrap()
+    );
+    let body: Value = reqwest::get(&discovery)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["issuer"].as_str().unwrap().contains("/v2.0"));
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_d365c"))
+        .args(["sandbox", "--world", "/no/such/world.json"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -12,6 +12,9 @@ use crate::checks::{CheckResult, Status};
 use crate::html::escape as esc;
 use crate::profiles::Profile;
 
+/// The JSON report's layout version (see `Report`).
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The connection, as the report names it (no secret has a field here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -29,6 +32,10 @@ pub struct Subject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Report {
+    /// The JSON layout's version; bumped when a field changes meaning.
+    pub schema_version: u32,
+    /// What wrote it, e.g. "D365 Connect 0.1.0".
+    pub tool: String,
     pub generated: String,
     pub subject: Subject,
     pub results: Vec<CheckResult>,
@@ -43,6 +50,8 @@ impl Report {
             crate::profiles::Grant::ClientCredentials => "The app signs in (client credentials)",
         };
         Self {
+            schema_version: SCHEMA_VERSION,
+            tool: concat!("D365 Connect ", env!("CARGO_PKG_VERSION")).into(),
             generated: httpdate::fmt_http_date(at),
             subject: Subject {
                 connection: profile.name.clone(),
@@ -72,6 +81,7 @@ impl Report {
             ("Environment", s.environment.clone().unwrap_or_else(none)),
             ("Company", s.company.clone().unwrap_or_else(none)),
             ("Checked", self.generated.clone()),
+            ("Checked with", self.tool.clone()),
         ]
     }
 
@@ -238,5 +248,7 @@ mod tests {
         assert_eq!(json["passed"], true, "a warning is not a failure");
         assert_eq!(json["results"][0]["status"], "Warn");
         assert_eq!(json["generated"], "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(json["schema_version"], 1);
+        assert!(json["tool"].as_str().unwrap().starts_with("D365 Connect "));
     }
 }

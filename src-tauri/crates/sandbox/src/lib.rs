@@ -4,6 +4,7 @@
 
 mod auth;
 mod bc;
+pub mod cli;
 pub mod data;
 mod dataverse;
 mod entra;
