@@ -12,7 +12,7 @@ use crate::connection::Connection;
 use crate::dynamics::odata::Query;
 use crate::dynamics::retry::Wait;
 use crate::identity::tenant;
-use crate::problem::{Explain, UserError};
+use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -40,13 +40,24 @@ pub struct CheckResult {
     pub millis: u64,
 }
 
-/// The entity set each product's "can we read data" check reads one row of.
-fn sample_entity(product: Product) -> &'static str {
+/// The entity sets an integration usually needs, the first being the one
+/// "can we read data" reads; each is probed with `$top=1`.
+fn key_entities(product: Product) -> &'static [&'static str] {
     match product {
-        Product::BusinessCentral => "customers",
-        Product::FinanceOperations => "CustomersV3",
-        Product::Dataverse => "accounts",
+        Product::BusinessCentral => &[
+            "customers",
+            "vendors",
+            "items",
+            "salesInvoices",
+            "generalLedgerEntries",
+        ],
+        Product::FinanceOperations => &["CustomersV3", "VendorsV2", "InventoryProfiles"],
+        Product::Dataverse => &["accounts", "contacts"],
     }
+}
+
+fn sample_entity(product: Product) -> &'static str {
+    key_entities(product)[0]
 }
 
 struct Runner<'a> {
@@ -290,23 +301,26 @@ pub async fn run(
         .clone()
         .or_else(|| companies.first().map(|c| c.id.clone()))
         .filter(|_| profile.product != Product::Dataverse);
+    let read_one = |entity: &'static str| {
+        let company = company.clone();
+        async move {
+            let query = Query {
+                top: Some(1),
+                ..Query::default()
+            };
+            let service = connection.service().map_err(|e| e.explain())?;
+            let url = service
+                .entity_set_url(entity, company.as_deref(), &query)
+                .map_err(|e| e.explain())?;
+            let client = connection.data().map_err(|e| e.explain())?;
+            client
+                .first_page(&url, &Query::default(), None, cancel, &quiet)
+                .await
+                .map_err(|e| e.explain())
+        }
+    };
     let entity = sample_entity(profile.product);
-    let query = Query {
-        top: Some(1),
-        ..Query::default()
-    };
-    let read = async {
-        let service = connection.service().map_err(|e| e.explain())?;
-        let url = service
-            .entity_set_url(entity, company.as_deref(), &query)
-            .map_err(|e| e.explain())?;
-        let client = connection.data().map_err(|e| e.explain())?;
-        client
-            .first_page(&url, &Query::default(), None, cancel, &quiet)
-            .await
-            .map_err(|e| e.explain())
-    };
-    let found = match read.await {
+    let found = match read_one(entity).await {
         Ok(page) if page.rows.is_empty() => Found::warn(
             format!("Reading {entity} worked, but it has no rows."),
             "Nothing to fix if the company is new; otherwise check the account's permissions.",
@@ -314,6 +328,31 @@ pub async fn run(
         Ok(_) => Found::pass(format!("Read a row of {entity}.")),
         Err(e) => Found::fail(e),
     };
-    r.record(titles[5].0, titles[5].1.clone(), started, found);
+    if !r.record(titles[5].0, titles[5].1.clone(), started, found) {
+        return r.results;
+    }
+    // The other key entities: readable, forbidden or missing. Reading one
+    // worked, so a refusal here is about that entity, not the connection.
+    for entity in &key_entities(profile.product)[1..] {
+        let started = Instant::now();
+        let found = match read_one(entity).await {
+            Ok(_) => Found::pass(format!("{entity} is readable.")),
+            Err(e) if e.kind == ErrorKind::PermissionDenied => Found::warn(
+                format!("{entity} is forbidden for this account or app."),
+                e.fix,
+            ),
+            Err(e) if e.kind == ErrorKind::NotFound => Found::warn(
+                format!("{entity} is missing in this environment."),
+                "Nothing to fix unless your integration needs it; then check the product's version and apps.",
+            ),
+            Err(e) => Found::fail(e),
+        };
+        r.record(
+            &format!("read-{entity}"),
+            format!("Key entity: {entity}"),
+            started,
+            found,
+        );
+    }
     r.results
 }
