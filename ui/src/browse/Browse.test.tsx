@@ -338,7 +338,7 @@ describe("the export", () => {
     expect(String(args.operation)).not.toBe("");
 
     act(() => send({ event: "Page", rows: 200, pages: 1 }));
-    expect(screen.getByTestId("export-progress")).toHaveTextContent("200 rows written · 1 page");
+    expect(screen.getByTestId("export-progress")).toHaveTextContent("200 of about 450 rows written · 1 page");
     act(() => send({ event: "Waiting", millis: 4200, throttled: true }));
     expect(screen.getByTestId("export-progress")).toHaveTextContent("Microsoft asked us to wait 5 s");
     act(() => send({ event: "Page", rows: 450, pages: 3 }));

@@ -183,8 +183,8 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
               />
             )}
             <p>
-              {plural(progress.rows, "row", "rows")} written · {plural(progress.pages, "page", "pages")}
-              {total !== null && running && ` of about ${n(total)} rows`}
+              {total !== null && running ? `${n(progress.rows)} of about ${plural(total, "row", "rows")}` : plural(progress.rows, "row", "rows")}{" "}
+              written · {plural(progress.pages, "page", "pages")}
             </p>
             {running && waiting && (
               <p className="notice warn" data-testid="export-waiting">
