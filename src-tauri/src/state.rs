@@ -29,6 +29,8 @@ pub struct AppState {
     secrets: OnceCell<Arc<SecretStore>>,
     connections: Mutex<HashMap<String, Arc<Connection>>>,
     pub tables: Mutex<HashMap<u64, OpenTable>>,
+    /// The last check run's report per profile, saved without checking again.
+    pub reports: Mutex<HashMap<String, d365_core::report::Report>>,
     operations: std::sync::Mutex<HashMap<String, CancellationToken>>,
     /// The in-process sandbox tenant and the data size it was started with.
     pub sandbox: Mutex<Option<(SandboxHandle, d365_sandbox::data::Scale)>>,
@@ -77,24 +79,32 @@ impl AppState {
         Ok(connection)
     }
 
-    /// Drops a profile's open connection (and its tokens in memory).
+    /// Drops a profile's open connection (and its tokens in memory) and its
+    /// last report, which no longer describes it.
     pub async fn forget(&self, name: &str) {
         self.connections.lock().await.remove(name);
+        self.reports.lock().await.remove(name);
     }
 
     pub fn new_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Registers a cancellable operation under the UI's id.
-    pub fn start_operation(&self, id: &str) -> CancellationToken {
+    /// Runs `work` as an operation the UI can cancel under its id; the id
+    /// is forgotten when the work ends, however it ends.
+    pub async fn run_operation<T, Fut>(
+        &self,
+        id: &str,
+        work: impl FnOnce(CancellationToken) -> Fut,
+    ) -> T
+    where
+        Fut: std::future::Future<Output = T>,
+    {
         let token = CancellationToken::new();
         self.lock_operations().insert(id.to_string(), token.clone());
-        token
-    }
-
-    pub fn end_operation(&self, id: &str) {
+        let result = work(token).await;
         self.lock_operations().remove(id);
+        result
     }
 
     /// Cancels an operation; unknown ids (already finished) are fine.

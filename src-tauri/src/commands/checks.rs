@@ -33,17 +33,29 @@ pub async fn run_checks(
     name: String,
     on_result: Channel<CheckResult>,
 ) -> Result<Report, UserError> {
-    let connection = state.connection(&name).await?;
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let results = checks::run(&connection, &cancel, &|result| {
+    let report = check(&state, &name, &|result| {
         let _ = on_result.send(result.clone());
     })
-    .await;
-    Ok(Report::new(
-        connection.profile(),
-        results,
-        SystemTime::now(),
-    ))
+    .await?;
+    Ok(report)
+}
+
+/// Runs every check and keeps the report for `save_report`.
+async fn check(
+    state: &AppState,
+    name: &str,
+    on_result: &(dyn Fn(&CheckResult) + Send + Sync),
+) -> Result<Report, UserError> {
+    let connection = state.connection(name).await?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let results = checks::run(&connection, &cancel, on_result).await;
+    let report = Report::new(connection.profile(), results, SystemTime::now());
+    state
+        .reports
+        .lock()
+        .await
+        .insert(name.to_string(), report.clone());
+    Ok(report)
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
@@ -54,7 +66,8 @@ pub enum ReportFormat {
     Json,
 }
 
-/// Runs the checks again and writes the report where the user chose.
+/// Writes the report of the last check run where the user chose (running
+/// the checks first when there has been none).
 #[tauri::command]
 pub async fn save_report(
     state: State<'_, AppState>,
@@ -63,10 +76,11 @@ pub async fn save_report(
     path: String,
 ) -> Result<Report, UserError> {
     let path = super::paths::user_path(&path)?;
-    let connection = state.connection(&name).await?;
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let results = checks::run(&connection, &cancel, &|_| {}).await;
-    let report = Report::new(connection.profile(), results, SystemTime::now());
+    let last = state.reports.lock().await.get(&name).cloned();
+    let report = match last {
+        Some(report) => report,
+        None => check(&state, &name, &|_| {}).await?,
+    };
     let text = match format {
         ReportFormat::Markdown => report.to_markdown(),
         ReportFormat::Html => report.to_html(),

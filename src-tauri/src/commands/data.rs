@@ -257,25 +257,23 @@ pub async fn export_table(
     let columns = query.select.clone();
     let url = collection(&connection, &entity, &to_query(query))?;
     let client = connection.data().map_err(|e| e.explain())?;
-    let cancel = state.start_operation(&operation);
-    let result = export::export(
-        &client,
-        ExportRequest {
-            collection: &url,
-            columns: &columns,
-            format,
-            destination: &path,
-            page_size: None,
-        },
-        &cancel,
-        &|progress| {
-            // A closed window stops listening; the export still finishes.
-            let _ = on_progress.send(progress);
-        },
-    )
-    .await;
-    state.end_operation(&operation);
-    result.map_err(|e| e.explain())
+    let request = ExportRequest {
+        collection: &url,
+        columns: &columns,
+        format,
+        destination: &path,
+        page_size: None,
+    };
+    // A closed window stops listening; the export still finishes.
+    let progress = |p| {
+        let _ = on_progress.send(p);
+    };
+    state
+        .run_operation(&operation, |cancel| async move {
+            export::export(&client, request, &cancel, &progress).await
+        })
+        .await
+        .map_err(|e| e.explain())
 }
 
 #[tauri::command]

@@ -23,19 +23,18 @@ pub async fn sign_in(
     on_event: Channel<SignInEvent>,
 ) -> Result<TokenInfo, UserError> {
     let connection = state.connection(&name).await?;
-    let cancel = state.start_operation(&operation);
-    let result = connection
-        .sign_in(
-            &SystemBrowser,
-            SignInOptions::default(),
-            &cancel,
-            &|event| {
-                let _ = on_event.send(event);
-            },
-        )
-        .await;
-    state.end_operation(&operation);
-    result.map_err(|e| e.explain())?;
+    let on_event = |event| {
+        let _ = on_event.send(event);
+    };
+    state
+        .run_operation(&operation, |cancel| async move {
+            let options = SignInOptions::default();
+            connection
+                .sign_in(&SystemBrowser, options, &cancel, &on_event)
+                .await
+        })
+        .await
+        .map_err(|e| e.explain())?;
     read_token(&state, &name).await
 }
 
@@ -48,20 +47,24 @@ pub async fn admin_consent(
     on_event: Channel<SignInEvent>,
 ) -> Result<ConsentGranted, UserError> {
     let connection = state.connection(&name).await?;
-    let cancel = state.start_operation(&operation);
-    let result = connection
-        .admin_consent(
-            ConsentEndpoint::V2,
-            &SystemBrowser,
-            SignInOptions::default(),
-            &cancel,
-            &|event| {
-                let _ = on_event.send(event);
-            },
-        )
-        .await;
-    state.end_operation(&operation);
-    result.map_err(|e| e.explain())
+    let on_event = |event| {
+        let _ = on_event.send(event);
+    };
+    state
+        .run_operation(&operation, |cancel| async move {
+            let options = SignInOptions::default();
+            connection
+                .admin_consent(
+                    ConsentEndpoint::V2,
+                    &SystemBrowser,
+                    options,
+                    &cancel,
+                    &on_event,
+                )
+                .await
+        })
+        .await
+        .map_err(|e| e.explain())
 }
 
 /// Opens one of the guide's Microsoft pages. Only https pages of the

@@ -1,10 +1,9 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { useDraft } from "../connection/DraftContext";
 import { productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
 import { listCompanies, listEnvironments } from "../ipc";
-import { useState } from "react";
 import type { UserError } from "../bindings/UserError";
 
 const COMPANY_WORD = { BusinessCentral: "company", FinanceOperations: "legal entity", Dataverse: "business unit" } as const;

@@ -48,8 +48,9 @@ async fn demo() -> SandboxHandle {
     Sandbox::start(World::demo()).await.unwrap()
 }
 
-/// `profile add` arguments for the demo tenant's confidential app.
-fn add_args(s: &SandboxHandle, name: &str, extra: &[&str]) -> Vec<String> {
+/// `profile add` for the demo tenant's BC Production environment through
+/// the sandbox's endpoints, with the app's own arguments.
+fn profile_args(s: &SandboxHandle, name: &str, app: &[&str]) -> Vec<String> {
     let e = s.endpoints();
     let mut args: Vec<String> = [
         "profile",
@@ -59,10 +60,6 @@ fn add_args(s: &SandboxHandle, name: &str, extra: &[&str]) -> Vec<String> {
         "bc",
         "--tenant",
         &e.demo.tenant_id,
-        "--client-id",
-        e.demo.client_id.as_deref().unwrap(),
-        "--grant",
-        "client-credentials",
         "--environment",
         "Production",
         "--cloud",
@@ -77,8 +74,16 @@ fn add_args(s: &SandboxHandle, name: &str, extra: &[&str]) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(app.iter().map(|s| s.to_string()));
     args
+}
+
+/// The demo tenant's confidential app as a background service.
+fn add_args(s: &SandboxHandle, name: &str, extra: &[&str]) -> Vec<String> {
+    let client_id = s.endpoints().demo.client_id.unwrap();
+    let mut app = vec!["--client-id", &client_id, "--grant", "client-credentials"];
+    app.extend_from_slice(extra);
+    profile_args(s, name, &app)
 }
 
 fn strs(v: &[String]) -> Vec<&str> {
@@ -286,34 +291,10 @@ async fn entities_are_listed_and_searchable() {
     assert!(!names.contains(&"customers"));
 }
 
-/// `profile add` for the demo tenant's desktop app (delegated, no secret).
+/// The demo tenant's desktop app (delegated, no secret).
 fn add_delegated_args(s: &SandboxHandle, name: &str) -> Vec<String> {
-    let e = s.endpoints();
-    [
-        "profile",
-        "add",
-        name,
-        "--product",
-        "bc",
-        "--tenant",
-        &e.demo.tenant_id,
-        "--client-id",
-        e.demo.public_client_id.as_deref().unwrap(),
-        "--public-client",
-        "--environment",
-        "Production",
-        "--cloud",
-        "custom",
-        "--authority",
-        &e.authority,
-        "--bc-api",
-        &e.bc_api,
-        "--globaldisco",
-        &e.globaldisco,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    let client_id = s.endpoints().demo.public_client_id.unwrap();
+    profile_args(s, name, &["--client-id", &client_id, "--public-client"])
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -24,7 +24,7 @@ use crate::identity::token_cache::TokenCache;
 use crate::identity::verdict::{verdict, Expected, TokenInfo};
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
-use crate::profiles::{ClientType, Grant, Profile};
+use crate::profiles::{ClientType, Profile};
 use crate::secrets::{Secret, SecretKey, SecretKind, SecretStore, SecretStoreError};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -315,16 +315,12 @@ impl Connection {
         on_wait: OnWait<'_>,
     ) -> Result<Vec<Column>, ConnectError> {
         let catalog = self.catalog(false, cancel, on_wait).await?;
-        let set = catalog.get(entity_set).ok_or_else(|| {
-            DataError::Service(Box::new(crate::dynamics::error::ServiceFailure {
-                product: self.profile.product,
-                status: 404,
-                body: None,
-                client_id: self.profile.client_id.clone(),
-                grant: self.profile.grant,
-                raw: Some(format!("'{entity_set}' is not in the catalog")),
-            }))
-        })?;
+        let set = catalog
+            .get(entity_set)
+            .ok_or_else(|| DataError::UnknownEntity {
+                product: self.profile.product.display_name(),
+                name: entity_set.to_string(),
+            })?;
         if self.profile.product != Product::Dataverse {
             return Ok(set.columns.clone());
         }
@@ -421,10 +417,5 @@ impl Connection {
             on_event,
         )
         .await?)
-    }
-
-    /// Whether client credentials or a delegated sign-in gets tokens.
-    pub fn grant(&self) -> Grant {
-        self.profile.grant
     }
 }

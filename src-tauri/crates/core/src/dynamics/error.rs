@@ -132,6 +132,8 @@ pub enum DataError {
     Timeout { product: &'static str },
     #[error("Stopped.")]
     Cancelled,
+    #[error("{product} has no table called '{name}' in this environment.")]
+    UnknownEntity { product: &'static str, name: String },
     #[error(transparent)]
     Token(#[from] TokenCacheError),
     #[error("{product} sent an answer D365 Connect does not understand.")]
@@ -189,6 +191,10 @@ impl Explain for DataError {
                 "Try again with a filter or fewer columns, or turn on 'Allow long timeout' in the connection's settings.",
             ),
             DataError::Cancelled => plain(ErrorKind::Cancelled, "Start again when you are ready."),
+            DataError::UnknownEntity { .. } => plain(
+                ErrorKind::NotFound,
+                "Refresh the list of tables and pick again.",
+            ),
             DataError::Token(e) => e.explain(),
             DataError::Unexpected { details, .. } => plain(
                 ErrorKind::ServiceUnavailable,

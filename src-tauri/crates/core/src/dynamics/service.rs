@@ -44,10 +44,6 @@ impl Service {
         }
     }
 
-    pub fn product(&self) -> Product {
-        self.product
-    }
-
     pub fn environment(&self) -> &str {
         &self.environment
     }

@@ -142,13 +142,6 @@ impl TokenCache {
         Ok(token)
     }
 
-    /// Forgets everything: the next call needs a new sign-in.
-    pub async fn sign_out(&self) -> Result<(), TokenCacheError> {
-        *self.current.lock().await = None;
-        self.store.delete(&self.refresh_key)?;
-        Ok(())
-    }
-
     async fn refresh(&self, current: Option<&TokenSet>) -> Result<TokenSet, TokenCacheError> {
         let refresh_token = match current.and_then(|t| t.refresh_token.clone()) {
             Some(token) => token,
