@@ -1,20 +1,28 @@
 //! Dataverse Web API v9.2 under `{base}/dataverse/<org>/api/data/v9.2/`,
 //! standing in for `https://<org>.crm.dynamics.com` (microsoft-facts.md
-//! §7): WhoAmI, EntityDefinitions (+ Attributes), businessunits,
-//! organizations, accounts and contacts, paging by cookie, no `$skip`.
+//! §7): WhoAmI, the metadata API (EntityDefinitions, Attributes, choice
+//! columns' option sets), businessunits, organizations, accounts and
+//! contacts, paging by cookie, no `$skip`, `$count` capped at 5,000, and
+//! the service protection headers on every answer.
 
+mod choices;
+mod count;
 mod discovery;
+mod labels;
+mod metadata;
+mod protection;
 mod rows;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub use self::discovery::routes as discovery_routes;
@@ -23,8 +31,8 @@ use crate::data::Scale;
 use crate::faults::Refusal;
 use crate::odata::collection::Collection;
 use crate::odata::csdl::Model;
-use crate::odata::page::{self, PageSpec};
-use crate::odata::{query, wire, EdmType};
+use crate::odata::page::{self, Page, PageSpec};
+use crate::odata::{query, wire};
 use crate::resources::Resource;
 use crate::store::Shared;
 use crate::world::World;
@@ -35,6 +43,8 @@ const MAX_PAGE: usize = 5_000;
 pub struct Dataverse {
     model: Arc<Model>,
     organizations: HashMap<String, Organization>,
+    /// Every caller's service protection window.
+    protection: protection::Protection,
 }
 
 pub struct Organization {
@@ -63,6 +73,7 @@ impl Dataverse {
         Ok(Dataverse {
             model,
             organizations,
+            protection: protection::Protection::default(),
         })
     }
 
@@ -184,19 +195,24 @@ fn serve(
         }
     })?;
     let root = format!("{url}/api/data/v9.2");
-    match resource {
+    let started = Instant::now();
+    let answer = match resource {
         "WhoAmI" | "WhoAmI()" => Ok(who_am_i(&root, org, &caller)),
-        "EntityDefinitions" => entity_definitions(dataverse, &root, raw),
+        "EntityDefinitions" => metadata::entity_definitions(&dataverse.model, &root, raw),
         _ => match resource.strip_prefix("EntityDefinitions(LogicalName='") {
-            Some(rest) => {
-                let logical = rest
-                    .strip_suffix("')/Attributes")
-                    .ok_or_else(|| DataverseError::NotFound(resource.into()))?;
-                attributes(dataverse, &root, logical)
-            }
+            Some(rest) => metadata::definition(&dataverse.model, &root, rest, raw),
             None => collection(org, &root, resource, raw, headers),
         },
-    }
+    };
+    // Every authenticated request counts against the caller's limits; the
+    // headers go on the answers that succeed.
+    let remaining = dataverse
+        .protection
+        .record(&org.name, &caller, started, started.elapsed());
+    answer.map(|mut response| {
+        remaining.write(response.headers_mut());
+        response
+    })
 }
 
 /// fixture docs_whoami_response.json
@@ -208,129 +224,6 @@ fn who_am_i(root: &str, org: &Organization, caller: &Caller) -> Response {
         "OrganizationId": org.id,
     });
     wire::json(StatusCode::OK, &body, None)
-}
-
-fn label(text: &str) -> Value {
-    let label = json!({"Label": text, "LanguageCode": 1033, "IsManaged": true,
-        "MetadataId": Uuid::new_v5(&Uuid::NAMESPACE_OID, text.as_bytes()), "HasChanged": null});
-    json!({"LocalizedLabels": [label.clone()], "UserLocalizedLabel": label})
-}
-
-/// `EntityDefinitions[?$select=…]`: the shapes of the fixtures
-/// amplabs_metadata_contacts_entity-definition.json; only `$select` is
-/// honoured, as the metadata endpoint does not page.
-fn entity_definitions(
-    dataverse: &Dataverse,
-    root: &str,
-    raw: Option<&str>,
-) -> Result<Response, DataverseError> {
-    let select = raw
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|p| p.strip_prefix("$select="))
-        .map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>());
-    let value: Vec<Value> = dataverse
-        .model
-        .types
-        .iter()
-        .map(|t| {
-            let display = rows::display_name(&t.name);
-            let all = json!({
-                "MetadataId": Uuid::new_v5(&Uuid::NAMESPACE_OID, t.name.as_bytes()),
-                "LogicalName": t.name,
-                "SchemaName": capitalise(&t.name),
-                "EntitySetName": t.set_name,
-                "PrimaryIdAttribute": t.key.first(),
-                "PrimaryNameAttribute": rows::primary_name(&t.name),
-                "DisplayName": label(display),
-                "DisplayCollectionName": label(&format!("{display}s")),
-            });
-            match (&select, all) {
-                (Some(fields), Value::Object(map)) => {
-                    let mut picked: Map<String, Value> = Map::new();
-                    picked.insert(
-                        "MetadataId".into(),
-                        map.get("MetadataId").cloned().unwrap_or(Value::Null),
-                    );
-                    for f in fields {
-                        if let Some(v) = map.get(f) {
-                            picked.insert(f.clone(), v.clone());
-                        }
-                    }
-                    Value::Object(picked)
-                }
-                (_, all) => all,
-            }
-        })
-        .collect();
-    let context = match &select {
-        Some(fields) => format!("{root}/$metadata#EntityDefinitions({})", fields.join(",")),
-        None => format!("{root}/$metadata#EntityDefinitions"),
-    };
-    Ok(wire::json(
-        StatusCode::OK,
-        &json!({"@odata.context": context, "value": value}),
-        None,
-    ))
-}
-
-fn capitalise(name: &str) -> String {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
-}
-
-/// `EntityDefinitions(LogicalName='account')/Attributes`, shaped like
-/// fixture amplabs_metadata_contacts_attributes.json.
-fn attributes(
-    dataverse: &Dataverse,
-    root: &str,
-    logical: &str,
-) -> Result<Response, DataverseError> {
-    let entity = dataverse
-        .model
-        .types
-        .iter()
-        .find(|t| t.name == logical)
-        .ok_or_else(|| {
-            DataverseError::NotFound(format!("EntityDefinitions(LogicalName='{logical}')"))
-        })?;
-    let value: Vec<Value> = entity
-        .properties
-        .iter()
-        .map(|p| {
-            let (kind, type_name) = match &p.ty {
-                EdmType::Guid if p.name.starts_with('_') => {
-                    ("LookupAttributeMetadata", "LookupType")
-                }
-                EdmType::Guid => ("AttributeMetadata", "UniqueidentifierType"),
-                EdmType::Decimal => ("MoneyAttributeMetadata", "MoneyType"),
-                EdmType::Int32 if p.name == "statecode" => ("StateAttributeMetadata", "StateType"),
-                EdmType::Int32 => ("IntegerAttributeMetadata", "IntegerType"),
-                EdmType::Boolean => ("BooleanAttributeMetadata", "BooleanType"),
-                EdmType::DateTimeOffset => ("DateTimeAttributeMetadata", "DateTimeType"),
-                _ => ("StringAttributeMetadata", "StringType"),
-            };
-            let logical_name = p.name.trim_start_matches('_').trim_end_matches("_value");
-            json!({
-                "@odata.type": format!("#Microsoft.Dynamics.CRM.{kind}"),
-                "LogicalName": logical_name,
-                "SchemaName": capitalise(logical_name),
-                "AttributeTypeName": {"Value": type_name},
-                "IsPrimaryId": entity.key.contains(&p.name),
-                "IsPrimaryName": rows::primary_name(&entity.name) == p.name,
-                "DisplayName": label(&rows::attribute_label(logical_name)),
-            })
-        })
-        .collect();
-    let context = format!("{root}/$metadata#EntityDefinitions('{logical}')/Attributes");
-    Ok(wire::json(
-        StatusCode::OK,
-        &json!({"@odata.context": context, "value": value}),
-        None,
-    ))
 }
 
 fn collection(
@@ -401,6 +294,21 @@ fn collection(
         }
         _ => None,
     };
-    let body = wire::collection_body(context, page, next_link);
-    Ok(wire::json(StatusCode::OK, &body, applied.then_some(size)))
+    // Dataverse counts only up to 5,000; the annotations tell whether
+    // there were more, when asked for (count.rs).
+    let matching = page.count;
+    let page = Page {
+        count: count::shown(matching),
+        ..page
+    };
+    let annotations = count::Annotations::from_headers(headers);
+    let mut body = wire::collection_body(context, page, next_link);
+    if let Some(wanted) = &annotations {
+        body = count::annotate(body, wanted.count(matching));
+    }
+    let mut response = wire::json(StatusCode::OK, &body, applied.then_some(size));
+    if let Some(wanted) = &annotations {
+        wanted.confirm(response.headers_mut());
+    }
+    Ok(response)
 }

@@ -7,7 +7,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::Organization;
+use super::{choices, Organization};
 use crate::data::{self, company_name, domain_of, seed_of, Address, IdSpace, Person, Scale, Seq};
 use crate::odata::collection::{Collection, KeyScheme};
 use crate::odata::csdl::Model;
@@ -149,7 +149,17 @@ fn build(entity: &EntityType, seed: u64, index: usize, key: &str, refs: &Refs<'_
             "address1_country" => json!(address.place.country),
             "revenue" => json!(seq.money(50_000, 90_000_000)),
             "numberofemployees" => json!(5 + seq.below(5_000)),
+            // Active rows: state Active, status reason Active.
             "statecode" => json!(0),
+            "statuscode" => json!(1),
+            // Most accounts are customers (Relationship Type, CustomerTypeCode).
+            "customertypecode" => json!(seq
+                .pick(&[3, 3, 3, 3, 3, 8, 8, 5, 10, 11])
+                .copied()
+                .unwrap_or(3)),
+            "industrycode" | "familystatuscode" => choices::of(&entity.name, &p.name)
+                .and_then(|c| c.value(seq.below(c.count())))
+                .map_or(Value::Null, Value::from),
             "isdisabled" => json!(false),
             "languagecode" => json!(1033),
             "basecurrencysymbol" => json!("$"),
@@ -169,36 +179,11 @@ fn build(entity: &EntityType, seed: u64, index: usize, key: &str, refs: &Refs<'_
     row
 }
 
-pub fn display_name(logical: &str) -> &'static str {
-    match logical {
-        "account" => "Account",
-        "contact" => "Contact",
-        "businessunit" => "Business Unit",
-        "organization" => "Organization",
-        _ => "Table",
-    }
-}
-
 pub fn primary_name(logical: &str) -> &'static str {
     match logical {
         "contact" => "fullname",
         _ => "name",
     }
-}
-
-/// "address1_city" → "Address 1: City"-like labels, good enough to show.
-pub fn attribute_label(logical: &str) -> String {
-    logical
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The `$skiptoken` Dataverse writes: an XML paging cookie, itself
