@@ -9,38 +9,13 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
-use crate::processes::{free_port, wait_for_port, Stoppable};
-
-/// The cargo target dir this test binary was built into
-/// (`<target>/debug/deps/<test>` → `<target>`).
-pub fn target_dir() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))
-}
+use crate::processes::{built_binary, free_port, target_dir, wait_for_port, Stoppable};
 
 /// Where screenshots go: `<target>/e2e-screenshots/<suite>/`.
 pub fn screenshot_dir(suite: &str) -> Result<PathBuf, String> {
     let dir = target_dir()?.join("e2e-screenshots").join(suite);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
-}
-
-fn app_binary() -> Result<PathBuf, String> {
-    let path = match std::env::var_os("D365_APP_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => target_dir()?.join("debug").join("d365-connect"),
-    };
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "the app binary {} is missing: build it with `cargo build -p d365-connect` (the README's test command does)",
-            path.display()
-        ))
-    }
 }
 
 /// A running app and a WebDriver session on its window. Everything it
@@ -64,7 +39,7 @@ impl Desktop {
     /// `launch` with extra environment for the app, e.g. `BROWSER` pointing
     /// at the sandbox's robot so a sign-in completes without a person.
     pub async fn launch_with(env: &[(&str, String)]) -> Result<Self, String> {
-        let app = app_binary()?;
+        let app = built_binary("d365-connect", "D365_APP_BIN")?;
         let home = tempfile::tempdir().map_err(|e| e.to_string())?;
         let mut xvfb = Stoppable::spawn(
             "Xvfb",

@@ -1,8 +1,36 @@
 //! Child processes the tests start, stopped the polite way.
 
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+
+/// The cargo target dir this test binary was built into
+/// (`<target>/debug/deps/<test>` → `<target>`).
+pub fn target_dir() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))
+}
+
+/// A workspace binary built beside the tests (`<target>/debug/<name>`), or
+/// the one the environment variable `override_var` names.
+pub fn built_binary(name: &str, override_var: &str) -> Result<PathBuf, String> {
+    let path = match std::env::var_os(override_var) {
+        Some(p) => PathBuf::from(p),
+        None => target_dir()?.join("debug").join(name),
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} is missing: build it with `cargo build --workspace` (the README's test command does)",
+            path.display()
+        ))
+    }
+}
 
 /// A child process that is stopped with SIGTERM when dropped. tauri-driver
 /// must get SIGTERM, not SIGKILL: killed outright it orphans WebKitWebDriver,

@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use d365_e2e::desktop::{screenshot_dir, target_dir, Desktop};
+use d365_e2e::desktop::{screenshot_dir, Desktop};
+use d365_e2e::processes::built_binary;
 
 /// One window at a time: the apps share the test's keychain (a profile's
 /// refresh token is filed under its name, the same in every journey), and
@@ -106,15 +107,7 @@ async fn theme(app: &Desktop, choice: &str) {
 
 /// The robot user as the system browser: `BROWSER` is honoured by the app.
 fn robot_browser() -> (&'static str, String) {
-    let robot = target_dir()
-        .unwrap()
-        .join("debug")
-        .join("d365-sandbox-browser");
-    assert!(
-        robot.exists(),
-        "build the workspace first: {} is missing",
-        robot.display()
-    );
+    let robot = built_binary("d365-sandbox-browser", "D365_ROBOT_BIN").unwrap();
     ("BROWSER", robot.display().to_string())
 }
 

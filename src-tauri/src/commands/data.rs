@@ -6,7 +6,7 @@ use std::sync::Arc;
 use d365_core::connection::Connection;
 use d365_core::dynamics::catalog::Column;
 use d365_core::dynamics::discovery::EnvironmentInfo;
-use d365_core::dynamics::odata::{Page, Query};
+use d365_core::dynamics::odata::{Page, Query, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::dynamics::service::Company;
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
@@ -115,8 +115,12 @@ pub struct TablePage {
     pub handle: u64,
     #[ts(type = "Array<Record<string, unknown>>")]
     pub rows: Vec<Map<String, Value>>,
+    /// How many rows match, when the service counted them all.
     #[ts(type = "number | null")]
     pub count: Option<u64>,
+    /// "At least this many": Dataverse stops counting at 5,000.
+    #[ts(type = "number | null")]
+    pub at_least: Option<u64>,
     pub more: bool,
 }
 
@@ -161,7 +165,8 @@ async fn page_of(state: &AppState, handle: u64, mut page: Page) -> TablePage {
     TablePage {
         handle,
         rows,
-        count: page.count,
+        count: page.count.and_then(RowCount::exact),
+        at_least: page.count.and_then(RowCount::at_least),
         more,
     }
 }
@@ -219,6 +224,7 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
             handle,
             rows: vec![],
             count: None,
+            at_least: None,
             more: false,
         });
     };

@@ -2,6 +2,9 @@
 import type { CheckResult } from "./CheckResult";
 import type { Subject } from "./Subject";
 
+/**
+ * A D365 Connect validation report (`d365c check --report FILE.json`).
+ */
 export type Report = { 
 /**
  * The JSON layout's version; bumped when a field changes meaning.
@@ -10,7 +13,15 @@ schema_version: number,
 /**
  * What wrote it, e.g. "D365 Connect 0.1.0".
  */
-tool: string, generated: string, subject: Subject, results: Array<CheckResult>, 
+tool: string, 
+/**
+ * When the checks ran (RFC 3339, UTC).
+ */
+generated: string, subject: Subject, 
+/**
+ * The checks in the order they ran.
+ */
+results: Array<CheckResult>, 
 /**
  * Pass when nothing failed.
  */

@@ -3,4 +3,29 @@
 /**
  * The connection, as the report names it (no secret has a field here).
  */
-export type Subject = { connection: string, product: string, cloud: string, tenant: string, client_id: string, sign_in: string, environment: string | null, company: string | null, };
+export type Subject = { 
+/**
+ * The saved connection's name.
+ */
+connection: string, 
+/**
+ * "Business Central", "Finance & Operations" or "Dataverse (Sales,
+ * Customer Service)".
+ */
+product: string, cloud: string, 
+/**
+ * The tenant as the connection names it: a GUID or a domain.
+ */
+tenant: string, 
+/**
+ * The app's Application (client) ID, in full.
+ */
+client_id: string, 
+/**
+ * Who signs in: a person (delegated) or the app (client credentials).
+ */
+sign_in: string, 
+/**
+ * BC environment name, or the F&O / Dataverse environment address.
+ */
+environment: string | null, company: string | null, };

@@ -4,4 +4,12 @@ export type TablePage = {
 /**
  * Ask `more_rows` with this for the next page.
  */
-handle: number, rows: Array<Record<string, unknown>>, count: number | null, more: boolean, };
+handle: number, rows: Array<Record<string, unknown>>, 
+/**
+ * How many rows match, when the service counted them all.
+ */
+count: number | null, 
+/**
+ * "At least this many": Dataverse stops counting at 5,000.
+ */
+at_least: number | null, more: boolean, };

@@ -123,6 +123,18 @@ describe("the table", () => {
     expect(screen.queryByTestId("row-150")).toBeNull();
   });
 
+  it("says 'more than' when the server stopped counting, and pages on past that number", async () => {
+    await openCustomers(fakeBackend({ total: 450, countLimit: 300 }));
+    expect(screen.getByTestId("row-count")).toHaveTextContent("More than 300 rows");
+    // Not a total: the grid keeps asking for pages instead of ending at 300.
+    expect(scroller()).toHaveAttribute("aria-rowcount", "-1");
+    scrollToBottom();
+    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("400 loaded"));
+    scrollToBottom();
+    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("All 450 rows loaded."));
+    expect(screen.getByTestId("row-count")).toHaveTextContent("450 rows");
+  });
+
   it("asks for the next page once per page while scrolling, and stops at the end", async () => {
     const { backend } = await openCustomers();
     expect(backend.of("more_rows")).toHaveLength(0);

@@ -85,7 +85,9 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
     <div className="table-view">
       <EntityHead entity={entity} toggle={toggle}>
         <span className="row-count" data-testid="row-count">
-          {total !== null && `${n(total)} ${total === 1 ? "row" : "rows"}`}
+          {total !== null
+            ? `${n(total)} ${total === 1 ? "row" : "rows"}`
+            : table.atLeast !== null && `More than ${n(table.atLeast)} rows`}
         </span>
       </EntityHead>
       <div className="toolbar">

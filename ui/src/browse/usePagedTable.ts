@@ -15,6 +15,8 @@ export interface TableState {
   rows: Row[];
   /** The total on the server, when it says. */
   count: number | null;
+  /** "More than this many": the server stopped counting (Dataverse, 5,000). */
+  atLeast: number | null;
   more: boolean;
   loadingMore: boolean;
   /** Why opening failed. */
@@ -27,6 +29,7 @@ const OPENING: TableState = {
   status: "opening",
   rows: [],
   count: null,
+  atLeast: null,
   more: false,
   loadingMore: false,
   problem: null,
@@ -58,7 +61,7 @@ export function usePagedTable(connection: string, entity: string, query: TableQu
         // Opened after the user moved on (or a StrictMode remount): drop it.
         if (!live) return closeQuietly(page.handle);
         current.current = { handle: page.handle, busy: false, more: page.more, blocked: false };
-        setState({ ...OPENING, status: "ready", rows: page.rows, count: page.count, more: page.more });
+        setState({ ...OPENING, status: "ready", rows: page.rows, count: page.count, atLeast: page.at_least, more: page.more });
       },
       (e) => {
         if (live) setState({ ...OPENING, status: "failed", problem: problemOf(e) });
@@ -90,6 +93,7 @@ export function usePagedTable(connection: string, entity: string, query: TableQu
           ...s,
           rows: page.rows.length ? s.rows.concat(page.rows) : s.rows,
           count: page.count ?? s.count,
+          atLeast: page.at_least ?? s.atLeast,
           more: page.more,
           loadingMore: false,
         }));

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use d365_core::connection::{ConnectOptions, Connection};
-use d365_core::dynamics::odata::Query;
+use d365_core::dynamics::odata::{Query, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::export::{export, ExportFormat, ExportProgress, ExportRequest};
 use d365_core::problem::Explain;
@@ -301,12 +301,23 @@ pub async fn query(session: &Session, args: QueryArgs) -> Result<(), UserError> 
         rows.append(&mut page.rows);
         pages += 1;
     }
+    let exact = count.and_then(RowCount::exact);
+    let at_least = count.and_then(RowCount::at_least);
     if session.json {
-        print_json(&serde_json::json!({ "count": count, "pages": pages, "rows": rows }));
+        print_json(&serde_json::json!({
+            "count": exact,
+            "count_at_least": at_least,
+            "pages": pages,
+            "rows": rows,
+        }));
     } else {
         print_table(&rows);
-        if let Some(count) = count {
-            eprintln!("{count} rows match.");
+        match (exact, at_least) {
+            (Some(n), _) => eprintln!("{n} rows match."),
+            (_, Some(n)) => {
+                eprintln!("More than {n} rows match (the service stops counting there).")
+            }
+            _ => {}
         }
     }
     Ok(())

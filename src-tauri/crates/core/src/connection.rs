@@ -128,6 +128,11 @@ impl Connection {
         &self.profile
     }
 
+    /// The client secret, for the checks' look at its shape.
+    pub(crate) fn secret(&self) -> Option<&Secret> {
+        self.secret.as_ref()
+    }
+
     /// The shared HTTP client, for calls outside a token source.
     pub fn http(&self) -> &reqwest::Client {
         &self.http
@@ -362,7 +367,7 @@ impl Connection {
     /// The resource a sign-in asks for: the product's, or for Dataverse
     /// before an environment is chosen, Global Discovery's (facts §7) so
     /// the environments can be listed.
-    fn sign_in_resource(&self) -> Result<String, ConnectError> {
+    pub(crate) fn sign_in_resource(&self) -> Result<String, ConnectError> {
         match self.resource() {
             Err(_) if self.profile.product == Product::Dataverse => {
                 Ok(self.profile.cloud.globaldisco().to_string())

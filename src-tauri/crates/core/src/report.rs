@@ -5,7 +5,10 @@
 use std::fmt::Write;
 use std::time::SystemTime;
 
+use schemars::JsonSchema;
 use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use ts_rs::TS;
 
 use crate::checks::{CheckResult, Status};
@@ -16,31 +19,50 @@ use crate::profiles::Profile;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The connection, as the report names it (no secret has a field here).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct Subject {
+    /// The saved connection's name.
     pub connection: String,
+    /// "Business Central", "Finance & Operations" or "Dataverse (Sales,
+    /// Customer Service)".
     pub product: String,
     pub cloud: String,
+    /// The tenant as the connection names it: a GUID or a domain.
     pub tenant: String,
+    /// The app's Application (client) ID, in full.
     pub client_id: String,
+    /// Who signs in: a person (delegated) or the app (client credentials).
     pub sign_in: String,
+    /// BC environment name, or the F&O / Dataverse environment address.
     pub environment: Option<String>,
     pub company: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// A D365 Connect validation report (`d365c check --report FILE.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, JsonSchema)]
 #[ts(export)]
+#[schemars(title = "D365 Connect validation report")]
 pub struct Report {
     /// The JSON layout's version; bumped when a field changes meaning.
     pub schema_version: u32,
     /// What wrote it, e.g. "D365 Connect 0.1.0".
     pub tool: String,
+    /// When the checks ran (RFC 3339, UTC).
+    #[schemars(extend("format" = "date-time"))]
     pub generated: String,
     pub subject: Subject,
+    /// The checks in the order they ran.
     pub results: Vec<CheckResult>,
     /// Pass when nothing failed.
     pub passed: bool,
+}
+
+/// The JSON Schema (draft 2020-12) of the JSON report, published as
+/// `src-tauri/crates/core/report.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Report);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
 impl Report {
@@ -52,7 +74,9 @@ impl Report {
         Self {
             schema_version: SCHEMA_VERSION,
             tool: concat!("D365 Connect ", env!("CARGO_PKG_VERSION")).into(),
-            generated: httpdate::fmt_http_date(at),
+            generated: OffsetDateTime::from(at)
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| httpdate::fmt_http_date(at)),
             subject: Subject {
                 connection: profile.name.clone(),
                 product: profile.product.display_name().into(),
@@ -93,6 +117,7 @@ impl Report {
         }
     }
 
+    /// The JSON form, valid against `report.schema.json`.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -247,8 +272,46 @@ mod tests {
             serde_json::from_str(&report(Status::Warn).to_json()).unwrap();
         assert_eq!(json["passed"], true, "a warning is not a failure");
         assert_eq!(json["results"][0]["status"], "Warn");
-        assert_eq!(json["generated"], "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(json["generated"], "1970-01-01T00:00:00Z");
         assert_eq!(json["schema_version"], 1);
         assert!(json["tool"].as_str().unwrap().starts_with("D365 Connect "));
+    }
+
+    /// The published schema is the one the types make; regenerate it with
+    /// `D365_UPDATE_SCHEMA=1 cargo test -p d365-core --lib report`.
+    #[test]
+    fn the_published_schema_matches_the_types() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report.schema.json");
+        let made = json_schema();
+        if std::env::var_os("D365_UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &made).unwrap();
+        }
+        let published = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            published == made,
+            "{} is out of date: run D365_UPDATE_SCHEMA=1 cargo test -p d365-core --lib report",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn reports_are_valid_against_the_schema() {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        for status in [Status::Pass, Status::Warn, Status::Fail, Status::Skip] {
+            let json: serde_json::Value = serde_json::from_str(&report(status).to_json()).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{errors:?}");
+        }
+        let mut broken: serde_json::Value =
+            serde_json::from_str(&report(Status::Pass).to_json()).unwrap();
+        broken["results"][0]["status"] = "Maybe".into();
+        assert!(
+            !validator.is_valid(&broken),
+            "the schema constrains the status"
+        );
     }
 }

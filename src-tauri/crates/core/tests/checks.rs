@@ -1,18 +1,22 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns
-//! The validation checks against the sandbox tenant, passing and failing
-//! for real causes, and the report built from them.
+//! The validation checks against the sandbox tenant: a healthy world passes
+//! every check that applies, and each broken world fails the right check
+//! with its fix and skips what depends on it.
 
 mod common;
 
 use common::*;
-use d365_core::checks::{run, Status};
+use d365_core::checks::{run, CheckResult, Status};
 use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::identity::sign_in::SignInOptions;
 use d365_core::product::Product;
 use d365_core::profiles::{ClientType, Grant, Profile};
 use d365_core::report::Report;
 use d365_core::secrets::Secret;
+use d365_sandbox::robot::Choice;
 use d365_sandbox::world::World;
 use tokio_util::sync::CancellationToken;
+use Status::*;
 
 fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
     Profile {
@@ -20,7 +24,7 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         product,
         cloud: cloud(s),
         tenant: tenant(s),
-        client_id: web_app(s).0,
+        client_id: demo_web_app().0,
         grant: Grant::ClientCredentials,
         client_type: ClientType::Confidential,
         scopes: vec![],
@@ -33,16 +37,22 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
     }
 }
 
-async fn statuses(profile: Profile, secret: Secret) -> Vec<(String, Status)> {
-    let connection = Connection::open(
-        profile,
-        memory_store(),
-        Some(secret),
-        ConnectOptions::default(),
+/// The demo world's confidential app, known before a test breaks it.
+fn demo_web_app() -> (String, Secret) {
+    let app = &World::demo().apps[0];
+    (
+        app.client_id.to_string(),
+        Secret::new(app.secrets[0].value.clone()),
     )
-    .unwrap();
+}
+
+fn open(profile: Profile, secret: Option<Secret>) -> Connection {
+    Connection::open(profile, memory_store(), secret, ConnectOptions::default()).unwrap()
+}
+
+async fn results_of(connection: &Connection) -> Vec<CheckResult> {
     let seen = std::sync::Mutex::new(0);
-    let results = run(&connection, &CancellationToken::new(), &|_| {
+    let results = run(connection, &CancellationToken::new(), &|_| {
         *seen.lock().unwrap() += 1;
     })
     .await;
@@ -51,83 +61,96 @@ async fn statuses(profile: Profile, secret: Secret) -> Vec<(String, Status)> {
         results.len(),
         "each result is reported as it comes"
     );
-    results.into_iter().map(|r| (r.id, r.status)).collect()
+    results
 }
 
-fn ids(statuses: &[(String, Status)]) -> Vec<Status> {
-    statuses.iter().map(|(_, s)| *s).collect()
+async fn check(profile: Profile, secret: Secret) -> Vec<CheckResult> {
+    results_of(&open(profile, Some(secret))).await
+}
+
+fn statuses(results: &[CheckResult]) -> Vec<(&str, Status)> {
+    results.iter().map(|r| (r.id.as_str(), r.status)).collect()
+}
+
+fn find<'r>(results: &'r [CheckResult], id: &str) -> &'r CheckResult {
+    results
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no check '{id}' in {:?}", statuses(results)))
+}
+
+/// The first failing check is `id`, its fix says `fix_says`, and every
+/// check after it is skipped.
+fn fails_then_skips(results: &[CheckResult], id: &str, fix_says: &str) {
+    let at = results.iter().position(|r| r.id == id).unwrap();
+    assert!(
+        results[..at].iter().all(|r| r.status != Fail),
+        "{:?}",
+        statuses(results)
+    );
+    let failed = &results[at];
+    assert_eq!(failed.status, Fail, "{failed:?}");
+    let fix = failed.fix.as_deref().unwrap_or_default();
+    assert!(fix.contains(fix_says), "fix of {id}: {fix}");
+    assert!(
+        results[at + 1..].iter().all(|r| r.status == Skip),
+        "{:?}",
+        statuses(results)
+    );
 }
 
 #[tokio::test]
-async fn a_working_business_central_app_passes_every_check() {
+async fn a_working_business_central_app_passes_every_check_that_applies() {
     let s = sandbox(World::demo()).await;
-    let got = statuses(profile(&s, Product::BusinessCentral), web_app(&s).1).await;
-    assert_eq!(ids(&got), [Status::Pass; 10], "{got:?}");
-    // The key entities beyond the first are probed one by one.
-    let probed: Vec<&str> = got
-        .iter()
-        .map(|(id, _)| id.as_str())
-        .filter(|id| id.starts_with("read-"))
-        .collect();
+    let got = check(profile(&s, Product::BusinessCentral), web_app(&s).1).await;
     assert_eq!(
-        probed,
+        statuses(&got),
         [
-            "read-vendors",
-            "read-items",
-            "read-salesInvoices",
-            "read-generalLedgerEntries"
+            ("tenant", Pass),
+            ("client-id", Pass),
+            ("secret", Pass),
+            ("app", Pass),
+            ("token", Pass),
+            ("consent", Pass),
+            ("verdict", Pass),
+            ("environments", Pass),
+            ("in-product", Pass),
+            ("companies", Pass),
+            ("read", Pass),
+            ("read-vendors", Pass),
+            ("read-items", Pass),
+            ("read-salesInvoices", Pass),
+            ("read-generalLedgerEntries", Pass),
         ]
     );
+    assert!(find(&got, "consent").detail.contains("API.ReadWrite.All"));
 }
 
 #[tokio::test]
-async fn fno_skips_the_environment_list_and_passes_the_rest() {
+async fn fno_has_no_environment_list_and_passes_the_rest() {
     let s = sandbox(World::demo()).await;
-    let got = statuses(profile(&s, Product::FinanceOperations), web_app(&s).1).await;
-    use Status::*;
-    assert_eq!(
-        ids(&got),
-        [Pass, Pass, Pass, Skip, Pass, Pass, Pass, Pass],
-        "{got:?}"
+    let got = check(profile(&s, Product::FinanceOperations), web_app(&s).1).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    assert!(!ids.contains(&"environments") && !ids.contains(&"headroom"));
+    // F&O has no application permissions: access is given inside F&O.
+    assert_eq!(find(&got, "consent").status, Skip);
+    assert!(
+        got.iter().all(|r| r.id == "consent" || r.status == Pass),
+        "{:?}",
+        statuses(&got)
     );
 }
 
 #[tokio::test]
-async fn an_app_missing_inside_bc_fails_at_companies_and_skips_the_read() {
-    let mut world = World::demo();
-    world.apps[0].registered_in_product.clear();
-    let s = sandbox(world).await;
-    let p = profile(&s, Product::BusinessCentral);
-    let connection = Connection::open(
-        p.clone(),
-        memory_store(),
-        Some(web_app(&s).1),
-        ConnectOptions::default(),
-    )
-    .unwrap();
-    let results = run(&connection, &CancellationToken::new(), &|_| {}).await;
-    use Status::*;
-    let got: Vec<Status> = results.iter().map(|r| r.status).collect();
-    assert_eq!(got[..2], [Pass, Pass]);
-    let companies = results.iter().find(|r| r.id == "companies").unwrap();
-    assert_eq!(companies.status, Fail);
-    assert!(companies
-        .fix
-        .as_deref()
-        .unwrap()
-        .contains("Microsoft Entra Applications"));
-    assert_eq!(results.last().unwrap().status, Skip);
-
-    let report = Report::new(&p, results, std::time::SystemTime::now());
-    assert!(!report.passed);
-    let md = report.to_markdown();
+async fn dataverse_reports_the_service_protection_headroom() {
+    let s = sandbox(World::demo()).await;
+    let got = check(profile(&s, Product::Dataverse), web_app(&s).1).await;
+    let headroom = find(&got, "headroom");
+    assert_eq!(headroom.status, Pass, "{headroom:?}");
     assert!(
-        md.contains("| Fail | The environment answers and lists its companies |"),
-        "{md}"
-    );
-    assert!(
-        !md.contains(&web_app(&s).1.expose().to_string()),
-        "no secret in the report"
+        headroom.detail.contains("of 6000 requests left"),
+        "{}",
+        headroom.detail
     );
 }
 
@@ -138,16 +161,182 @@ async fn an_unknown_tenant_fails_first_and_skips_everything_else() {
         tenant: "nobody.onmicrosoft.com".into(),
         ..profile(&s, Product::BusinessCentral)
     };
-    let got = statuses(p, web_app(&s).1).await;
-    assert_eq!(got[0].1, Status::Fail);
-    assert!(got[1..].iter().all(|(_, s)| *s == Status::Skip), "{got:?}");
+    let got = check(p, web_app(&s).1).await;
+    fails_then_skips(&got, "tenant", "tenant");
+    assert!(got[1].detail.starts_with("Not checked because the tenant"));
 }
 
 #[tokio::test]
-async fn a_wrong_secret_fails_the_token_check() {
+async fn a_tenant_id_or_a_product_id_given_as_client_id_is_named() {
     let s = sandbox(World::demo()).await;
-    let got = statuses(profile(&s, Product::BusinessCentral), Secret::new("wrong")).await;
-    assert_eq!(got[0].1, Status::Pass);
-    assert_eq!(got[1].1, Status::Fail);
-    assert!(got[2..].iter().all(|(_, s)| *s == Status::Skip));
+    for (client_id, says) in [
+        (tenant(&s), "Directory (tenant) ID"),
+        (
+            "996def3d-b36c-4153-8607-a6fd3c01b89f".to_string(),
+            "Microsoft's own ID of Business Central",
+        ),
+        ("my-app".to_string(), ""),
+    ] {
+        let p = Profile {
+            client_id,
+            ..profile(&s, Product::BusinessCentral)
+        };
+        let got = check(p, web_app(&s).1).await;
+        fails_then_skips(&got, "client-id", "Application (client) ID");
+        assert!(find(&got, "client-id").detail.contains(says));
+    }
+}
+
+#[tokio::test]
+async fn a_secret_id_pasted_as_the_secret_is_caught_before_entra_is_asked() {
+    let s = sandbox(World::demo()).await;
+    let secret_id = Secret::new("9b0e7d35-2c4a-4e61-a8f3-1d5c7e9b3a02");
+    let got = check(profile(&s, Product::BusinessCentral), secret_id).await;
+    fails_then_skips(&got, "secret", "copy the Value column");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_fails_the_app_check() {
+    let s = sandbox(World::demo()).await;
+    let wrong = Secret::new("wrongQ~0123456789abcdefghijklmnopqrstuvw");
+    let got = check(profile(&s, Product::BusinessCentral), wrong).await;
+    assert_eq!(find(&got, "secret").status, Pass);
+    fails_then_skips(&got, "app", "Value");
+}
+
+#[tokio::test]
+async fn an_expired_secret_fails_the_app_check() {
+    // Through the world file's own format, as a consultant would write it.
+    let mut world = serde_json::to_value(World::demo()).unwrap();
+    world["apps"][0]["secrets"][0]["expires"] = "2024-01-31T00:00:00Z".into();
+    let s = sandbox(World::from_json(&world.to_string()).unwrap()).await;
+    let got = check(profile(&s, Product::BusinessCentral), demo_web_app().1).await;
+    fails_then_skips(&got, "app", "New client secret");
+    assert!(find(&got, "app").detail.contains("expired"), "{got:?}");
+}
+
+#[tokio::test]
+async fn an_app_missing_from_the_tenant_fails_the_app_check() {
+    let mut world = World::demo();
+    world.apps.remove(0);
+    let s = sandbox(world).await;
+    let got = check(profile(&s, Product::BusinessCentral), demo_web_app().1).await;
+    fails_then_skips(&got, "app", "Application (client) ID");
+}
+
+#[tokio::test]
+async fn missing_admin_consent_fails_consent_and_the_verdict() {
+    let mut world = World::demo();
+    world.apps[0].admin_consent = false;
+    let s = sandbox(world).await;
+    let got = check(profile(&s, Product::BusinessCentral), web_app(&s).1).await;
+    assert_eq!(find(&got, "token").status, Pass);
+    let consent = find(&got, "consent");
+    assert_eq!(consent.status, Fail, "{consent:?}");
+    assert!(consent
+        .fix
+        .as_deref()
+        .unwrap()
+        .contains("Grant admin consent"));
+    assert_eq!(find(&got, "verdict").status, Fail);
+}
+
+#[tokio::test]
+async fn an_app_missing_inside_bc_fails_in_product_with_the_steps() {
+    let mut world = World::demo();
+    world.apps[0].registered_in_product.clear();
+    let s = sandbox(world).await;
+    let p = profile(&s, Product::BusinessCentral);
+    let got = check(p.clone(), web_app(&s).1).await;
+    fails_then_skips(&got, "in-product", "Microsoft Entra Applications");
+
+    let report = Report::new(&p, got, std::time::SystemTime::now());
+    assert!(!report.passed);
+    let md = report.to_markdown();
+    assert!(
+        md.contains("| Fail | The app is registered inside Business Central |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains(web_app(&s).1.expose()),
+        "no secret in the report"
+    );
+}
+
+#[tokio::test]
+async fn an_app_missing_inside_fno_fails_in_product_with_the_fno_page() {
+    let mut world = World::demo();
+    world.apps[0].registered_in_product.clear();
+    let s = sandbox(world).await;
+    let got = check(profile(&s, Product::FinanceOperations), web_app(&s).1).await;
+    fails_then_skips(
+        &got,
+        "in-product",
+        "System administration › Setup › Microsoft Entra applications",
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_environment_fails_with_the_ones_there_are() {
+    let s = sandbox(World::demo()).await;
+    let p = Profile {
+        environment: Some("Sandbox2".into()),
+        ..profile(&s, Product::BusinessCentral)
+    };
+    let got = check(p, web_app(&s).1).await;
+    fails_then_skips(&got, "environments", "Production");
+    assert!(find(&got, "environments").detail.contains("'Sandbox2'"));
+}
+
+fn delegated_public(s: &d365_sandbox::SandboxHandle) -> Profile {
+    Profile {
+        client_id: public_app(s),
+        grant: Grant::Delegated,
+        client_type: ClientType::Public,
+        scopes: d365_core::identity::scopes::default_permissions(
+            Product::BusinessCentral,
+            Grant::Delegated,
+        ),
+        ..profile(s, Product::BusinessCentral)
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_public_client_passes_and_its_redirect_uri_is_checked() {
+    let _turn = TURN.lock().await;
+    let s = sandbox(World::demo()).await;
+    let connection = open(delegated_public(&s), None);
+    let browser = RobotBrowser::new(Choice::Accept);
+    connection
+        .sign_in(
+            &browser,
+            SignInOptions::default(),
+            &CancellationToken::new(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    browser.visit().await;
+    let got = results_of(&connection).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    assert!(!ids.contains(&"secret") && !ids.contains(&"app") && !ids.contains(&"in-product"));
+    assert!(got.iter().all(|r| r.status == Pass), "{:?}", statuses(&got));
+    assert!(find(&got, "consent")
+        .detail
+        .contains("Financials.ReadWrite.All"));
+}
+
+#[tokio::test]
+async fn a_redirect_uri_that_is_not_registered_is_found_without_signing_in() {
+    let mut world = World::demo();
+    world.apps[1].redirect_uris.mobile_and_desktop = vec!["http://localhost/elsewhere".into()];
+    let s = sandbox(world).await;
+    let got = results_of(&open(delegated_public(&s), None)).await;
+    let redirect = find(&got, "redirect-uri");
+    assert_eq!(redirect.status, Fail, "{redirect:?}");
+    assert!(
+        redirect.details.as_deref().unwrap().contains("AADSTS50011"),
+        "{redirect:?}"
+    );
+    fails_then_skips(&got, "redirect-uri", "redirect URI");
 }

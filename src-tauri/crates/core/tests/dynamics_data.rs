@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use common::*;
 use d365_core::dynamics::discovery::{business_central_environments, companies};
-use d365_core::dynamics::odata::Query;
+use d365_core::dynamics::odata::{Query, RowCount};
 use d365_core::dynamics::service::Service;
 use d365_core::problem::{ErrorKind, Explain};
 use d365_core::product::Product;
@@ -58,7 +58,7 @@ async fn business_central_environments_companies_and_every_customer_once() {
         )
         .await
         .unwrap();
-    assert_eq!(counted.count, Some(2_500));
+    assert_eq!(counted.count, Some(RowCount::Exact(2_500)));
     assert_eq!(counted.rows.len(), 5);
 }
 
@@ -245,4 +245,44 @@ async fn dataverse_pages_follow_the_paging_cookie_to_the_exact_count() {
     assert_eq!(small_pages, all.len().div_ceil(97));
     assert!(pages >= 1);
     assert_eq!(ids(&small, "accountid").len(), all.len(), "no row twice");
+
+    // Dataverse stops counting at 5,000; asked for the annotation, it says
+    // the count is a floor, and the client reports it so.
+    let counted = client
+        .first_page(
+            &url,
+            &Query {
+                count: true,
+                ..Query::default()
+            },
+            Some(10),
+            &CancellationToken::new(),
+            &quiet,
+        )
+        .await
+        .unwrap();
+    assert!(
+        all.len() > 5_000,
+        "the demo has more accounts than Dataverse counts"
+    );
+    assert_eq!(counted.count, Some(RowCount::AtLeast(5_000)));
+    let filtered = client
+        .first_page(
+            &url,
+            &Query {
+                count: true,
+                filter: Some("customertypecode eq 8".into()),
+                ..Query::default()
+            },
+            Some(10),
+            &CancellationToken::new(),
+            &quiet,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(filtered.count, Some(RowCount::Exact(n)) if n < 5_000),
+        "{:?}",
+        filtered.count
+    );
 }

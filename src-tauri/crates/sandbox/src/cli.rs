@@ -29,7 +29,8 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
         Some(path) => match World::load(path) {
             Ok(world) => world,
             Err(e) => {
-                eprintln!("{e}");
+                eprintln!("Error: {e}.");
+                eprintln!("What to do: Check the path, and the file against the world format in the sandbox's README.");
                 return ExitCode::from(2);
             }
         },
@@ -42,14 +43,15 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
     let sandbox = match Sandbox::start_with(world, options).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}. Pick another --port or leave it out.");
-            return ExitCode::FAILURE;
+            eprintln!("Error: {e}.");
+            eprintln!("What to do: Pick another --port, or leave it out to get a free one.");
+            return ExitCode::from(2);
         }
     };
     match serde_json::to_string(&sandbox.endpoints()) {
         Ok(line) => println!("{line}"),
         Err(e) => {
-            eprintln!("cannot print the endpoints: {e}");
+            eprintln!("Error: cannot print the endpoints: {e}.");
             return ExitCode::FAILURE;
         }
     }

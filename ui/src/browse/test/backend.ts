@@ -17,6 +17,8 @@ export interface FakeOptions {
   total?: number;
   /** Rows per server page, whatever the UI asks for. */
   serverPage?: number;
+  /** Where the server stops counting (Dataverse: 5,000). */
+  countLimit?: number;
   /** Commands that reject with this problem. */
   fail?: Record<string, UserError>;
   /** The export's own behaviour; resolves by default. */
@@ -31,7 +33,7 @@ export const problem = (kind: UserError["kind"], message: string): UserError => 
 });
 
 export function fakeBackend(options: FakeOptions = {}) {
-  const { entities = ENTITIES, columns = CUSTOMER_COLUMNS, total = 450, serverPage = 200, fail = {} } = options;
+  const { entities = ENTITIES, columns = CUSTOMER_COLUMNS, total = 450, serverPage = 200, countLimit = Infinity, fail = {} } = options;
   const calls: { cmd: string; args: Args }[] = [];
   const cursors = new Map<number, number>();
   let handles = 0;
@@ -39,7 +41,14 @@ export function fakeBackend(options: FakeOptions = {}) {
     const from = cursors.get(handle) ?? 0;
     const to = Math.min(from + serverPage, total);
     cursors.set(handle, to);
-    return { handle, rows: Array.from({ length: to - from }, (_, i) => customerRow(from + i)), count: total, more: to < total };
+    const counted = total <= countLimit;
+    return {
+      handle,
+      rows: Array.from({ length: to - from }, (_, i) => customerRow(from + i)),
+      count: counted ? total : null,
+      at_least: counted ? null : countLimit,
+      more: to < total,
+    };
   };
 
   mockIPC((cmd, payload) => {

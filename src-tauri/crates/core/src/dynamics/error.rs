@@ -219,6 +219,18 @@ fn explain_service(f: &ServiceFailure) -> UserError {
                 f.client_id
             ),
         ),
+        // F&O answers an app missing from its "Microsoft Entra applications"
+        // page (the S2S access list, microsoft-facts.md §6) with a bare 401;
+        // an app-only token is fresh and for this environment, so that is
+        // by far the likeliest reason.
+        (401, _) if f.grant == Grant::ClientCredentials && f.product == Product::FinanceOperations => (
+            ErrorKind::AppNotRegisteredInProduct,
+            format!("{product} refused the app: it is most likely not registered inside {product}."),
+            format!(
+                "In {product} open System administration › Setup › Microsoft Entra applications, choose New, enter the client ID {}, a name, and the user the app acts as (its roles decide what it may read). Do this in each environment.",
+                f.client_id
+            ),
+        ),
         (401, "Authentication_InvalidCredentials") => (
             ErrorKind::PermissionDenied,
             format!("{product} rejected your account."),
@@ -327,21 +339,29 @@ mod tests {
     }
 
     #[test]
-    fn an_app_missing_inside_bc_gets_the_registration_steps() {
-        let body = r#"{"error":{"code":"Authentication_InvalidCredentials","message":"The server has rejected the client credentials.  CorrelationId:  1."}}"#;
-        let e = explain_service(&failure(
-            Product::BusinessCentral,
+    fn an_app_missing_inside_bc_or_fno_gets_the_registration_steps() {
+        let bc = r#"{"error":{"code":"Authentication_InvalidCredentials","message":"The server has rejected the client credentials.  CorrelationId:  1."}}"#;
+        for (product, body, page) in [
+            (Product::BusinessCentral, bc, "Microsoft Entra Applications"),
+            // F&O's 401 has no body.
+            (
+                Product::FinanceOperations,
+                "",
+                "Setup › Microsoft Entra applications",
+            ),
+        ] {
+            let e = explain_service(&failure(product, 401, body, Grant::ClientCredentials));
+            assert_eq!(e.kind, ErrorKind::AppNotRegisteredInProduct, "{product:?}");
+            assert!(e.fix.contains(page), "{}", e.fix);
+            assert!(e.fix.contains("3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40"));
+        }
+        let delegated = explain_service(&failure(
+            Product::FinanceOperations,
             401,
-            body,
-            Grant::ClientCredentials,
+            "",
+            Grant::Delegated,
         ));
-        assert_eq!(e.kind, ErrorKind::AppNotRegisteredInProduct);
-        assert!(e.fix.contains("Microsoft Entra Applications"));
-        assert!(e.fix.contains("3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40"));
-        assert!(e
-            .details
-            .unwrap()
-            .contains("rejected the client credentials"));
+        assert_eq!(delegated.kind, ErrorKind::TokenRejected);
     }
 
     #[test]

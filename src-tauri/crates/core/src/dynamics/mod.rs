@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod discovery;
 pub mod entity_definitions;
 pub mod error;
+pub mod headroom;
 mod label;
 pub mod metadata;
 pub mod odata;

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::dynamics::error::{DataError, ErrorBody, ServiceFailure};
+use crate::dynamics::headroom::Headroom;
 use crate::dynamics::retry::{Failure, RetryPolicy, Stop, Verdict, Wait};
 use crate::identity::token_cache::TokenCache;
 use crate::product::Product;
@@ -68,7 +69,43 @@ pub struct Page {
     pub rows: Vec<Map<String, Value>>,
     pub next: Option<Cursor>,
     /// `@odata.count` when `$count=true` was asked and the service gave it.
-    pub count: Option<u64>,
+    pub count: Option<RowCount>,
+    /// The service protection headroom the answer reported, if any.
+    pub headroom: Option<Headroom>,
+}
+
+/// How many rows match, as the service counted them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowCount {
+    Exact(u64),
+    /// Dataverse stops counting at 5,000 and then says so in an annotation
+    /// (Dataverse "Count rows using OData", microsoft-facts.md §7).
+    AtLeast(u64),
+}
+
+impl RowCount {
+    pub fn exact(self) -> Option<u64> {
+        match self {
+            RowCount::Exact(n) => Some(n),
+            RowCount::AtLeast(_) => None,
+        }
+    }
+
+    pub fn at_least(self) -> Option<u64> {
+        match self {
+            RowCount::AtLeast(n) => Some(n),
+            RowCount::Exact(_) => None,
+        }
+    }
+}
+
+/// The annotation Dataverse adds, when asked, to a count it stopped at 5,000.
+const COUNT_LIMIT_EXCEEDED: &str = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded";
+
+/// A successful answer: its body and what its headers said about limits.
+struct Answer {
+    body: bytes::Bytes,
+    headroom: Option<Headroom>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +116,11 @@ struct PageBody {
     next_link: Option<String>,
     #[serde(rename = "@odata.count")]
     count: Option<u64>,
+    #[serde(
+        rename = "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded",
+        default
+    )]
+    count_limit_exceeded: bool,
 }
 
 const JSON: &str = "application/json";
@@ -152,7 +194,10 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<Page, DataError> {
-        let body: PageBody = self.get_json(url, page_size, cancel, on_wait).await?;
+        let answer = self
+            .get_bytes(url, JSON, page_size, cancel, on_wait)
+            .await?;
+        let body: PageBody = self.parse_json(url, &answer.body)?;
         let next = match body.next_link {
             Some(link) => Some(Cursor(url.join(&link).map_err(|e| {
                 DataError::Unexpected {
@@ -165,7 +210,14 @@ impl ODataClient {
         Ok(Page {
             rows: body.value,
             next,
-            count: body.count,
+            count: body.count.map(|n| {
+                if body.count_limit_exceeded {
+                    RowCount::AtLeast(n)
+                } else {
+                    RowCount::Exact(n)
+                }
+            }),
+            headroom: answer.headroom,
         })
     }
 
@@ -201,10 +253,14 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<T, DataError> {
-        let bytes = self
+        let answer = self
             .get_bytes(url, JSON, page_size, cancel, on_wait)
             .await?;
-        serde_json::from_slice(&bytes).map_err(|e| DataError::Unexpected {
+        self.parse_json(url, &answer.body)
+    }
+
+    fn parse_json<T: DeserializeOwned>(&self, url: &Url, body: &[u8]) -> Result<T, DataError> {
+        serde_json::from_slice(body).map_err(|e| DataError::Unexpected {
             product: self.product.display_name(),
             details: format!("{e} (from {})", redact_query(url)),
         })
@@ -217,7 +273,7 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<bytes::Bytes, DataError> {
-        self.get_bytes(url, JSON, None, cancel, on_wait).await
+        Ok(self.get_bytes(url, JSON, None, cancel, on_wait).await?.body)
     }
 
     /// GET `$metadata` (CSDL XML; asking for JSON could get the JSON CSDL
@@ -228,10 +284,10 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<bytes::Bytes, DataError> {
-        self.get_bytes(url, XML, None, cancel, on_wait).await
+        Ok(self.get_bytes(url, XML, None, cancel, on_wait).await?.body)
     }
 
-    /// GET with retries; the body of a 2xx answer.
+    /// GET with retries; a 2xx answer.
     async fn get_bytes(
         &self,
         url: &Url,
@@ -239,7 +295,7 @@ impl ODataClient {
         page_size: Option<u32>,
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
-    ) -> Result<bytes::Bytes, DataError> {
+    ) -> Result<Answer, DataError> {
         let outcome = self
             .retry
             .run(cancel, on_wait, || self.attempt(url, accept, page_size))
@@ -255,7 +311,7 @@ impl ODataClient {
         url: &Url,
         accept: &'static str,
         page_size: Option<u32>,
-    ) -> Result<bytes::Bytes, Verdict<DataError>> {
+    ) -> Result<Answer, Verdict<DataError>> {
         let token = self
             .tokens
             .access_token()
@@ -271,15 +327,29 @@ impl ODataClient {
             .get(url.clone())
             .headers(odata_headers(accept))
             .header(AUTHORIZATION, bearer);
+        let mut prefer = vec![];
         if let Some(size) = page_size {
-            request = request.header("Prefer", format!("odata.maxpagesize={size}"));
+            prefer.push(format!("odata.maxpagesize={size}"));
+        }
+        // Dataverse only says a count stopped at 5,000 when asked to.
+        let counted = url.query_pairs().any(|(k, v)| k == "$count" && v == "true");
+        if self.product == Product::Dataverse && counted {
+            prefer.push(format!(
+                "odata.include-annotations=\"{COUNT_LIMIT_EXCEEDED}\""
+            ));
+        }
+        if !prefer.is_empty() {
+            request = request.header("Prefer", prefer.join(","));
         }
         let response = request.send().await.map_err(|e| self.network(e))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(|e| self.network(e))?;
         if status.is_success() {
-            return Ok(body);
+            return Ok(Answer {
+                body,
+                headroom: Headroom::from_headers(&headers),
+            });
         }
         let failure = self.service_failure(status.as_u16(), &body);
         match Failure::from_response(status, &headers) {

@@ -27,6 +27,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// How often the receive loop looks at the clock and the cancel token.
 const POLL: Duration = Duration::from_millis(50);
 
+/// `http://localhost:<port>`, which a registration of plain
+/// `http://localhost` matches whatever the port (microsoft-facts.md §1).
+pub fn redirect_uri(port: u16) -> String {
+    format!("http://localhost:{port}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoopbackOptions {
     /// 0 picks any free port.
@@ -247,10 +253,10 @@ impl Loopback {
         self.address.0.port()
     }
 
-    /// `http://localhost:<port>`: send exactly this as `redirect_uri` to
-    /// both the authorize and the token endpoint (microsoft-facts.md §1).
+    /// Send exactly this as `redirect_uri` to both the authorize and the
+    /// token endpoint.
     pub fn redirect_uri(&self) -> String {
-        format!("http://localhost:{}", self.port())
+        redirect_uri(self.port())
     }
 
     /// Waits for the redirect carrying `expected_state`, until the timeout

@@ -1,6 +1,7 @@
 //! Getting a correct token from Microsoft Entra for a Dynamics 365 product,
 //! and explaining it when that fails.
 
+pub mod authorize_probe;
 pub mod browser;
 pub mod claims;
 pub mod cloud;
