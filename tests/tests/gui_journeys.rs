@@ -193,62 +193,7 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
         .unwrap();
     shoot(&app, &shots, "07-browse-light").await;
 
-    // Scroll to the bottom until a second page is appended.
-    let first = rows_loaded(&app).await;
-    for _ in 0..50 {
-        app.client
-            .execute("const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;", vec![])
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        if rows_loaded(&app).await > first {
-            break;
-        }
-    }
-    assert!(
-        rows_loaded(&app).await > first,
-        "scrolling loaded the second page"
-    );
-
-    // Filter with the raw expression.
-    click(&app, r#"[data-testid="filter-button"]"#).await;
-    app.type_into(
-        r#"[data-testid="filter-raw"]"#,
-        "startswith(displayName,'A')",
-    )
-    .await
-    .unwrap();
-    click(&app, r#"[data-testid="filter-apply"]"#).await;
-    app.wait_for(r#"[data-testid="row-0"]"#, LONG)
-        .await
-        .unwrap();
-    shoot(&app, &shots, "08-browse-filtered-light").await;
-
-    // Open a record.
-    click(&app, r#"[data-testid="row-0"]"#).await;
-    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
-        .await
-        .unwrap();
-    shoot(&app, &shots, "09-record-light").await;
-    click(&app, r#"[data-testid="record-close"]"#).await;
-
-    // Export the filtered rows to CSV; the count matches the file.
-    let out = app.home().join("customers-a.csv");
-    click(&app, r#"[data-testid="export-button"]"#).await;
-    app.type_into(r#"[data-testid="export-path"]"#, &out.display().to_string())
-        .await
-        .unwrap();
-    click(&app, r#"[data-testid="export-start"]"#).await;
-    let said = expect_text(&app, &shots, r#"[data-testid="export-result"]"#, "rows").await;
-    shoot(&app, &shots, "10-export-light").await;
-    click(&app, r#"[data-testid="export-close"]"#).await;
-    let text = std::fs::read_to_string(&out).unwrap();
-    let rows = text.lines().count() - 1;
-    assert!(rows > 0);
-    assert!(
-        said.replace(',', "").contains(&rows.to_string()),
-        "the dialog says {said:?}, the file has {rows} rows"
-    );
+    page_filter_record_export(&app, &shots, "startswith(displayName,'A')", "-light").await;
 
     step(&app, "check").await;
     click(&app, r#"[data-testid="run-checks"]"#).await;
@@ -309,6 +254,96 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
         );
     }
     app.quit().await.unwrap();
+}
+
+/// What a person does with an open table to trust it: scrolls until a
+/// second page is appended, filters with the raw expression, opens a
+/// record, and exports the filtered rows to CSV — the file must hold as
+/// many rows as the dialog says. Screenshots 08–10 end in `suffix`.
+async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, suffix: &str) {
+    let first = rows_loaded(app).await;
+    for _ in 0..50 {
+        app.client
+            .execute("const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if rows_loaded(app).await > first {
+            break;
+        }
+    }
+    assert!(
+        rows_loaded(app).await > first,
+        "scrolling loaded the second page"
+    );
+
+    click(app, r#"[data-testid="filter-button"]"#).await;
+    app.type_into(r#"[data-testid="filter-raw"]"#, filter)
+        .await
+        .unwrap();
+    click(app, r#"[data-testid="filter-apply"]"#).await;
+    app.wait_for(r#"[data-testid="row-0"]"#, LONG)
+        .await
+        .unwrap();
+    shoot(app, shots, &format!("08-browse-filtered{suffix}")).await;
+
+    click(app, r#"[data-testid="row-0"]"#).await;
+    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(app, shots, &format!("09-record{suffix}")).await;
+    click(app, r#"[data-testid="record-close"]"#).await;
+
+    let out = app.home().join("filtered.csv");
+    click(app, r#"[data-testid="export-button"]"#).await;
+    app.type_into(r#"[data-testid="export-path"]"#, &out.display().to_string())
+        .await
+        .unwrap();
+    click(app, r#"[data-testid="export-start"]"#).await;
+    let said = expect_text(app, shots, r#"[data-testid="export-result"]"#, "rows").await;
+    shoot(app, shots, &format!("10-export{suffix}")).await;
+    click(app, r#"[data-testid="export-close"]"#).await;
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows = text.lines().count() - 1;
+    assert!(rows > 0);
+    assert!(
+        said.replace(',', "").contains(&rows.to_string()),
+        "the dialog says {said:?}, the file has {rows} rows"
+    );
+}
+
+/// Saves a client-credentials BC profile for a test-started sandbox (as
+/// the app would have saved it), then opens it from the start page.
+async fn open_saved_app_profile(app: &Desktop, sandbox: &d365_sandbox::SandboxHandle, name: &str) {
+    let e = sandbox.endpoints();
+    let profile = serde_json::json!({
+        "name": name,
+        "product": "BusinessCentral",
+        "cloud": { "kind": "Custom", "custom": {
+            "authority": e.authority, "bc_api": e.bc_api, "fno_url": null, "dataverse_url": null,
+            "globaldisco": e.globaldisco, "bc_resource": null } },
+        "tenant": e.demo.tenant_id,
+        "client_id": e.demo.client_id,
+        "grant": "ClientCredentials",
+        "client_type": "Confidential",
+        "scopes": [],
+        "environment": "Production",
+        "company": null
+    });
+    app.invoke_with(
+        "save_profile",
+        serde_json::json!({ "profile": profile, "secret": e.demo.client_secret }),
+    )
+    .await
+    .unwrap();
+    // The start page lists what is saved when it opens.
+    click(app, r#"[data-testid="new-connection"]"#).await;
+    click(app, ".brand").await;
+    click(
+        app,
+        &format!(r#"[data-testid="profile-{name}"] [data-testid="open-profile"]"#),
+    )
+    .await;
 }
 
 /// How many rows the table says it has loaded ("1,200 loaded. …").
@@ -434,13 +469,29 @@ async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_work
         "{panel}"
     );
     shoot(&app, &shots, "05-connect-corrected").await;
+
+    // Signed in as the admin, on to the data.
+    step(&app, "environment").await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    app.wait_for(r#"[data-testid="company-CRONUS USA, Inc."]"#, LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
+    step(&app, "browse").await;
+    app.type_into(r#"[data-testid="entity-search"]"#, "items")
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="entity-items"]"#).await;
+    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    shoot(&app, &shots, "07-browse").await;
+    page_filter_record_export(&app, &shots, "inventory lt 100", "").await;
     app.quit().await.unwrap();
 }
 
 /// Opens the sandbox for a product, connects (as the app, or signing in
 /// through the browser), picks the first environment and company, and reads
 /// an entity: its first page and a record.
-async fn product_journey(product: &str, entity: &str, suite: &str, delegated: bool) {
+async fn product_journey(product: &str, entity: &str, filter: &str, suite: &str, delegated: bool) {
     let _window = ONE_WINDOW.lock().await;
     let env: Vec<(&str, String)> = if delegated {
         vec![robot_browser()]
@@ -479,11 +530,8 @@ async fn product_journey(product: &str, entity: &str, suite: &str, delegated: bo
         .unwrap();
     click(&app, &format!(r#"[data-testid="entity-{entity}"]"#)).await;
     expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
-    click(&app, r#"[data-testid="row-0"]"#).await;
-    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
-        .await
-        .unwrap();
-    shoot(&app, &shots, "07-browse-record").await;
+    shoot(&app, &shots, "07-browse").await;
+    page_filter_record_export(&app, &shots, filter, "").await;
     app.quit().await.unwrap();
 }
 
@@ -492,6 +540,7 @@ async fn finance_and_operations_as_a_background_service() {
     product_journey(
         "FinanceOperations",
         "CustomersV3",
+        "CustomerGroupId eq '10'",
         "fno-background-service",
         false,
     )
@@ -500,7 +549,14 @@ async fn finance_and_operations_as_a_background_service() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dataverse_signing_in_with_a_public_app() {
-    product_journey("Dataverse", "accounts", "dataverse-sign-in", true).await;
+    product_journey(
+        "Dataverse",
+        "accounts",
+        "customertypecode eq 8",
+        "dataverse-sign-in",
+        true,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -511,39 +567,10 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
     let mut world = d365_sandbox::world::World::demo();
     world.apps[0].registered_in_product.clear();
     let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
-    let e = sandbox.endpoints();
-    let client_id = e.demo.client_id.clone().unwrap();
-
+    let client_id = sandbox.endpoints().demo.client_id.unwrap();
     let app = Desktop::launch().await.unwrap();
     let shots = screenshot_dir("bc-not-registered").unwrap();
-    let profile = serde_json::json!({
-        "name": "Fabrikam BC",
-        "product": "BusinessCentral",
-        "cloud": { "kind": "Custom", "custom": {
-            "authority": e.authority, "bc_api": e.bc_api, "fno_url": null, "dataverse_url": null,
-            "globaldisco": e.globaldisco, "bc_resource": null } },
-        "tenant": e.demo.tenant_id,
-        "client_id": client_id,
-        "grant": "ClientCredentials",
-        "client_type": "Confidential",
-        "scopes": [],
-        "environment": "Production",
-        "company": null
-    });
-    app.invoke_with(
-        "save_profile",
-        serde_json::json!({ "profile": profile, "secret": e.demo.client_secret }),
-    )
-    .await
-    .unwrap();
-    // The start page lists what is saved when it opens.
-    click(&app, r#"[data-testid="new-connection"]"#).await;
-    click(&app, ".brand").await;
-    click(
-        &app,
-        r#"[data-testid="profile-Fabrikam BC"] [data-testid="open-profile"]"#,
-    )
-    .await;
+    open_saved_app_profile(&app, &sandbox, "Fabrikam BC").await;
     click(&app, r#"[data-testid="connect"]"#).await;
     expect_text(
         &app,
@@ -567,5 +594,94 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
         "{alert}"
     );
     shoot(&app, &shots, "06-environment-not-registered").await;
+    app.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_nobody_consented_to_gets_admin_consent_from_the_connect_step() {
+    let _window = ONE_WINDOW.lock().await;
+    // The app lists API.ReadWrite.All, but "Grant admin consent" was never
+    // clicked: Entra still issues a token, without roles (facts §4).
+    let mut world = d365_sandbox::world::World::demo();
+    world.apps[0].admin_consent = false;
+    let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
+    let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
+    let shots = screenshot_dir("bc-admin-consent").unwrap();
+    open_saved_app_profile(&app, &sandbox, "Northwind BC").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token cannot call Business Central.",
+    )
+    .await;
+    app.wait_for(r#"[data-testid="admin-consent-card"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "05-connect-no-consent").await;
+
+    // The administrator (the robot as $BROWSER) accepts on Entra's page.
+    click(&app, r#"[data-testid="admin-consent"]"#).await;
+    let panel = expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-panel"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    assert!(panel.contains("API.ReadWrite.All"), "{panel}");
+    assert!(app
+        .find(r#"[data-testid="admin-consent-card"]"#)
+        .await
+        .is_err());
+    shoot(&app, &shots, "05-connect-consented").await;
+    step(&app, "environment").await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    app.wait_for(r#"[data-testid="company-CRONUS USA, Inc."]"#, LONG)
+        .await
+        .unwrap();
+    app.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn when_no_browser_opens_the_sign_in_link_is_shown_to_copy_and_works() {
+    let _window = ONE_WINDOW.lock().await;
+    // A desktop whose browser cannot be started: the link is the way out.
+    let app = Desktop::launch_with(&[("BROWSER", "/no/such/browser".to_string())])
+        .await
+        .unwrap();
+    let shots = screenshot_dir("copy-sign-in-link").unwrap();
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    step(&app, "register").await;
+    click(
+        &app,
+        r#"[data-testid="registration-SignInWithoutSecret"] input"#,
+    )
+    .await;
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    let link = expect_text(&app, &shots, ".sign-in-link code", "http").await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="connect-progress"]"#,
+        "Copy the sign-in link",
+    )
+    .await;
+    shoot(&app, &shots, "05-connect-copy-link").await;
+    // The person pastes the link into a browser elsewhere and signs in.
+    let visit = d365_sandbox::robot::visit(link.trim(), &d365_sandbox::robot::Persona::demo())
+        .await
+        .unwrap();
+    assert!(visit.reached_the_app(), "{visit}");
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    shoot(&app, &shots, "05-connect-signed-in").await;
     app.quit().await.unwrap();
 }

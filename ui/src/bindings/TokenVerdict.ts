@@ -12,4 +12,9 @@ problems: Array<string>,
 /**
  * Things that are fine but worth knowing.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * None of the product's permissions is in the token: nobody consented
+ * to them, and an administrator's consent is the fix.
+ */
+missing_permissions: boolean, };

@@ -45,6 +45,24 @@ async function cleaned(draft: Draft): Promise<Partial<Draft>> {
 
 const CONSENT_KINDS = ["ConsentRequired", "PermissionMissing"];
 
+/** The fix when nobody consented to the permissions: an administrator
+ *  approves them for the whole organization (Entra's admin consent page). */
+function AdminConsent({ delegated, onConsent }: { delegated: boolean; onConsent: () => void }) {
+  return (
+    <section className="card" data-testid="admin-consent-card">
+      <h2>An administrator's consent is needed</h2>
+      <p>
+        {delegated
+          ? "An administrator can approve the permissions for everyone in your organization. If that is you, open the admin consent page."
+          : "The app's permissions are listed but nobody has approved them yet. An administrator approves them once for the organization; if that is you, open the admin consent page and accept."}
+      </p>
+      <button type="button" className="button" data-testid="admin-consent" onClick={onConsent}>
+        Open the admin consent page
+      </button>
+    </section>
+  );
+}
+
 /** Saves the connection and gets a token: the browser sign-in or the app's own. */
 export function ConnectStep() {
   const { draft, save } = useDraft();
@@ -61,12 +79,8 @@ export function ConnectStep() {
       const id = `connect-${Date.now()}`;
       operation.current = id;
       let info: TokenInfo;
-      if (consent) {
-        await adminConsent(saved.name, id, track);
-        info = await signIn(saved.name, id, track);
-      } else {
-        info = delegated ? await signIn(saved.name, id, track) : await tokenInfo(saved.name);
-      }
+      if (consent) await adminConsent(saved.name, id, track);
+      info = delegated ? await signIn(saved.name, id, track) : await tokenInfo(saved.name);
       setPhase({ at: "connected", info });
     } catch (e) {
       setPhase({ at: "failed", problem: problemOf(e) });
@@ -129,18 +143,15 @@ export function ConnectStep() {
       {phase.at === "failed" && (
         <>
           <ErrorPanel problem={phase.problem} />
-          {delegated && CONSENT_KINDS.includes(phase.problem.kind) && (
-            <section className="card">
-              <h2>An administrator's consent is needed</h2>
-              <p>An administrator can approve the permissions for everyone in your organization. If that is you, open the admin consent page.</p>
-              <button type="button" className="button" data-testid="admin-consent" onClick={() => void connect(true)}>
-                Open the admin consent page
-              </button>
-            </section>
-          )}
+          {delegated && CONSENT_KINDS.includes(phase.problem.kind) && <AdminConsent delegated onConsent={() => void connect(true)} />}
         </>
       )}
-      {phase.at === "connected" && <TokenPanel info={phase.info} />}
+      {phase.at === "connected" && (
+        <>
+          <TokenPanel info={phase.info} />
+          {phase.info.verdict.missing_permissions && <AdminConsent delegated={delegated} onConsent={() => void connect(true)} />}
+        </>
+      )}
     </div>
   );
 }

@@ -32,7 +32,7 @@ const SANDBOX = {
 };
 const TOKEN = {
   claims: { aud: "https://api.businesscentral.dynamics.com", tid: SANDBOX.tenant, appid: SANDBOX.client_id, scp: null, roles: ["API.ReadWrite.All"], exp: 4102444800, upn: null },
-  verdict: { usable: true, summary: "This token can call Business Central.", problems: [], notes: [] },
+  verdict: { usable: true, summary: "This token can call Business Central.", problems: [], notes: [], missing_permissions: false },
 };
 
 type Handler = (args: Record<string, unknown>) => unknown;
@@ -213,6 +213,34 @@ describe("the steps", () => {
     expect(await screen.findByTestId("token-verdict")).toHaveTextContent("This token can call Business Central.");
     const saved = calls.find((c) => c.cmd === "save_profile");
     expect(saved?.args.secret).toBe("demo");
+  });
+
+  it("offers admin consent when the app's token carries no permissions, then connects again", async () => {
+    let consented = false;
+    const calls = backend({
+      token_info: () =>
+        consented
+          ? TOKEN
+          : {
+              claims: { ...TOKEN.claims, roles: [] },
+              verdict: { usable: false, summary: "This token cannot call Business Central.", problems: ["No permissions."], notes: [], missing_permissions: true },
+            },
+      admin_consent: () => {
+        consented = true;
+        return { tenant: SANDBOX.tenant, scope: null };
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    expect(await screen.findByTestId("token-verdict")).toHaveTextContent("cannot call");
+    await user.click(within(screen.getByTestId("admin-consent-card")).getByRole("button"));
+    expect(await screen.findByTestId("token-verdict")).toHaveTextContent("This token can call Business Central.");
+    expect(screen.queryByTestId("admin-consent-card")).toBeNull();
+    expect(calls.filter((c) => c.cmd === "admin_consent")).toHaveLength(1);
   });
 
   it("shows what to do when connecting fails", async () => {

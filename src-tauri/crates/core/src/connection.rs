@@ -412,7 +412,7 @@ impl Connection {
     ) -> Result<ConsentGranted, ConnectError> {
         let resource = self.sign_in_resource()?;
         let scopes = vec![format!("{resource}/.default")];
-        Ok(sign_in::admin_consent(
+        let granted = sign_in::admin_consent(
             &self.entra()?,
             endpoint,
             &scopes,
@@ -421,6 +421,12 @@ impl Connection {
             cancel,
             on_event,
         )
-        .await?)
+        .await?;
+        // Tokens issued before the consent do not carry it: fetch anew.
+        self.caches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        Ok(granted)
     }
 }

@@ -49,7 +49,7 @@ async fn fno_default_company_cross_company_and_paging() {
     assert!(all["@odata.count"].as_u64().unwrap() > own);
     assert_eq!(
         all["value"].as_array().unwrap().len(),
-        3_000,
+        6_000,
         "every row fits one 10,000-row page"
     );
     let (_, one) = get_json(

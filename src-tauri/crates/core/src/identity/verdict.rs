@@ -22,6 +22,9 @@ pub struct TokenVerdict {
     pub problems: Vec<String>,
     /// Things that are fine but worth knowing.
     pub notes: Vec<String>,
+    /// None of the product's permissions is in the token: nobody consented
+    /// to them, and an administrator's consent is the fix.
+    pub missing_permissions: bool,
 }
 
 /// A token as the token panel and `d365c token` show it.
@@ -72,7 +75,7 @@ pub fn verdict(claims: &TokenClaims, expected: &Expected<'_>, now: SystemTime) -
             ));
         }
     }
-    permission_check(claims, expected, &mut problems, &mut notes);
+    let missing_permissions = !permission_check(claims, expected, &mut problems, &mut notes);
     let usable = problems.is_empty();
     let summary = if usable {
         format!("This token can call {product}.")
@@ -84,18 +87,20 @@ pub fn verdict(claims: &TokenClaims, expected: &Expected<'_>, now: SystemTime) -
         summary,
         problems,
         notes,
+        missing_permissions,
     }
 }
 
 /// Delegated tokens need one of the product's delegated permissions in
 /// `scp`; app-only tokens one of its application permissions in `roles`
-/// where the product has any (microsoft-facts.md §5–7, §9).
+/// where the product has any (microsoft-facts.md §5–7, §9). False when the
+/// token carries none of them.
 fn permission_check(
     claims: &TokenClaims,
     expected: &Expected<'_>,
     problems: &mut Vec<String>,
     notes: &mut Vec<String>,
-) {
+) -> bool {
     let product = expected.product.display_name();
     match expected.grant {
         Grant::Delegated => {
@@ -107,6 +112,7 @@ fn permission_check(
                     "It carries none of {product}'s permissions ({}): add one under API permissions and consent to it.",
                     known.join(", ")
                 ));
+                return false;
             }
         }
         Grant::ClientCredentials => {
@@ -122,11 +128,13 @@ fn permission_check(
                     "It carries none of {product}'s application permissions ({}): add one under API permissions and grant admin consent.",
                     known.join(", ")
                 ));
+                return false;
             } else if expected.product == Product::BusinessCentral {
                 notes.push("Business Central also needs the app on its 'Microsoft Entra Applications' page, with permission sets.".into());
             }
         }
     }
+    true
 }
 
 #[cfg(test)]
@@ -195,12 +203,14 @@ mod tests {
             at(1),
         );
         assert!(!without.usable);
+        assert!(without.missing_permissions, "consent is the fix");
         let with = verdict(
             &claims(BC, None, &["API.ReadWrite.All"]),
             &expect(Grant::ClientCredentials),
             at(1),
         );
         assert!(with.usable);
+        assert!(!with.missing_permissions);
         assert!(with.notes[0].contains("Microsoft Entra Applications"));
     }
 

@@ -114,7 +114,8 @@ impl Fno {
 
 fn size(set: &str, scale: Scale) -> usize {
     match (set, scale) {
-        ("CustomersV3", Scale::Small) => 3_000,
+        // 1,500 per legal entity: more than one page of the app's table.
+        ("CustomersV3", Scale::Small) => 6_000,
         ("CustomersV3", Scale::Large) => 100_000,
         ("VendorsV2", Scale::Small) => 800,
         ("VendorsV2", Scale::Large) => 10_000,
