@@ -86,11 +86,13 @@ async fn click(app: &Desktop, css: &str) {
 }
 
 async fn step(app: &Desktop, id: &str) {
-    app.click(&format!(
-        r#"nav[aria-label="Setup steps"] [data-step="{id}"]"#
-    ))
-    .await
-    .unwrap();
+    // Waits for the step list too: after "Try the sandbox tenant" the
+    // wizard appears only once the sandbox has started.
+    click(
+        app,
+        &format!(r#"nav[aria-label="Setup steps"] [data-step="{id}"]"#),
+    )
+    .await;
     app.wait_for(
         &format!(r#"[data-step="{id}"][aria-current="step"]"#),
         SHORT,

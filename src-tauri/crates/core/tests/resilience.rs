@@ -174,3 +174,125 @@ async fn without_retrying_failed_requests_a_dropped_connection_is_a_network_erro
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
 }
+
+/// One seeded export of the fault audit: BC vendors or a tenth of the
+/// Dataverse accounts, through every kind of fault, as JSON Lines; the
+/// file must hold every row the service counts, each once.
+async fn export_through_faults(seed: u64) -> Result<u64, String> {
+    // Dataverse filters every page over all its accounts, so its pages
+    // are larger: both products take a handful of pages.
+    let (product, key, route, page_size) = if seed % 2 == 0 {
+        (Product::BusinessCentral, "id", "/bc/v2.0/**/vendors", 50)
+    } else {
+        (
+            Product::Dataverse,
+            "accountid",
+            "/dataverse/**/accounts",
+            150,
+        )
+    };
+    let s = sandbox(World::demo()).await;
+    let url = match product {
+        Product::BusinessCentral => bc_collection(&s, "vendors", &Query::default()).await,
+        _ => service(&s, product)
+            .entity_set_url(
+                "accounts",
+                None,
+                &Query {
+                    filter: Some("customertypecode eq 5".into()),
+                    ..Query::default()
+                },
+            )
+            .map_err(|e| e.to_string())?,
+    };
+    let client = app_client_with(
+        &s,
+        product,
+        RetryPolicy {
+            max_attempts: 12,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            ..RetryPolicy::default()
+        },
+    );
+    let cancel = CancellationToken::new();
+    let counted = Query {
+        count: true,
+        top: Some(1),
+        ..Query::default()
+    };
+    let expected = client
+        .first_page(&url, &counted, None, &cancel, &quiet)
+        .await
+        .ok()
+        .and_then(|page| page.count?.exact())
+        .ok_or(format!("seed {seed}: no exact count before the faults"))?;
+
+    let mut faults = json!([
+        { "route": route, "fault": { "kind": "throttle" }, "when": { "fraction": 0.2, "seed": seed } },
+        { "route": route, "fault": { "kind": "unavailable" }, "when": { "fraction": 0.1, "seed": seed + 1 } },
+        { "route": route, "fault": { "kind": "drop" }, "when": { "fraction": 0.15, "seed": seed + 2 } },
+        { "route": route, "fault": { "kind": "latency", "millis": 30 }, "when": { "fraction": 0.3, "seed": seed + 3 } }
+    ]);
+    // A tenth of the runs are also told to wait a whole second.
+    if seed % 10 == 0 {
+        if let Some(rules) = faults.as_array_mut() {
+            rules.insert(0, json!({ "route": route, "fault": { "kind": "throttle", "retry_after_seconds": 1 }, "when": { "first": 1 } }));
+        }
+    }
+    s.faults().set(rules(faults));
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("rows.jsonl");
+    let summary = export(
+        &client,
+        ExportRequest {
+            collection: &url,
+            columns: &[],
+            format: ExportFormat::JsonLines,
+            destination: &path,
+            page_size: Some(page_size),
+        },
+        &cancel,
+        &|_| {},
+    )
+    .await
+    .map_err(|e| format!("seed {seed}: {}", e.explain().message))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let keys: HashSet<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|row| row[key].to_string())
+        .collect();
+    let lines = text.lines().count() as u64;
+    if summary.rows != expected || lines != expected || keys.len() as u64 != expected {
+        return Err(format!(
+            "seed {seed}: {expected} counted, {} reported, {lines} lines, {} distinct",
+            summary.rows,
+            keys.len()
+        ));
+    }
+    let injected: u64 = s.faults().status().iter().map(|r| r.hits).sum();
+    if injected == 0 {
+        return Err(format!("seed {seed}: no fault was injected"));
+    }
+    Ok(injected)
+}
+
+/// The fault audit: fifty seeded exports, each through throttling, 503s,
+/// dropped connections and latency, all complete with every row exactly
+/// once.
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_seeded_exports_through_faults_all_have_every_row_once() {
+    let mut runs = tokio::task::JoinSet::new();
+    for seed in 0..50u64 {
+        runs.spawn(export_through_faults(seed));
+    }
+    let mut outcomes = vec![];
+    while let Some(done) = runs.join_next().await {
+        outcomes.push(done.unwrap());
+    }
+    let failures: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    assert!(failures.is_empty(), "{failures:?}");
+    let injected: u64 = outcomes.into_iter().flatten().sum();
+    assert!(injected >= 50 * 3, "faults were injected: {injected}");
+}
