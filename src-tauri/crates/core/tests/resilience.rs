@@ -181,7 +181,7 @@ async fn without_retrying_failed_requests_a_dropped_connection_is_a_network_erro
 async fn export_through_faults(seed: u64) -> Result<u64, String> {
     // Dataverse filters every page over all its accounts, so its pages
     // are larger: both products take a handful of pages.
-    let (product, key, route, page_size) = if seed % 2 == 0 {
+    let (product, key, route, page_size) = if seed.is_multiple_of(2) {
         (Product::BusinessCentral, "id", "/bc/v2.0/**/vendors", 50)
     } else {
         (
@@ -235,7 +235,7 @@ async fn export_through_faults(seed: u64) -> Result<u64, String> {
         { "route": route, "fault": { "kind": "latency", "millis": 30 }, "when": { "fraction": 0.3, "seed": seed + 3 } }
     ]);
     // A tenth of the runs are also told to wait a whole second.
-    if seed % 10 == 0 {
+    if seed.is_multiple_of(10) {
         if let Some(rules) = faults.as_array_mut() {
             rules.insert(0, json!({ "route": route, "fault": { "kind": "throttle", "retry_after_seconds": 1 }, "when": { "first": 1 } }));
         }
