@@ -687,3 +687,137 @@ async fn when_no_browser_opens_the_sign_in_link_is_shown_to_copy_and_works() {
     shoot(&app, &shots, "05-connect-signed-in").await;
     app.quit().await.unwrap();
 }
+
+/// WebDriver key codes (W3C WebDriver §17.4.2).
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+const ALT_RIGHT: &str = "\u{E00A}\u{E014}\u{E000}";
+
+async fn press(app: &Desktop, keys: &str) {
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+/// Presses Tab until `css` has the focus (at most 60 times), then checks
+/// the focus can be seen: an outline or a ring drawn by a box shadow.
+async fn tab_to(app: &Desktop, shots: &Path, css: &str) {
+    let selector = serde_json::to_string(css).unwrap();
+    let focused = format!("return document.activeElement === document.querySelector({selector});");
+    for _ in 0..60 {
+        if app.client.execute(&focused, vec![]).await.unwrap() == serde_json::json!(true) {
+            let visible = app
+                .client
+                .execute(
+                    "const s = getComputedStyle(document.activeElement); return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                visible,
+                serde_json::json!(true),
+                "no visible focus on {css}"
+            );
+            return;
+        }
+        press(app, TAB).await;
+    }
+    let _ = app.screenshot(shots, "FAILED").await;
+    panic!("Tab never reached {css}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
+    let _window = ONE_WINDOW.lock().await;
+    let app = Desktop::launch().await.unwrap();
+    let shots = screenshot_dir("keyboard-only").unwrap();
+    app.wait_for(r#"[data-testid="start-page"]"#, SHORT)
+        .await
+        .unwrap();
+    tab_to(&app, &shots, r#"[data-testid="try-sandbox"]"#).await;
+    shoot(&app, &shots, "00-start-focus").await;
+    press(&app, ENTER).await;
+    app.wait_for(r#"[data-step="product"][aria-current="step"]"#, LONG)
+        .await
+        .unwrap();
+
+    // Alt+→ walks the steps; the sandbox has filled in everything up to
+    // Connect.
+    for id in ["register", "credentials", "permissions", "connect"] {
+        press(&app, ALT_RIGHT).await;
+        app.wait_for(
+            &format!(r#"[data-step="{id}"][aria-current="step"]"#),
+            SHORT,
+        )
+        .await
+        .unwrap();
+    }
+    tab_to(&app, &shots, r#"[data-testid="connect"]"#).await;
+    press(&app, ENTER).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    shoot(&app, &shots, "05-connect-keyboard").await;
+
+    press(&app, ALT_RIGHT).await;
+    app.wait_for(r#"[data-step="environment"][aria-current="step"]"#, SHORT)
+        .await
+        .unwrap();
+    tab_to(
+        &app,
+        &shots,
+        r#"[data-testid="environment-Production"] input"#,
+    )
+    .await;
+    press(&app, SPACE).await;
+    app.wait_for(r#"[data-testid="company-CRONUS USA, Inc."]"#, LONG)
+        .await
+        .unwrap();
+    tab_to(
+        &app,
+        &shots,
+        r#"[data-testid="company-CRONUS USA, Inc."] input"#,
+    )
+    .await;
+    press(&app, SPACE).await;
+    shoot(&app, &shots, "06-environment-keyboard").await;
+
+    press(&app, ALT_RIGHT).await;
+    app.wait_for(r#"[data-step="browse"][aria-current="step"]"#, SHORT)
+        .await
+        .unwrap();
+    // The entity list is a combobox: type, then Enter takes the
+    // highlighted entity.
+    tab_to(&app, &shots, r#"[data-testid="entity-search"]"#).await;
+    press(&app, "customers").await;
+    expect_text(&app, &shots, r#"[data-testid="entity-status"]"#, "1 entity").await;
+    press(&app, ENTER).await;
+    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    shoot(&app, &shots, "07-browse-keyboard").await;
+
+    press(&app, ALT_RIGHT).await;
+    app.wait_for(r#"[data-step="check"][aria-current="step"]"#, SHORT)
+        .await
+        .unwrap();
+    tab_to(&app, &shots, r#"[data-testid="run-checks"]"#).await;
+    press(&app, ENTER).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="checks-summary"]"#,
+        "All checks passed",
+    )
+    .await;
+    shoot(&app, &shots, "08-check-keyboard").await;
+    app.quit().await.unwrap();
+}
