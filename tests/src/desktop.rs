@@ -41,22 +41,7 @@ impl Desktop {
     pub async fn launch_with(env: &[(&str, String)]) -> Result<Self, String> {
         let app = built_binary("d365-connect", "D365_APP_BIN")?;
         let home = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut xvfb = Stoppable::spawn(
-            "Xvfb",
-            Command::new("Xvfb")
-                .args([
-                    "-displayfd",
-                    "1",
-                    "-screen",
-                    "0",
-                    "1280x900x24",
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null()),
-        )?;
-        let display = read_display(&mut xvfb)?;
+        let (xvfb, display) = start_xvfb()?;
 
         let port = free_port()?;
         let native_port = free_port()?;
@@ -231,6 +216,27 @@ impl Desktop {
 }
 
 /// Xvfb writes the display number it picked to the fd given to -displayfd.
+/// An X server on a free display, and that display (`:N`).
+pub fn start_xvfb() -> Result<(Stoppable, String), String> {
+    let mut xvfb = Stoppable::spawn(
+        "Xvfb",
+        Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    )?;
+    let display = read_display(&mut xvfb)?;
+    Ok((xvfb, display))
+}
+
 fn read_display(xvfb: &mut Stoppable) -> Result<String, String> {
     let stdout = xvfb.child_mut().stdout.take().ok_or("Xvfb has no stdout")?;
     let mut line = String::new();

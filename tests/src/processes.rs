@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// The cargo target dir this test binary was built into
-/// (`<target>/debug/deps/<test>` → `<target>`).
+/// The cargo target dir this test (or bench) binary was built into: the
+/// nearest ancestor holding cargo's CACHEDIR.TAG.
 pub fn target_dir() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     exe.ancestors()
-        .nth(3)
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
         .map(Path::to_path_buf)
-        .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))
+        .ok_or_else(|| format!("{} is not inside a cargo target dir", exe.display()))
 }
 
 /// A workspace binary built beside the tests (`<target>/debug/<name>`), or
@@ -98,4 +98,68 @@ pub fn wait_for_port(port: u16, within: Duration) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(100));
     }
     Err(format!("nothing listened on port {port} within {within:?}"))
+}
+
+/// Memory of a process and all its descendants (the app's WebKit web and
+/// network processes), in bytes: the sum of their proportional set sizes,
+/// so libraries they share are counted once, not once per process.
+pub fn tree_memory(root: u32) -> Result<u64, String> {
+    let mut children: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+    for entry in std::fs::read_dir("/proc")
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if let Some(parent) = parent_of(pid) {
+            children.entry(parent).or_default().push(pid);
+        }
+    }
+    let mut total = 0;
+    let mut todo = vec![root];
+    while let Some(pid) = todo.pop() {
+        total += pss_of(pid).unwrap_or(0);
+        todo.extend(children.get(&pid).into_iter().flatten());
+    }
+    Ok(total)
+}
+
+/// The parent from `/proc/PID/stat` (the field after the `(comm)`).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_comm = stat.rsplit_once(')')?.1;
+    after_comm.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn pss_of(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The process running `program` whose environment holds `marker`
+/// (`NAME=value`): finds the app that tauri-driver started for one test.
+pub fn find_process(program: &str, marker: &str) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            // comm is cut at 15 bytes.
+            if !program.starts_with(comm.trim()) {
+                return None;
+            }
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|var| var == marker.as_bytes())
+                .then_some(pid)
+        })
 }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Benchmarks, each against a baseline run side by side on this machine:
+# medians and ratios, not pass/fail (these machines are noisy). Not part of
+# the normal test run. Usage: tests/scripts/bench.sh [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds="${1:-7}"
+
+tests/scripts/setup.sh
+(cd ui && npm run --silent build)
+# The app and the bare window are built with the same (dev) profile.
+cargo build --locked -p d365-connect -p d365-bare-window -p d365-e2e --bin d365-connect --bin d365-bare-window --bin startup-bench
+
+echo "== start to the first wizard frame, and memory there, vs a bare Tauri window"
+target/debug/startup-bench "$rounds"
+echo "== memory with 100,000 rows loaded, and scrolling frame times"
+tests/scripts/with-keyring.sh cargo test --locked -p d365-e2e --test gui_scroll -- --nocapture 2>/dev/null | grep -E "memory|median|ratio|took"
