@@ -596,6 +596,25 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
         "{alert}"
     );
     shoot(&app, &shots, "06-environment-not-registered").await;
+
+    // The admin follows the steps in Business Central, then tries again:
+    // the environment and its companies appear, and the data reads.
+    sandbox.register_in_product(
+        client_id.parse().unwrap(),
+        d365_sandbox::resources::Resource::BusinessCentral,
+    );
+    click(&app, r#"[data-testid="environments-retry"]"#).await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
+    shoot(&app, &shots, "06-environment-registered").await;
+    step(&app, "browse").await;
+    app.type_into(r#"[data-testid="entity-search"]"#, "salesInvoices")
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="entity-salesInvoices"]"#).await;
+    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    shoot(&app, &shots, "07-browse").await;
+    page_filter_record_export(&app, &shots, "totalAmountIncludingTax gt 1000", "").await;
     app.quit().await.unwrap();
 }
 

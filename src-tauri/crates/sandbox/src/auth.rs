@@ -63,10 +63,8 @@ pub fn authenticate(
         Resource::BusinessCentral | Resource::FinanceOperations
     );
     if caller.is_app() && needs_registration {
-        let registered = shared
-            .world
-            .app(&caller.claims.appid)
-            .is_some_and(|app| app.registered_in_product.contains(&product));
+        let registered = Uuid::parse_str(&caller.claims.appid)
+            .is_ok_and(|app| shared.store().registered_in_product(app, product));
         if !registered {
             return Err(AuthFailure::AppNotRegisteredInProduct);
         }

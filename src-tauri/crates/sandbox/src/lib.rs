@@ -141,6 +141,12 @@ impl SandboxHandle {
         self.shared.tokens.verify(token, audience)
     }
 
+    /// Adds an app to a product's own "Microsoft Entra applications" page,
+    /// as its administrator would while the sandbox runs.
+    pub fn register_in_product(&self, client_id: uuid::Uuid, product: Resource) {
+        self.shared.store().register_in_product(client_id, product);
+    }
+
     /// The fault rules in force: set, add, clear, and read their counters
     /// (the same rules as `/sandbox/faults` and the world's `faults`).
     pub fn faults(&self) -> &Faults {

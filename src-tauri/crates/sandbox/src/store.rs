@@ -159,6 +159,9 @@ pub struct Store {
     flows: HashMap<String, PendingFlow>,
     codes: HashMap<String, IssuedCode>,
     refresh_tokens: HashMap<String, IssuedRefresh>,
+    /// Apps listed on a product's own "Microsoft Entra applications" page:
+    /// the world's, and those an administrator adds while it runs.
+    in_product: BTreeSet<(Uuid, Resource)>,
 }
 
 impl Store {
@@ -167,7 +170,22 @@ impl Store {
         for app in world.apps.iter().filter(|a| a.admin_consent) {
             store.grant_admin(app.tenant, app.client_id, Grants::all_required(app));
         }
+        for app in &world.apps {
+            for product in &app.registered_in_product {
+                store.in_product.insert((app.client_id, *product));
+            }
+        }
         store
+    }
+
+    pub fn registered_in_product(&self, client_id: Uuid, product: Resource) -> bool {
+        self.in_product.contains(&(client_id, product))
+    }
+
+    /// What an administrator does on the product's "Microsoft Entra
+    /// applications" page.
+    pub fn register_in_product(&mut self, client_id: Uuid, product: Resource) {
+        self.in_product.insert((client_id, product));
     }
 
     /// An app "exists" in a tenant when it is registered there or someone

@@ -192,6 +192,15 @@ async fn s2s_needs_the_app_registered_inside_bc() {
         .as_str()
         .unwrap()
         .starts_with("The server has rejected the client credentials.  CorrelationId:  "));
+
+    // Once an administrator adds it on BC's page, the same token works.
+    let client_id = s.endpoints().demo.client_id.unwrap();
+    s.register_in_product(
+        client_id.parse().unwrap(),
+        d365_sandbox::resources::Resource::BusinessCentral,
+    );
+    let (status, _, _) = get(&s, &format!("{}/companies", api(&s)), &token).await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]
