@@ -197,28 +197,7 @@ impl ODataClient {
         let answer = self
             .get_bytes(url, JSON, page_size, cancel, on_wait)
             .await?;
-        let body: PageBody = self.parse_json(url, &answer.body)?;
-        let next = match body.next_link {
-            Some(link) => Some(Cursor(url.join(&link).map_err(|e| {
-                DataError::Unexpected {
-                    product: self.product.display_name(),
-                    details: format!("nextLink is not a URL: {e}"),
-                }
-            })?)),
-            None => None,
-        };
-        Ok(Page {
-            rows: body.value,
-            next,
-            count: body.count.map(|n| {
-                if body.count_limit_exceeded {
-                    RowCount::AtLeast(n)
-                } else {
-                    RowCount::Exact(n)
-                }
-            }),
-            headroom: answer.headroom,
-        })
+        read_page(self.product, url, answer)
     }
 
     /// Every row of a small collection (environments, companies), following
@@ -260,10 +239,7 @@ impl ODataClient {
     }
 
     fn parse_json<T: DeserializeOwned>(&self, url: &Url, body: &[u8]) -> Result<T, DataError> {
-        serde_json::from_slice(body).map_err(|e| DataError::Unexpected {
-            product: self.product.display_name(),
-            details: format!("{e} (from {})", redact_query(url)),
-        })
+        parse_json(self.product, url, body)
     }
 
     /// GET a JSON document as bytes, for parsers of their own.
@@ -412,6 +388,44 @@ impl ODataClient {
     }
 }
 
+/// A page's body read into rows and the link to the next page. Apart from
+/// the client so it can be fuzzed without a server.
+fn read_page(product: Product, url: &Url, answer: Answer) -> Result<Page, DataError> {
+    let body: PageBody = parse_json(product, url, &answer.body)?;
+    let next = match body.next_link {
+        Some(link) => Some(Cursor(url.join(&link).map_err(|e| {
+            DataError::Unexpected {
+                product: product.display_name(),
+                details: format!("nextLink is not a URL: {e}"),
+            }
+        })?)),
+        None => None,
+    };
+    Ok(Page {
+        rows: body.value,
+        next,
+        count: body.count.map(|n| {
+            if body.count_limit_exceeded {
+                RowCount::AtLeast(n)
+            } else {
+                RowCount::Exact(n)
+            }
+        }),
+        headroom: answer.headroom,
+    })
+}
+
+fn parse_json<T: DeserializeOwned>(
+    product: Product,
+    url: &Url,
+    body: &[u8],
+) -> Result<T, DataError> {
+    serde_json::from_slice(body).map_err(|e| DataError::Unexpected {
+        product: product.display_name(),
+        details: format!("{e} (from {})", redact_query(url)),
+    })
+}
+
 /// The headers Microsoft's Web API docs ask for (microsoft-facts.md §7;
 /// harmless for BC and F&O).
 fn odata_headers(accept: &'static str) -> HeaderMap {
@@ -428,6 +442,9 @@ fn redact_query(url: &Url) -> String {
     shown.set_query(None);
     shown.to_string()
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

@@ -70,6 +70,9 @@ fn error_on_page(page: &str) -> Option<EntraError> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

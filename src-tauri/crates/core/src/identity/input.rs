@@ -247,7 +247,12 @@ pub fn bc_service_url(raw: &str) -> Result<Checked<BcServiceUrl>, InputError> {
         .map(|(_, v)| v.into_owned());
 
     let (tenant_part, env, rest): (Option<&str>, &str, &[String]) = match segments.as_slice() {
-        [v, e, root, ..] if v == "v2.0" && is_service_root(root) => (None, e, &segments[2..]),
+        // An environment may itself be called `api` or `ws`: a segment
+        // that reads as a tenant (a GUID or a domain; environment names
+        // have no dots) is the tenant, whatever follows it.
+        [v, e, root, ..] if v == "v2.0" && is_service_root(root) && tenant(e).is_err() => {
+            (None, e, &segments[2..])
+        }
         [v, t, e, rest @ ..] if v == "v2.0" => (Some(t), e, rest),
         [t, e, rest @ ..] if host.starts_with("businesscentral.") => (Some(t), e, rest),
         [e] if host.starts_with("businesscentral.") => (None, e, &[]),
@@ -279,7 +284,13 @@ fn company_in(segment: &str) -> Option<String> {
         .or_else(|| segment.strip_prefix("companies("))?
         .strip_suffix(')')?;
     let inner = inner.strip_prefix("Id=").unwrap_or(inner);
-    Some(inner.trim_matches('\'').replace("''", "'"))
+    // Strip exactly the literal's own quotes: a name may start or end with
+    // an apostrophe of its own (`'O''Brien'''` is "O'Brien'").
+    let unquoted = inner
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .unwrap_or(inner);
+    Some(unquoted.replace("''", "'"))
 }
 
 fn percent_decode(s: &str) -> String {

@@ -113,3 +113,6 @@ fn outcome(params: &HashMap<String, String>) -> Result<Callback, LoopbackError> 
     received.sort();
     Err(LoopbackError::Incomplete { received })
 }
+
+#[cfg(test)]
+mod fuzz;
