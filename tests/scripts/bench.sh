@@ -13,5 +13,10 @@ cargo build --locked -p d365-connect -p d365-bare-window -p d365-e2e --bin d365-
 
 echo "== start to the first wizard frame, and memory there, vs a bare Tauri window"
 target/debug/startup-bench "$rounds"
+echo ""
 echo "== memory with 100,000 rows loaded, and scrolling frame times"
 tests/scripts/with-keyring.sh cargo test --locked -p d365-e2e --test gui_scroll -- --nocapture 2>/dev/null | grep -E "memory|median|ratio|took"
+
+echo ""
+echo "== the core against the sandbox at its large scale: \$metadata parse, export vs curl, sign-in"
+cargo bench --locked -p d365-core --bench core_bench 2>/dev/null

@@ -154,16 +154,38 @@ pub async fn export(
         .await?;
     let mut pages = 0u32;
     loop {
-        writer.write_rows(&page.rows).map_err(write_error)?;
+        // This page is written on a blocking thread while the next one is
+        // fetched and parsed: the service's time and ours overlap (the
+        // export ran at 0.59× of sequential curl without it).
+        let next = page.next.take();
+        let rows = std::mem::take(&mut page.rows);
+        let writing = tokio::task::spawn_blocking(move || {
+            let written = writer.write_rows(&rows);
+            (writer, written)
+        });
+        let fetching = async {
+            match &next {
+                Some(next) => Some(
+                    client
+                        .next_page(next, request.page_size, cancel, &on_wait)
+                        .await,
+                ),
+                None => None,
+            }
+        };
+        let (written, fetched) = tokio::join!(writing, fetching);
+        let (returned, written) = written.map_err(|e| write_error(std::io::Error::other(e)))?;
+        writer = returned;
+        written.map_err(write_error)?;
         pages += 1;
         on_progress(ExportProgress::Page {
             rows: writer.rows,
             pages,
         });
-        let Some(next) = page.next.take() else { break };
-        page = client
-            .next_page(&next, request.page_size, cancel, &on_wait)
-            .await?;
+        match fetched {
+            Some(fetched) => page = fetched?,
+            None => break,
+        }
     }
     let rows = writer.rows;
     writer.finish().map_err(write_error)?;
