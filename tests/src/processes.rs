@@ -104,11 +104,16 @@ pub fn wait_for_port(port: u16, within: Duration) -> Result<(), String> {
 /// network processes), in bytes: the sum of their proportional set sizes,
 /// so libraries they share are counted once, not once per process.
 pub fn tree_memory(root: u32) -> Result<u64, String> {
+    Ok(tree(root)
+        .into_iter()
+        .map(|pid| pss_of(pid).unwrap_or(0))
+        .sum())
+}
+
+/// A process and all its descendants.
+pub fn tree(root: u32) -> Vec<u32> {
     let mut children: std::collections::HashMap<u32, Vec<u32>> = Default::default();
-    for entry in std::fs::read_dir("/proc")
-        .map_err(|e| e.to_string())?
-        .flatten()
-    {
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry
             .file_name()
             .to_str()
@@ -120,13 +125,13 @@ pub fn tree_memory(root: u32) -> Result<u64, String> {
             children.entry(parent).or_default().push(pid);
         }
     }
-    let mut total = 0;
+    let mut all = vec![];
     let mut todo = vec![root];
     while let Some(pid) = todo.pop() {
-        total += pss_of(pid).unwrap_or(0);
+        all.push(pid);
         todo.extend(children.get(&pid).into_iter().flatten());
     }
-    Ok(total)
+    all
 }
 
 /// The parent from `/proc/PID/stat` (the field after the `(comm)`).

@@ -314,9 +314,16 @@ async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, su
     );
 }
 
-/// Saves a client-credentials BC profile for a test-started sandbox (as
-/// the app would have saved it), then opens it from the start page.
-async fn open_saved_app_profile(app: &Desktop, sandbox: &d365_sandbox::SandboxHandle, name: &str) {
+/// Saves a BC profile of the sandbox's confidential app for a test-started
+/// sandbox (as the app would have saved it), signing in as the app
+/// ("ClientCredentials") or as a person ("Delegated"), then opens it from
+/// the start page.
+async fn open_saved_profile(
+    app: &Desktop,
+    sandbox: &d365_sandbox::SandboxHandle,
+    name: &str,
+    grant: &str,
+) {
     let e = sandbox.endpoints();
     let profile = serde_json::json!({
         "name": name,
@@ -326,7 +333,7 @@ async fn open_saved_app_profile(app: &Desktop, sandbox: &d365_sandbox::SandboxHa
             "globaldisco": e.globaldisco, "bc_resource": null } },
         "tenant": e.demo.tenant_id,
         "client_id": e.demo.client_id,
-        "grant": "ClientCredentials",
+        "grant": grant,
         "client_type": "Confidential",
         "scopes": [],
         "environment": "Production",
@@ -572,7 +579,7 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
     let client_id = sandbox.endpoints().demo.client_id.unwrap();
     let app = Desktop::launch().await.unwrap();
     let shots = screenshot_dir("bc-not-registered").unwrap();
-    open_saved_app_profile(&app, &sandbox, "Fabrikam BC").await;
+    open_saved_profile(&app, &sandbox, "Fabrikam BC", "ClientCredentials").await;
     click(&app, r#"[data-testid="connect"]"#).await;
     expect_text(
         &app,
@@ -628,7 +635,7 @@ async fn an_app_nobody_consented_to_gets_admin_consent_from_the_connect_step() {
     let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("bc-admin-consent").unwrap();
-    open_saved_app_profile(&app, &sandbox, "Northwind BC").await;
+    open_saved_profile(&app, &sandbox, "Northwind BC", "ClientCredentials").await;
     click(&app, r#"[data-testid="connect"]"#).await;
     expect_text(
         &app,
@@ -838,5 +845,139 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     )
     .await;
     shoot(&app, &shots, "08-check-keyboard").await;
+    app.quit().await.unwrap();
+}
+
+/// Every screen's text, HTML and field values (which the HTML does not
+/// hold), as WebDriver reads them.
+async fn screen_text(app: &Desktop) -> String {
+    let html = app.client.source().await.unwrap_or_default();
+    let values = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('input, textarea, select')).map(e => e.value).join('\\n');",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    let text = app
+        .find("body")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default();
+    format!("{html}\n{text}\n{values}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
+    let _window = ONE_WINDOW.lock().await;
+    let sandbox = d365_sandbox::Sandbox::start(d365_sandbox::world::World::demo())
+        .await
+        .unwrap();
+    let secret = sandbox.endpoints().demo.client_secret.unwrap();
+    let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
+    let shots = screenshot_dir("secret-audit").unwrap();
+    open_saved_profile(&app, &sandbox, "Audit BC", "Delegated").await;
+
+    let mut screens = vec![];
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    screens.push(screen_text(&app).await);
+    step(&app, "environment").await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
+    screens.push(screen_text(&app).await);
+    step(&app, "browse").await;
+    app.type_into(r#"[data-testid="entity-search"]"#, "customers")
+        .await
+        .unwrap();
+    expect_text(&app, &shots, r#"[data-testid="entity-status"]"#, "1 entity").await;
+    click(&app, r#"[data-testid="entity-customers"]"#).await;
+    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    click(&app, r#"[data-testid="row-0"]"#).await;
+    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
+        .await
+        .unwrap();
+    screens.push(screen_text(&app).await);
+    step(&app, "check").await;
+    click(&app, r#"[data-testid="run-checks"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="checks-summary"]"#,
+        "All checks passed",
+    )
+    .await;
+    let report = app.home().join("report.html");
+    app.type_into(
+        r#"[data-testid="report-path"]"#,
+        &report.display().to_string(),
+    )
+    .await
+    .unwrap();
+    click(&app, r#"[data-testid="save-report"]"#).await;
+    app.wait_for(r#"[data-testid="report-saved"]"#, LONG)
+        .await
+        .unwrap();
+    screens.push(screen_text(&app).await);
+    shoot(&app, &shots, "11-check").await;
+    for step_id in STEPS {
+        step(&app, step_id).await;
+        screens.push(screen_text(&app).await);
+    }
+
+    // What Microsoft handed out during the journey: the secret, and every
+    // access and refresh token.
+    let mut secrets = sandbox.issued_tokens();
+    assert!(
+        secrets.len() >= 2,
+        "the journey got tokens: {}",
+        secrets.len()
+    );
+    secrets.push(secret);
+    let leaks = |place: &str, text: &str| {
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "a secret or token is in {place}"
+            );
+        }
+    };
+    for (i, screen) in screens.iter().enumerate() {
+        leaks(&format!("screen {i}"), screen);
+    }
+    let mut files = 0;
+    for path in walk(app.home()) {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        leaks(
+            &path.display().to_string(),
+            &String::from_utf8_lossy(&bytes),
+        );
+        files += 1;
+    }
+    assert!(
+        report.exists() && files > 2,
+        "the report and settings were scanned"
+    );
+    // The app and its WebKit processes: arguments and environment.
+    let marker = format!("HOME={}", app.home().join("home").display());
+    let pid = d365_e2e::processes::find_process("d365-connect", &marker).unwrap();
+    for pid in d365_e2e::processes::tree(pid) {
+        for part in ["cmdline", "environ"] {
+            let bytes = std::fs::read(format!("/proc/{pid}/{part}")).unwrap_or_default();
+            leaks(
+                &format!("/proc/{pid}/{part}"),
+                &String::from_utf8_lossy(&bytes),
+            );
+        }
+    }
     app.quit().await.unwrap();
 }

@@ -141,6 +141,14 @@ impl SandboxHandle {
         self.shared.tokens.verify(token, audience)
     }
 
+    /// Every access and refresh token handed out so far: what a secret
+    /// audit looks for where it must not be.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let mut all = self.shared.tokens.issued();
+        all.extend(self.shared.store().refresh_tokens());
+        all
+    }
+
     /// Adds an app to a product's own "Microsoft Entra applications" page,
     /// as its administrator would while the sandbox runs.
     pub fn register_in_product(&self, client_id: uuid::Uuid, product: Resource) {

@@ -286,6 +286,11 @@ impl Store {
         id
     }
 
+    /// Every refresh token handed out, for the tests' secret audit.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        self.refresh_tokens.keys().cloned().collect()
+    }
+
     pub fn refresh_token(&self, token: &str) -> Option<IssuedRefresh> {
         self.refresh_tokens.get(token).cloned()
     }

@@ -121,11 +121,23 @@ pub fn v1_issuer(tenant: Uuid) -> String {
 
 pub struct Tokens {
     keys: Keys,
+    /// Every access token issued, for the tests' secret audit.
+    issued: std::sync::Mutex<Vec<String>>,
 }
 
 impl Tokens {
     pub fn new(keys: Keys) -> Tokens {
-        Tokens { keys }
+        Tokens {
+            keys,
+            issued: std::sync::Mutex::default(),
+        }
+    }
+
+    pub fn issued(&self) -> Vec<String> {
+        self.issued
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub fn keys(&self) -> &Keys {
@@ -190,7 +202,12 @@ impl Tokens {
                 claims.roles = (!roles.is_empty()).then_some(roles);
             }
         }
-        self.sign(&claims)
+        let token = self.sign(&claims)?;
+        self.issued
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(token.clone());
+        Ok(token)
     }
 
     pub fn issue_id_token(&self, spec: IdTokenSpec<'_>) -> Result<String, TokenError> {
