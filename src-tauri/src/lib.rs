@@ -2,6 +2,9 @@
 //! behaviour lives in d365-core; commands are thin adapters over it.
 
 mod commands;
+mod navigation;
+#[cfg(test)]
+mod security_review;
 mod state;
 
 use tauri::{Builder, Runtime};
@@ -12,6 +15,7 @@ pub use state::AppState;
 /// app through `tauri::test::mock_builder`.
 pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
+        .plugin(navigation::guard())
         .manage(AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,

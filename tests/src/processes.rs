@@ -15,12 +15,13 @@ pub fn target_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{} is not inside a cargo target dir", exe.display()))
 }
 
-/// A workspace binary built beside the tests (`<target>/debug/<name>`), or
-/// the one the environment variable `override_var` names.
+/// A workspace binary built with the same profile as this test or bench
+/// binary (`<target>/debug/<name>`, `<target>/release/<name>`), or the one
+/// the environment variable `override_var` names.
 pub fn built_binary(name: &str, override_var: &str) -> Result<PathBuf, String> {
     let path = match std::env::var_os(override_var) {
         Some(p) => PathBuf::from(p),
-        None => target_dir()?.join("debug").join(name),
+        None => profile_dir()?.join(name),
     };
     if path.is_file() {
         Ok(path)
@@ -30,6 +31,20 @@ pub fn built_binary(name: &str, override_var: &str) -> Result<PathBuf, String> {
             path.display()
         ))
     }
+}
+
+/// `<target>/<profile>`: where this binary is, or the folder above when it
+/// is a test binary in `deps`.
+fn profile_dir() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let dir = exe
+        .parent()
+        .ok_or_else(|| format!("{} has no folder", exe.display()))?;
+    Ok(match dir.file_name() {
+        Some(name) if name == "deps" => dir.parent().unwrap_or(dir),
+        _ => dir,
+    }
+    .to_path_buf())
 }
 
 /// A child process that is stopped with SIGTERM when dropped. tauri-driver
@@ -104,10 +119,19 @@ pub fn wait_for_port(port: u16, within: Duration) -> Result<(), String> {
 /// network processes), in bytes: the sum of their proportional set sizes,
 /// so libraries they share are counted once, not once per process.
 pub fn tree_memory(root: u32) -> Result<u64, String> {
-    Ok(tree(root)
+    Ok(memory_by_process(root).iter().map(|(_, bytes)| bytes).sum())
+}
+
+/// Each process of the tree by name (`/proc/PID/comm`) with its
+/// proportional set size in bytes: where the memory is.
+pub fn memory_by_process(root: u32) -> Vec<(String, u64)> {
+    tree(root)
         .into_iter()
-        .map(|pid| pss_of(pid).unwrap_or(0))
-        .sum())
+        .map(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            (name.trim().to_string(), pss_of(pid).unwrap_or(0))
+        })
+        .collect()
 }
 
 /// A process and all its descendants.

@@ -10,7 +10,7 @@ pub struct AppInfo {
 }
 
 /// With `D365_STARTUP_PROBE` set, the first `app_info` call (made by the
-/// UI once its first frame is up) prints `ready` on standard output: the
+/// UI once its first frame is painted) prints `ready` on standard output: the
 /// startup benchmark (tests/scripts/bench.sh) times the process to it.
 static STARTUP_ANNOUNCED: std::sync::Once = std::sync::Once::new();
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use d365_core::connection::Connection;
 use d365_core::dynamics::catalog::Column;
 use d365_core::dynamics::discovery::EnvironmentInfo;
-use d365_core::dynamics::odata::{Page, Query, RowCount};
+use d365_core::dynamics::odata::{no_rows, PageAt, Query, RawPage, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::dynamics::service::Company;
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
@@ -14,7 +14,7 @@ use d365_core::problem::Explain;
 use d365_core::product::Product;
 use d365_core::{ErrorKind, UserError};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;
@@ -113,8 +113,10 @@ pub struct TablePage {
     /// Ask `more_rows` with this for the next page.
     #[ts(type = "number")]
     pub handle: u64,
+    /// The service's rows as it sent them: passed on as JSON text, never
+    /// parsed here (100,000 rows would otherwise be read twice).
     #[ts(type = "Array<Record<string, unknown>>")]
-    pub rows: Vec<Map<String, Value>>,
+    pub rows: Box<RawValue>,
     /// How many rows match, when the service counted them all.
     #[ts(type = "number | null")]
     pub count: Option<u64>,
@@ -156,19 +158,19 @@ fn to_query(q: TableQuery) -> Query {
     }
 }
 
-async fn page_of(state: &AppState, handle: u64, mut page: Page) -> TablePage {
+async fn page_of(state: &AppState, handle: u64, mut page: RawPage) -> Result<TablePage, UserError> {
+    let rows = page.take_rows_json().map_err(|e| e.explain())?;
     let more = page.next.is_some();
-    let rows = std::mem::take(&mut page.rows);
     if let Some(table) = state.tables.lock().await.get_mut(&handle) {
         table.next = page.next;
     }
-    TablePage {
+    Ok(TablePage {
         handle,
         rows,
         count: page.count.and_then(RowCount::exact),
         at_least: page.count.and_then(RowCount::at_least),
         more,
-    }
+    })
 }
 
 /// Opens a table at its first page.
@@ -186,7 +188,12 @@ pub async fn open_table(
     let page = connection
         .data()
         .map_err(|e| e.explain())?
-        .first_page(&url, &Query::default(), Some(page_size), &cancel, &quiet)
+        .raw_page(
+            PageAt::First(&url, &Query::default()),
+            Some(page_size),
+            &cancel,
+            &quiet,
+        )
         .await
         .map_err(|e| e.explain())?;
     let handle = state.new_id();
@@ -198,7 +205,7 @@ pub async fn open_table(
             page_size,
         },
     );
-    Ok(page_of(&state, handle, page).await)
+    page_of(&state, handle, page).await
 }
 
 /// The next page of an open table; empty with `more: false` at the end.
@@ -222,7 +229,7 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
     let Some(next) = next else {
         return Ok(TablePage {
             handle,
-            rows: vec![],
+            rows: no_rows(),
             count: None,
             at_least: None,
             more: false,
@@ -232,10 +239,10 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
     let page = connection
         .data()
         .map_err(|e| e.explain())?
-        .next_page(&next, Some(page_size), &cancel, &quiet)
+        .raw_page(PageAt::After(&next), Some(page_size), &cancel, &quiet)
         .await
         .map_err(|e| e.explain())?;
-    Ok(page_of(&state, handle, page).await)
+    page_of(&state, handle, page).await
 }
 
 #[tauri::command]

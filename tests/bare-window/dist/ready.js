@@ -1,3 +1,3 @@
 // Reports the first frame the way the app's start page does: one command
-// call after the page has rendered.
-requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke("ready"));
+// call once the first frame has been painted (the second animation frame).
+requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke("ready")));

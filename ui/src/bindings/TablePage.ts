@@ -4,7 +4,12 @@ export type TablePage = {
 /**
  * Ask `more_rows` with this for the next page.
  */
-handle: number, rows: Array<Record<string, unknown>>, 
+handle: number, 
+/**
+ * The service's rows as it sent them: passed on as JSON text, never
+ * parsed here (100,000 rows would otherwise be read twice).
+ */
+rows: Array<Record<string, unknown>>, 
 /**
  * How many rows match, when the service counted them all.
  */

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -74,6 +75,72 @@ pub struct Page {
     pub headroom: Option<Headroom>,
 }
 
+/// One page as it arrived: its link, count and headroom read, its rows
+/// still JSON text. An export asks for the next page as soon as it has
+/// this and parses the rows on another thread; the table hands them to the
+/// UI without parsing them here at all.
+#[derive(Debug)]
+pub struct RawPage {
+    rows: Option<Box<RawValue>>,
+    pub next: Option<Cursor>,
+    pub count: Option<RowCount>,
+    pub headroom: Option<Headroom>,
+    product: Product,
+    source: Url,
+}
+
+impl RawPage {
+    /// Takes the rows as JSON text, an array (`[]` when the body had none),
+    /// to hand on without parsing them.
+    pub fn take_rows_json(&mut self) -> Result<Box<RawValue>, DataError> {
+        let rows = self.rows.take().unwrap_or_else(no_rows);
+        if rows.get().starts_with('[') {
+            Ok(rows)
+        } else {
+            Err(self.unexpected("\"value\" is not a list of rows"))
+        }
+    }
+
+    fn unexpected(&self, details: impl std::fmt::Display) -> DataError {
+        DataError::Unexpected {
+            product: self.product.display_name(),
+            details: format!("{details} (from {})", redact_query(&self.source)),
+        }
+    }
+
+    /// Parses the rows into `T`, which may borrow from the page.
+    pub fn rows<'a, T: Deserialize<'a>>(&'a self) -> Result<Vec<T>, DataError> {
+        match &self.rows {
+            Some(rows) => serde_json::from_str(rows.get()).map_err(|e| self.unexpected(e)),
+            None => Ok(vec![]),
+        }
+    }
+
+    /// Parses the rows.
+    pub fn into_page(self) -> Result<Page, DataError> {
+        let rows = self.rows()?;
+        Ok(Page {
+            rows,
+            next: self.next,
+            count: self.count,
+            headroom: self.headroom,
+        })
+    }
+}
+
+/// No rows, as JSON text.
+pub fn no_rows() -> Box<RawValue> {
+    // "[]" is valid JSON: the default (`null`) is never taken.
+    RawValue::from_string("[]".to_owned()).unwrap_or_default()
+}
+
+/// Where a page is: the first of a collection, or the one after a cursor.
+#[derive(Debug, Clone, Copy)]
+pub enum PageAt<'a> {
+    First(&'a Url, &'a Query),
+    After(&'a Cursor),
+}
+
 /// How many rows match, as the service counted them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowCount {
@@ -108,10 +175,11 @@ struct Answer {
     headroom: Option<Headroom>,
 }
 
+/// A page body with its rows left as JSON text: finding the nextLink then
+/// costs a scan, not a parse of every row.
 #[derive(Deserialize)]
 struct PageBody {
-    #[serde(default)]
-    value: Vec<Map<String, Value>>,
+    value: Option<Box<RawValue>>,
     #[serde(rename = "@odata.nextLink")]
     next_link: Option<String>,
     #[serde(rename = "@odata.count")]
@@ -170,9 +238,9 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<Page, DataError> {
-        let mut url = collection.clone();
-        query.apply(&mut url);
-        self.page(&url, page_size, cancel, on_wait).await
+        self.raw_page(PageAt::First(collection, query), page_size, cancel, on_wait)
+            .await?
+            .into_page()
     }
 
     /// The page after `cursor`. Dataverse wants the same maxpagesize on
@@ -184,18 +252,29 @@ impl ODataClient {
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
     ) -> Result<Page, DataError> {
-        self.page(&cursor.0, page_size, cancel, on_wait).await
+        self.raw_page(PageAt::After(cursor), page_size, cancel, on_wait)
+            .await?
+            .into_page()
     }
 
-    async fn page(
+    /// A page with its rows not yet parsed (see `RawPage`).
+    pub async fn raw_page(
         &self,
-        url: &Url,
+        at: PageAt<'_>,
         page_size: Option<u32>,
         cancel: &CancellationToken,
         on_wait: OnWait<'_>,
-    ) -> Result<Page, DataError> {
+    ) -> Result<RawPage, DataError> {
+        let url = match at {
+            PageAt::First(collection, query) => {
+                let mut url = collection.clone();
+                query.apply(&mut url);
+                url
+            }
+            PageAt::After(cursor) => cursor.0.clone(),
+        };
         let answer = self
-            .get_bytes(url, JSON, page_size, cancel, on_wait)
+            .get_bytes(&url, JSON, page_size, cancel, on_wait)
             .await?;
         read_page(self.product, url, answer)
     }
@@ -388,10 +467,10 @@ impl ODataClient {
     }
 }
 
-/// A page's body read into rows and the link to the next page. Apart from
-/// the client so it can be fuzzed without a server.
-fn read_page(product: Product, url: &Url, answer: Answer) -> Result<Page, DataError> {
-    let body: PageBody = parse_json(product, url, &answer.body)?;
+/// A page's body read up to its rows, with the link to the next page.
+/// Apart from the client so it can be fuzzed without a server.
+fn read_page(product: Product, url: Url, answer: Answer) -> Result<RawPage, DataError> {
+    let body: PageBody = parse_json(product, &url, &answer.body)?;
     let next = match body.next_link {
         Some(link) => Some(Cursor(url.join(&link).map_err(|e| {
             DataError::Unexpected {
@@ -401,7 +480,7 @@ fn read_page(product: Product, url: &Url, answer: Answer) -> Result<Page, DataEr
         })?)),
         None => None,
     };
-    Ok(Page {
+    Ok(RawPage {
         rows: body.value,
         next,
         count: body.count.map(|n| {
@@ -412,6 +491,8 @@ fn read_page(product: Product, url: &Url, answer: Answer) -> Result<Page, DataEr
             }
         }),
         headroom: answer.headroom,
+        product,
+        source: url,
     })
 }
 

@@ -101,7 +101,7 @@ proptest! {
             body["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = json!(true);
         }
         let url = base();
-        let page = read_page(Product::Dataverse, &url, answer(body.to_string().into_bytes()));
+        let page = read_page(Product::Dataverse, url.clone(), answer(body.to_string().into_bytes())).and_then(RawPage::into_page);
         match link.as_deref().map(|l| url.join(l)) {
             Some(Err(_)) => {
                 let unexpected = matches!(page, Err(DataError::Unexpected { .. }));
@@ -125,7 +125,7 @@ proptest! {
             damaged[at] ^= flip.1;
             damaged.truncate(cut.index(damaged.len() + 1));
         }
-        if let Err(e) = read_page(Product::BusinessCentral, &base(), answer(damaged)) {
+        if let Err(e) = read_page(Product::BusinessCentral, base(), answer(damaged)).and_then(RawPage::into_page) {
             let p = crate::problem::Explain::explain(&e);
             prop_assert!(!p.message.is_empty() && !p.fix.is_empty());
         }

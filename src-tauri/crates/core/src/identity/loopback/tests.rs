@@ -62,6 +62,34 @@ fn is_closed(port: u16) -> bool {
     TcpStream::connect(("127.0.0.1", port)).is_err()
 }
 
+/// This machine's address on its network, if it has one: where a listener
+/// on every interface would be reachable from other machines.
+fn network_address() -> Option<std::net::IpAddr> {
+    let probe = std::net::UdpSocket::bind(("0.0.0.0", 0)).ok()?;
+    // Connecting a UDP socket sends nothing; it only picks the route.
+    probe.connect(("192.0.2.1", 9)).ok()?;
+    let ip = probe.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn the_listener_answers_on_127_0_0_1_only() {
+    let (_turn, loopback) = bind(Duration::from_millis(500)).await;
+    let port = loopback.port();
+    assert!(!is_closed(port));
+    // Linux routes all of 127.0.0.0/8 to loopback: a listener on every
+    // interface would take 127.0.0.2 too, ours must not.
+    #[cfg(target_os = "linux")]
+    assert!(TcpStream::connect(("127.0.0.2", port)).is_err());
+    assert!(TcpStream::connect(("::1", port)).is_err());
+    if let Some(ip) = network_address() {
+        assert!(
+            TcpStream::connect((ip, port)).is_err(),
+            "the sign-in listener is reachable from the network at {ip}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_right_callback_brings_the_code_and_a_signed_in_page() {
     let (_turn, loopback) = bind(Duration::from_secs(10)).await;
