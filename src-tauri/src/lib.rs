@@ -39,6 +39,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::data::entity_columns,
             commands::data::open_table,
             commands::data::more_rows,
+            commands::data::table_rows,
             commands::data::close_table,
             commands::data::export_table,
             commands::data::cancel_operation,

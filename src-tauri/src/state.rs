@@ -13,6 +13,7 @@ use d365_core::profiles::ProfileStore;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::{ErrorKind, UserError};
 use d365_sandbox::SandboxHandle;
+use serde_json::value::RawValue;
 use tokio::sync::{Mutex, OnceCell};
 use tokio_util::sync::CancellationToken;
 
@@ -20,6 +21,10 @@ use tokio_util::sync::CancellationToken;
 /// The cursor (Microsoft's nextLink) never leaves the backend.
 pub struct OpenTable {
     pub connection: Arc<Connection>,
+    /// Every row loaded so far, as the service's JSON text. The WebView asks
+    /// for the rows in view (`table_rows`) instead of holding them all: at
+    /// 100,000 rows a JavaScript object each cost it half a gigabyte.
+    pub rows: Vec<Box<RawValue>>,
     pub next: Option<Cursor>,
     pub page_size: u32,
 }

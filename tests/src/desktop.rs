@@ -169,6 +169,42 @@ impl Desktop {
         }
     }
 
+    /// On the Browse step: searches for the entity `name` and opens it once
+    /// the list shows only matches (clicked sooner, the entry can move from
+    /// under the pointer when the search result replaces the list).
+    pub async fn open_entity(&self, name: &str) -> Result<(), String> {
+        self.type_into(r#"[data-testid="entity-search"]"#, name)
+            .await?;
+        let narrowed = format!(
+            r#"const q = {};
+               const status = document.querySelector('[data-testid=entity-status]');
+               const options = [...document.querySelectorAll('[role=option]')];
+               return !!status && !status.textContent.includes('…') && options.length > 0
+                 && options.every(o => o.textContent.toLowerCase().includes(q))
+                 && !!document.querySelector('[data-testid="entity-' + {} + '"]');"#,
+            serde_json::to_string(&name.to_lowercase()).map_err(|e| e.to_string())?,
+            serde_json::to_string(name).map_err(|e| e.to_string())?
+        );
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self
+            .client
+            .execute(&narrowed, vec![])
+            .await
+            .map_err(|e| format!("read the entity list: {e}"))?
+            != Value::Bool(true)
+        {
+            if Instant::now() >= deadline {
+                return Err(format!("the entity list never narrowed to {name}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.find(&format!(r#"[data-testid="entity-{name}"]"#))
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("click entity {name}: {e}"))
+    }
+
     /// Replaces a text field's content, as a person typing.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
         let el = self.wait_for(css, Duration::from_secs(10)).await?;

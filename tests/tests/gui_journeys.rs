@@ -183,13 +183,7 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
     shoot(&app, &shots, "06-environment-light").await;
 
     step(&app, "browse").await;
-    app.type_into(r#"[data-testid="entity-search"]"#, "customers")
-        .await
-        .unwrap();
-    app.wait_for(r#"[data-testid="entity-customers"]"#, LONG)
-        .await
-        .unwrap();
-    click(&app, r#"[data-testid="entity-customers"]"#).await;
+    app.open_entity("customers").await.unwrap();
     app.wait_for(r#"[data-testid="row-0"]"#, LONG)
         .await
         .unwrap();
@@ -487,10 +481,7 @@ async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_work
         .unwrap();
     click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
     step(&app, "browse").await;
-    app.type_into(r#"[data-testid="entity-search"]"#, "items")
-        .await
-        .unwrap();
-    click(&app, r#"[data-testid="entity-items"]"#).await;
+    app.open_entity("items").await.unwrap();
     expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
     shoot(&app, &shots, "07-browse").await;
     page_filter_record_export(&app, &shots, "inventory lt 100", "").await;
@@ -534,10 +525,7 @@ async fn product_journey(product: &str, entity: &str, filter: &str, suite: &str,
     click(&app, r#"[data-testid="companies"] input"#).await;
     shoot(&app, &shots, "06-environment").await;
     step(&app, "browse").await;
-    app.type_into(r#"[data-testid="entity-search"]"#, entity)
-        .await
-        .unwrap();
-    click(&app, &format!(r#"[data-testid="entity-{entity}"]"#)).await;
+    app.open_entity(entity).await.unwrap();
     expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
     shoot(&app, &shots, "07-browse").await;
     page_filter_record_export(&app, &shots, filter, "").await;
@@ -615,10 +603,7 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
     click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
     shoot(&app, &shots, "06-environment-registered").await;
     step(&app, "browse").await;
-    app.type_into(r#"[data-testid="entity-search"]"#, "salesInvoices")
-        .await
-        .unwrap();
-    click(&app, r#"[data-testid="entity-salesInvoices"]"#).await;
+    app.open_entity("salesInvoices").await.unwrap();
     expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
     shoot(&app, &shots, "07-browse").await;
     page_filter_record_export(&app, &shots, "totalAmountIncludingTax gt 1000", "").await;
@@ -896,11 +881,7 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
     click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
     screens.push(screen_text(&app).await);
     step(&app, "browse").await;
-    app.type_into(r#"[data-testid="entity-search"]"#, "customers")
-        .await
-        .unwrap();
-    expect_text(&app, &shots, r#"[data-testid="entity-status"]"#, "1 entity").await;
-    click(&app, r#"[data-testid="entity-customers"]"#).await;
+    app.open_entity("customers").await.unwrap();
     expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
     click(&app, r#"[data-testid="row-0"]"#).await;
     app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)

@@ -83,6 +83,26 @@ async fn status(app: &Desktop) -> String {
         .unwrap_or_default()
 }
 
+/// The app's processes' memory, each and in all.
+fn print_memory(app: &Desktop, when: &str) {
+    let marker = format!("HOME={}", app.home().join("home").display());
+    match find_process("d365-connect", &marker).map(memory_by_process) {
+        Some(processes) => {
+            let mib = |bytes: u64| bytes as f64 / 1048576.0;
+            let each: Vec<String> = processes
+                .iter()
+                .map(|(name, bytes)| format!("{name} {:.0}", mib(*bytes)))
+                .collect();
+            println!(
+                "memory {when}: {:.0} MiB ({} MiB; the app process holds the sandbox tenant too)",
+                mib(processes.iter().map(|(_, bytes)| bytes).sum()),
+                each.join(", ")
+            );
+        }
+        None => println!("memory {when}: not measured (the app's process was not found)"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn scrolling_through_100000_loaded_rows() {
     let app = Desktop::launch().await.unwrap();
@@ -98,15 +118,17 @@ async fn scrolling_through_100000_loaded_rows() {
     click(&app, r#"[data-testid="environment-Production"] input"#).await;
     click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
     click(&app, r#"[data-step="browse"]"#).await;
-    app.type_into(r#"[data-testid="entity-search"]"#, "customers")
+    app.open_entity("customers").await.unwrap();
+    if let Err(e) = app
+        .wait_text(r#"[data-testid="table-status"]"#, "loaded", LONG)
         .await
-        .unwrap();
-    click(&app, r#"[data-testid="entity-customers"]"#).await;
-    app.wait_text(r#"[data-testid="table-status"]"#, "loaded", LONG)
-        .await
-        .unwrap();
+    {
+        app.screenshot(&shots, "table-never-loaded").await.unwrap();
+        panic!("{e}");
+    }
 
     // The baseline: the same scrolling over the first page only.
+    print_memory(&app, "with the first 1,000 rows loaded");
     let baseline = measure(&app).await;
     report("1,000 loaded rows (baseline)", &baseline);
 
@@ -140,23 +162,6 @@ async fn scrolling_through_100000_loaded_rows() {
     );
     // Memory with every row loaded: the app and its WebKit processes
     // (proportional set size; goal ≤ 300 MB, printed for the benchmark).
-    let marker = format!("HOME={}", app.home().join("home").display());
-    match find_process("d365-connect", &marker).map(memory_by_process) {
-        Some(processes) => {
-            let mib = |bytes: u64| bytes as f64 / 1048576.0;
-            let each: Vec<String> = processes
-                .iter()
-                .map(|(name, bytes)| format!("{name} {:.0}", mib(*bytes)))
-                .collect();
-            println!(
-                "memory with 100,000 rows loaded: {:.0} MiB ({} MiB; the app process holds the sandbox tenant too)",
-                mib(processes.iter().map(|(_, bytes)| bytes).sum()),
-                each.join(", ")
-            );
-        }
-        None => println!(
-            "memory with 100,000 rows loaded: not measured (the app's process was not found)"
-        ),
-    }
+    print_memory(&app, "with 100,000 rows loaded");
     app.quit().await.unwrap();
 }

@@ -122,6 +122,9 @@ export const entityColumns = (name: string, entity: string): Promise<Column[]> =
 export const openTable = (name: string, entity: string, query: TableQuery, pageSize: number): Promise<TablePage> =>
   call("open_table", { name, entity, query, pageSize });
 export const moreRows = (handle: number): Promise<TablePage> => call("more_rows", { handle });
+/** Loaded rows `start..end` of an open table, as the service sent them. */
+export const tableRows = (handle: number, start: number, end: number): Promise<Record<string, unknown>[]> =>
+  call("table_rows", { handle, start, end });
 export const closeTable = (handle: number): Promise<void> => call("close_table", { handle });
 
 /** Exports with progress; `cancelOperation(operation)` stops it. */

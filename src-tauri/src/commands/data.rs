@@ -6,7 +6,7 @@ use std::sync::Arc;
 use d365_core::connection::Connection;
 use d365_core::dynamics::catalog::Column;
 use d365_core::dynamics::discovery::EnvironmentInfo;
-use d365_core::dynamics::odata::{no_rows, PageAt, Query, RawPage, RowCount};
+use d365_core::dynamics::odata::{PageAt, Query, RawPage, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::dynamics::service::Company;
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
@@ -113,10 +113,8 @@ pub struct TablePage {
     /// Ask `more_rows` with this for the next page.
     #[ts(type = "number")]
     pub handle: u64,
-    /// The service's rows as it sent them: passed on as JSON text, never
-    /// parsed here (100,000 rows would otherwise be read twice).
-    #[ts(type = "Array<Record<string, unknown>>")]
-    pub rows: Box<RawValue>,
+    /// How many rows are loaded in all; `table_rows` gives those in view.
+    pub loaded: u32,
     /// How many rows match, when the service counted them all.
     #[ts(type = "number | null")]
     pub count: Option<u64>,
@@ -158,18 +156,27 @@ fn to_query(q: TableQuery) -> Query {
     }
 }
 
-async fn page_of(state: &AppState, handle: u64, mut page: RawPage) -> Result<TablePage, UserError> {
-    let rows = page.take_rows_json().map_err(|e| e.explain())?;
-    let more = page.next.is_some();
-    if let Some(table) = state.tables.lock().await.get_mut(&handle) {
-        table.next = page.next;
-    }
+fn table_closed() -> UserError {
+    UserError::new(
+        ErrorKind::NotFound,
+        "This table was closed.",
+        "Open the table again.",
+    )
+}
+
+/// Adds a page's rows to its table.
+async fn page_of(state: &AppState, handle: u64, page: RawPage) -> Result<TablePage, UserError> {
+    let rows = page.row_texts().map_err(|e| e.explain())?;
+    let mut tables = state.tables.lock().await;
+    let table = tables.get_mut(&handle).ok_or_else(table_closed)?;
+    table.rows.extend(rows.into_iter().map(RawValue::to_owned));
+    table.next = page.next;
     Ok(TablePage {
         handle,
-        rows,
+        loaded: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
         count: page.count.and_then(RowCount::exact),
         at_least: page.count.and_then(RowCount::at_least),
-        more,
+        more: table.next.is_some(),
     })
 }
 
@@ -201,6 +208,7 @@ pub async fn open_table(
         handle,
         OpenTable {
             connection,
+            rows: vec![],
             next: None,
             page_size,
         },
@@ -211,25 +219,20 @@ pub async fn open_table(
 /// The next page of an open table; empty with `more: false` at the end.
 #[tauri::command]
 pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TablePage, UserError> {
-    let (connection, next, page_size) = {
+    let (connection, next, page_size, loaded) = {
         let tables = state.tables.lock().await;
-        let table = tables.get(&handle).ok_or_else(|| {
-            UserError::new(
-                ErrorKind::NotFound,
-                "This table was closed.",
-                "Open the table again.",
-            )
-        })?;
+        let table = tables.get(&handle).ok_or_else(table_closed)?;
         (
             table.connection.clone(),
             table.next.clone(),
             table.page_size,
+            table.rows.len(),
         )
     };
     let Some(next) = next else {
         return Ok(TablePage {
             handle,
-            rows: no_rows(),
+            loaded: u32::try_from(loaded).unwrap_or(u32::MAX),
             count: None,
             at_least: None,
             more: false,
@@ -243,6 +246,22 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
         .await
         .map_err(|e| e.explain())?;
     page_of(&state, handle, page).await
+}
+
+/// Loaded rows `start..end` of an open table (fewer at its end), as the
+/// service sent them.
+#[tauri::command]
+pub async fn table_rows(
+    state: State<'_, AppState>,
+    handle: u64,
+    start: u32,
+    end: u32,
+) -> Result<Vec<Box<RawValue>>, UserError> {
+    let tables = state.tables.lock().await;
+    let rows = &tables.get(&handle).ok_or_else(table_closed)?.rows;
+    let end = rows.len().min(end as usize);
+    let start = end.min(start as usize);
+    Ok(rows[start..end].to_vec())
 }
 
 #[tauri::command]

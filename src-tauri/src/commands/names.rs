@@ -24,6 +24,7 @@ pub const ALL: &[&str] = &[
     "entity_columns",
     "open_table",
     "more_rows",
+    "table_rows",
     "close_table",
     "export_table",
     "cancel_operation",

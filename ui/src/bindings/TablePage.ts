@@ -6,10 +6,9 @@ export type TablePage = {
  */
 handle: number, 
 /**
- * The service's rows as it sent them: passed on as JSON text, never
- * parsed here (100,000 rows would otherwise be read twice).
+ * How many rows are loaded in all; `table_rows` gives those in view.
  */
-rows: Array<Record<string, unknown>>, 
+loaded: number, 
 /**
  * How many rows match, when the service counted them all.
  */

@@ -5,6 +5,7 @@ import { Browse } from "./Browse";
 import { HEADER_HEIGHT } from "./DataTable";
 import type { ExportProgress } from "../bindings/ExportProgress";
 import { PAGE_SIZE } from "./TableView";
+import { BLOCK } from "./useRowWindow";
 import { type Args, fakeBackend, problem } from "./test/backend";
 import { customerRow } from "./test/fixtures";
 
@@ -156,6 +157,30 @@ describe("the table", () => {
     expect(screen.getByTestId("row-449")).toBeInTheDocument();
   });
 
+  it("holds only the rows around the viewport: the loaded ones are read from the backend in blocks", async () => {
+    const { backend } = await openCustomers(fakeBackend({ total: 12000, serverPage: 1000 }));
+    for (let loaded = 2000; loaded <= 12000; loaded += 1000) {
+      scrollToBottom();
+      await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent(`${loaded.toLocaleString()} `));
+    }
+    scrollToBottom();
+    // The last rows show the backend's values, not placeholders.
+    expect(await screen.findByTestId("row-11999")).toHaveTextContent("Customer 11999");
+    const asked = backend.of("table_rows") as { start: number; end: number }[];
+    expect(asked.every(({ start, end }) => end - start <= BLOCK && start % BLOCK === 0)).toBe(true);
+    // Blocks near each of the 12 viewports visited only, not all 12,000 rows.
+    expect(asked.reduce((n, { start, end }) => n + end - start, 0)).toBeLessThan(12000 / 2);
+
+    // Back at the top, the first rows are read again (they were dropped).
+    const before = asked.length;
+    act(() => {
+      scroller().scrollTop = 0;
+      fireEvent.scroll(scroller());
+    });
+    expect(await screen.findByTestId("row-0")).toHaveTextContent("Customer 0");
+    expect(backend.of("table_rows").slice(before)).toContainEqual({ handle: 1, start: 0, end: BLOCK });
+  });
+
   it("sorts by a header: orderby changes and the old table is closed", async () => {
     const { user, backend } = await openCustomers();
     await user.click(within(screen.getByTestId("col-displayName")).getByRole("button"));
@@ -252,15 +277,16 @@ describe("the table", () => {
   });
 
   it("shows the error panel when a page fails, and retries that page", async () => {
-    const { user } = await openCustomers(fakeBackend({ fail: { more_rows: problem("Throttled", "Microsoft is busy.") } }));
+    const backend = fakeBackend({ fail: { more_rows: problem("Throttled", "Microsoft is busy.") } });
+    const { user } = await openCustomers(backend);
     scrollToBottom();
     const error = await screen.findByTestId("more-error");
     expect(error).toHaveTextContent("Microsoft is busy.");
-    const backend = fakeBackend();
+    backend.heal("more_rows");
     await user.click(within(error).getByRole("button", { name: "Try again" }));
     await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("400 loaded"));
     expect(screen.queryByTestId("more-error")).toBeNull();
-    expect(backend.of("more_rows")).toHaveLength(1);
+    expect(backend.of("more_rows")).toHaveLength(2);
   });
 
   it("shows the error panel when the columns cannot be read", async () => {

@@ -37,13 +37,19 @@ const OPENING_SKELETONS = 12;
 const TAIL_SKELETONS = 3;
 /** Ask for the next page this many rows before the end: about three screens. */
 const PREFETCH_ROWS = 60;
+const NO_ROWS: Row[] = [];
 
 interface Props {
   /** The grid's accessible name. */
   label: string;
   /** The shown columns, in order. */
   columns: readonly Column[];
-  rows: Row[];
+  /** How many rows are loaded. */
+  loaded: number;
+  /** A loaded row, or undefined while it is being fetched (see useRowWindow). */
+  rowAt: (index: number) => Row | undefined;
+  /** The rows in view changed: fetch them. */
+  onRange: (start: number, end: number) => void;
   opening: boolean;
   more: boolean;
   count: number | null;
@@ -59,7 +65,7 @@ interface Props {
 }
 
 export function DataTable(props: Props) {
-  const { columns, rows, opening, more, sorting, onSortingChange, onNearEnd, onOpen } = props;
+  const { columns, loaded, opening, more, sorting, onSortingChange, onNearEnd, onOpen, onRange } = props;
   const id = useId();
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState<number | null>(null);
@@ -83,7 +89,8 @@ export function DataTable(props: Props) {
   const classes = useMemo(() => columns.map((c) => `cell ${cellClass(c)}`), [columns]);
 
   const table = useReactTable<Row>({
-    data: rows,
+    // Rows are built one by one for the viewport (below), never as a model.
+    data: NO_ROWS,
     columns: defs,
     getCoreRowModel: getCoreRowModel(),
     state: { sorting },
@@ -99,15 +106,16 @@ export function DataTable(props: Props) {
   // The grid shows about thirty, so only those are built, each once: rows
   // are append-only, so a built row stays valid until the columns change.
   const built = useMemo(() => new WeakMap<Row, TableRow<Row>>(), [defs]);
-  const rowAt = (index: number): TableRow<Row> => {
-    const data = rows[index];
+  const rowAt = (index: number): TableRow<Row> | undefined => {
+    const data = props.rowAt(index);
+    if (!data) return undefined;
     let row = built.get(data);
     if (!row) built.set(data, (row = createRow(table, String(index), data, index, 0)));
     return row;
   };
 
   const virtualizer = useVirtualizer({
-    count: opening ? 0 : rows.length + (more ? TAIL_SKELETONS : 0),
+    count: opening ? 0 : loaded + (more ? TAIL_SKELETONS : 0),
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -116,11 +124,16 @@ export function DataTable(props: Props) {
     scrollPaddingStart: HEADER_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
+  const firstShown = items.length ? items[0].index : 0;
   const lastShown = items.length ? items[items.length - 1].index : -1;
 
   useEffect(() => {
-    if (more && lastShown >= rows.length - PREFETCH_ROWS) onNearEnd();
-  }, [more, lastShown, rows.length, onNearEnd]);
+    if (more && lastShown >= loaded - PREFETCH_ROWS) onNearEnd();
+  }, [more, lastShown, loaded, onNearEnd]);
+
+  useEffect(() => {
+    if (lastShown >= 0) onRange(firstShown, lastShown + 1);
+  }, [firstShown, lastShown, loaded, onRange]);
 
   // A reopened table (new sort, filter or columns) starts at the top.
   useEffect(() => {
@@ -130,8 +143,8 @@ export function DataTable(props: Props) {
   }, [opening]);
 
   const go = (index: number) => {
-    if (rows.length === 0) return;
-    const to = Math.min(Math.max(index, 0), rows.length - 1);
+    if (loaded === 0) return;
+    const to = Math.min(Math.max(index, 0), loaded - 1);
     setActive(to);
     virtualizer.scrollToIndex(to, { align: "auto" });
   };
@@ -142,7 +155,7 @@ export function DataTable(props: Props) {
     const view = scroller.current ? scroller.current.clientHeight - HEADER_HEIGHT : 0;
     const page = Math.max(1, Math.floor(view / ROW_HEIGHT) - 1);
     const from = active ?? -1;
-    const moves: Record<string, number> = { ArrowDown: from + 1, ArrowUp: from - 1, PageDown: from + page, PageUp: from - page, Home: 0, End: rows.length - 1 };
+    const moves: Record<string, number> = { ArrowDown: from + 1, ArrowUp: from - 1, PageDown: from + page, PageUp: from - page, Home: 0, End: loaded - 1 };
     if (e.key in moves) go(moves[e.key]);
     else if ((e.key === "Enter" || e.key === " ") && active !== null) onOpen(active);
     else return;
@@ -152,7 +165,7 @@ export function DataTable(props: Props) {
   const rowId = (index: number) => `${id}-row-${index}`;
   const width = table.getTotalSize();
   const template = defs.map((d, i) => (i === defs.length - 1 ? `minmax(${d.size}px, 1fr)` : `${d.size}px`)).join(" ");
-  const rowCount = props.count !== null ? props.count + 1 : more ? -1 : rows.length + 1;
+  const rowCount = props.count !== null ? props.count + 1 : more ? -1 : loaded + 1;
   const headers = table.getHeaderGroups()[0]?.headers ?? [];
 
   return (
@@ -165,11 +178,11 @@ export function DataTable(props: Props) {
       aria-rowcount={rowCount}
       aria-colcount={columns.length}
       aria-busy={opening}
-      aria-activedescendant={active !== null && active < rows.length ? rowId(active) : undefined}
+      aria-activedescendant={active !== null && active < loaded ? rowId(active) : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
       onFocus={(e) => {
-        if (e.target === e.currentTarget && active === null && rows.length > 0) setActive(0);
+        if (e.target === e.currentTarget && active === null && loaded > 0) setActive(0);
       }}
     >
       <div className="grid-canvas" style={{ width, "--grid-template": template } as CSSProperties}>
@@ -216,12 +229,13 @@ export function DataTable(props: Props) {
         >
           {opening
             ? Array.from({ length: OPENING_SKELETONS }, (_, i) => <SkeletonRow key={i} top={i * ROW_HEIGHT} cells={columns.length} />)
-            : items.map((v) =>
-                v.index < rows.length ? (
+            : items.map((v) => {
+                const row = v.index < loaded ? rowAt(v.index) : undefined;
+                return row ? (
                   <GridRow
                     key={v.index}
                     id={rowId(v.index)}
-                    row={rowAt(v.index)}
+                    row={row}
                     top={v.start - HEADER_HEIGHT}
                     classes={classes}
                     active={v.index === active}
@@ -229,10 +243,10 @@ export function DataTable(props: Props) {
                   />
                 ) : (
                   <SkeletonRow key={v.index} top={v.start - HEADER_HEIGHT} cells={columns.length} />
-                ),
-              )}
+                );
+              })}
         </div>
-        {!opening && rows.length === 0 && <p className="grid-empty">No rows to show.</p>}
+        {!opening && loaded === 0 && <p className="grid-empty">No rows to show.</p>}
       </div>
     </div>
   );

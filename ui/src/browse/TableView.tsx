@@ -15,7 +15,8 @@ import { ExportDialog } from "./ExportDialog";
 import { FilterBuilder } from "./FilterBuilder";
 import { orderbyOf } from "./odata";
 import { RecordPanel } from "./RecordPanel";
-import { usePagedTable } from "./usePagedTable";
+import { usePagedTable, type Row } from "./usePagedTable";
+import { useRowWindow } from "./useRowWindow";
 
 /** Rows per request: a screenful many times over, small enough to arrive fast. */
 export const PAGE_SIZE = 1000;
@@ -37,13 +38,19 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
   const [sorting, setSorting] = useState<SortingState>([]);
   const [filterOpen, setFilterOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
-  const [record, setRecord] = useState<number | null>(null);
+  const [record, setRecord] = useState<{ index: number; row: Row } | null>(null);
   const filterId = useId();
   const grid = useRef<HTMLDivElement>(null);
   const exportButton = useRef<HTMLButtonElement>(null);
 
   const query = useMemo<TableQuery>(() => ({ select, filter, orderby: orderbyOf(sorting), count: true }), [select, filter, sorting]);
   const table = usePagedTable(connection, entity.name, query, PAGE_SIZE);
+  const view = useRowWindow(table.handle, table.loaded);
+  // The row is kept with its index: the cache may drop it while it is open.
+  const openRecord = (index: number) => {
+    const row = view.rowAt(index);
+    if (row) setRecord({ index, row });
+  };
   const shown = useMemo(() => select.flatMap((name) => byName.get(name) ?? []), [select, byName]);
 
   // Each of these is a new query, so new rows: an open record panel would
@@ -68,7 +75,7 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
     grid.current?.focus();
   };
 
-  const rows = table.rows.length;
+  const rows = table.loaded;
   const total = table.count ?? (table.status === "ready" && !table.more ? rows : null);
   const status =
     table.status === "opening"
@@ -145,20 +152,20 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
             ref={grid}
             label={`Rows of ${entity.label}`}
             columns={shown}
-            rows={table.rows}
+            loaded={table.loaded}
+            rowAt={view.rowAt}
+            onRange={view.ensure}
             opening={table.status === "opening"}
             more={table.more}
             count={table.count}
             sorting={sorting}
             onSortingChange={onSortingChange}
             onNearEnd={table.loadMore}
-            onOpen={setRecord}
-            openIndex={record}
+            onOpen={openRecord}
+            openIndex={record?.index ?? null}
           />
         )}
-        {record !== null && table.rows[record] && (
-          <RecordPanel row={table.rows[record]} index={record} columns={columns} onClose={closeRecord} />
-        )}
+        {record !== null && <RecordPanel row={record.row} index={record.index} columns={columns} onClose={closeRecord} />}
       </div>
       <div className="table-foot">
         <span aria-live="polite" data-testid="table-status">

@@ -1,7 +1,8 @@
 // One open table on the backend: opened at its first page, grown page by
-// page (append-only: loaded rows are never fetched again), closed when the
-// query changes or the view goes away. The server's nextLink stays in Rust;
-// here a page is asked for by handle.
+// page (append-only: loaded rows are never fetched from the service again),
+// closed when the query changes or the view goes away. The server's nextLink
+// and the loaded rows stay in Rust; here a page is asked for by handle, and
+// the rows in view through useRowWindow.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TableQuery } from "../bindings/TableQuery";
 import type { UserError } from "../bindings/UserError";
@@ -12,7 +13,10 @@ export type Row = Record<string, unknown>;
 
 export interface TableState {
   status: "opening" | "ready" | "failed";
-  rows: Row[];
+  /** The open table on the backend. */
+  handle: number | null;
+  /** How many rows are loaded. */
+  loaded: number;
   /** The total on the server, when it says. */
   count: number | null;
   /** "More than this many": the server stopped counting (Dataverse, 5,000). */
@@ -27,7 +31,8 @@ export interface TableState {
 
 const OPENING: TableState = {
   status: "opening",
-  rows: [],
+  handle: null,
+  loaded: 0,
   count: null,
   atLeast: null,
   more: false,
@@ -61,7 +66,7 @@ export function usePagedTable(connection: string, entity: string, query: TableQu
         // Opened after the user moved on (or a StrictMode remount): drop it.
         if (!live) return closeQuietly(page.handle);
         current.current = { handle: page.handle, busy: false, more: page.more, blocked: false };
-        setState({ ...OPENING, status: "ready", rows: page.rows, count: page.count, atLeast: page.at_least, more: page.more });
+        setState({ ...OPENING, status: "ready", handle: page.handle, loaded: page.loaded, count: page.count, atLeast: page.at_least, more: page.more });
       },
       (e) => {
         if (live) setState({ ...OPENING, status: "failed", problem: problemOf(e) });
@@ -91,7 +96,7 @@ export function usePagedTable(connection: string, entity: string, query: TableQu
         current.current.more = page.more;
         setState((s) => ({
           ...s,
-          rows: page.rows.length ? s.rows.concat(page.rows) : s.rows,
+          loaded: page.loaded,
           count: page.count ?? s.count,
           atLeast: page.at_least ?? s.atLeast,
           more: page.more,

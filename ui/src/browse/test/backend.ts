@@ -1,5 +1,6 @@
 // A fake of the data commands behind mockIPC: an entity catalog and one
-// table served in server-sized pages by handle, as the Rust side does.
+// table served in server-sized pages by handle, its loaded rows read back
+// in slices, as the Rust side does.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { Column } from "../../bindings/Column";
 import type { EntitySummary } from "../../bindings/EntitySummary";
@@ -44,7 +45,7 @@ export function fakeBackend(options: FakeOptions = {}) {
     const counted = total <= countLimit;
     return {
       handle,
-      rows: Array.from({ length: to - from }, (_, i) => customerRow(from + i)),
+      loaded: to,
       count: counted ? total : null,
       at_least: counted ? null : countLimit,
       more: to < total,
@@ -66,6 +67,14 @@ export function fakeBackend(options: FakeOptions = {}) {
         return page(++handles);
       case "more_rows":
         return page(args.handle as number);
+      case "table_rows": {
+        // Only loaded rows of an open table, like the backend.
+        const loaded = cursors.get(args.handle as number);
+        if (loaded === undefined) throw problem("NotFound", "This table was closed.");
+        const end = Math.min(args.end as number, loaded);
+        const start = Math.min(args.start as number, end);
+        return Array.from({ length: end - start }, (_, i) => customerRow(start + i));
+      }
       case "close_table":
       case "cancel_operation":
         return null;
@@ -81,6 +90,8 @@ export function fakeBackend(options: FakeOptions = {}) {
 
   return {
     calls,
+    /** The command works from now on. */
+    heal: (cmd: string) => delete fail[cmd],
     /** The arguments of every call of one command, in order. */
     of: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };

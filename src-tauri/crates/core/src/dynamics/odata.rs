@@ -90,14 +90,13 @@ pub struct RawPage {
 }
 
 impl RawPage {
-    /// Takes the rows as JSON text, an array (`[]` when the body had none),
-    /// to hand on without parsing them.
-    pub fn take_rows_json(&mut self) -> Result<Box<RawValue>, DataError> {
-        let rows = self.rows.take().unwrap_or_else(no_rows);
-        if rows.get().starts_with('[') {
-            Ok(rows)
-        } else {
-            Err(self.unexpected("\"value\" is not a list of rows"))
+    /// Each row's JSON text, borrowed from the page, to hand on without
+    /// parsing it: a list of objects, or an unexpected answer.
+    pub fn row_texts(&self) -> Result<Vec<&RawValue>, DataError> {
+        let rows: Vec<&RawValue> = self.rows()?;
+        match rows.iter().find(|row| !row.get().starts_with('{')) {
+            Some(_) => Err(self.unexpected("a row is not a JSON object")),
+            None => Ok(rows),
         }
     }
 
@@ -126,12 +125,6 @@ impl RawPage {
             headroom: self.headroom,
         })
     }
-}
-
-/// No rows, as JSON text.
-pub fn no_rows() -> Box<RawValue> {
-    // "[]" is valid JSON: the default (`null`) is never taken.
-    RawValue::from_string("[]".to_owned()).unwrap_or_default()
 }
 
 /// Where a page is: the first of a collection, or the one after a cursor.
