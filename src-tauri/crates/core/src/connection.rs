@@ -327,7 +327,7 @@ impl Connection {
                 name: entity_set.to_string(),
             })?;
         if self.profile.product != Product::Dataverse {
-            return Ok(set.columns.clone());
+            return Ok(set.labelled_columns());
         }
         let service = self.service()?;
         let client = self.data()?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::dynamics::label;
 use crate::problem::{ErrorKind, Explain};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -142,6 +143,18 @@ fn matches(text: &str, needle: &str) -> Option<Match> {
 impl EntitySet {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The columns to show, each with a label. `$metadata` has no display
+    /// names, and making one for each of F&O's ~400,000 properties was a
+    /// quarter of reading the document (callgrind), so the CSDL reader
+    /// leaves them empty and they are made here, for one entity set.
+    pub fn labelled_columns(&self) -> Vec<Column> {
+        let mut columns = self.columns.clone();
+        for column in columns.iter_mut().filter(|c| c.label.is_empty()) {
+            column.label = label::from_name(&column.name);
+        }
+        columns
     }
 }
 

@@ -355,7 +355,8 @@ fn column(e: &BytesStart) -> Result<Option<Column>, quick_xml::Error> {
     // `MaxLength="max"` and `Scale="Variable"` are no numbers to show.
     let number = |v: Option<Cow<str>>| v.and_then(|v| v.parse().ok());
     Ok(name.map(|name| Column {
-        label: label::from_name(&name),
+        // Made when the entity set is shown (EntitySet::labelled_columns).
+        label: String::new(),
         name: name.into_owned(),
         kind: edm_kind(ty.as_deref().unwrap_or_default()),
         nullable: nullable.as_deref() != Some("false"),
