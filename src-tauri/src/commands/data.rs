@@ -164,6 +164,11 @@ fn table_closed() -> UserError {
     )
 }
 
+/// How many rows a table holds, as the UI counts them.
+fn loaded_count(rows: &[Box<RawValue>]) -> u32 {
+    u32::try_from(rows.len()).unwrap_or(u32::MAX)
+}
+
 /// Adds a page's rows to its table.
 async fn page_of(state: &AppState, handle: u64, page: RawPage) -> Result<TablePage, UserError> {
     let rows = page.row_texts().map_err(|e| e.explain())?;
@@ -173,7 +178,7 @@ async fn page_of(state: &AppState, handle: u64, page: RawPage) -> Result<TablePa
     table.next = page.next;
     Ok(TablePage {
         handle,
-        loaded: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
+        loaded: loaded_count(&table.rows),
         count: page.count.and_then(RowCount::exact),
         at_least: page.count.and_then(RowCount::at_least),
         more: table.next.is_some(),
@@ -226,13 +231,13 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
             table.connection.clone(),
             table.next.clone(),
             table.page_size,
-            table.rows.len(),
+            loaded_count(&table.rows),
         )
     };
     let Some(next) = next else {
         return Ok(TablePage {
             handle,
-            loaded: u32::try_from(loaded).unwrap_or(u32::MAX),
+            loaded,
             count: None,
             at_least: None,
             more: false,
