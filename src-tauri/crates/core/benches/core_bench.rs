@@ -93,7 +93,10 @@ fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
     .unwrap()
 }
 
-/// The CSDL parser against a bare quick-xml pass over the same bytes.
+/// The CSDL reader against a bare quick-xml pass over the same bytes, read
+/// the same way (borrowed from the downloaded body). The reader lists the
+/// sets and keys; each set's columns are read when it is shown, so that is
+/// timed too: for the set a user opens, and for every set one after another.
 async fn metadata_parse(s: &SandboxHandle) {
     let fno = connection(s, Product::FinanceOperations, Grant::ClientCredentials);
     let url = fno.service().unwrap().catalog_url().unwrap();
@@ -103,25 +106,35 @@ async fn metadata_parse(s: &SandboxHandle) {
         .get_metadata(&url, &CancellationToken::new(), &|_| {})
         .await
         .unwrap();
-    let (mut ours, mut bare) = (vec![], vec![]);
-    let mut sets = 0;
-    for _ in 0..ROUNDS {
-        let (catalog, ms) = timed(|| metadata::parse(&bytes[..]).unwrap());
+    let (mut ours, mut bare, mut one, mut all) = (vec![], vec![], vec![], vec![]);
+    let (mut sets, mut columns) = (0, 0);
+    // Each round is under a second; more of them steady the medians.
+    for _ in 0..3 * ROUNDS {
+        let (catalog, ms) = timed(|| metadata::parse(bytes.clone()).unwrap());
         sets = catalog.entity_sets.len();
         ours.push(ms);
+        let customers = catalog.get("CustomersV3").unwrap();
+        one.push(timed(|| catalog.columns(customers).unwrap()).1);
+        let (n, ms) = timed(|| {
+            catalog
+                .entity_sets
+                .iter()
+                .map(|set| catalog.columns(set).unwrap().len())
+                .sum::<usize>()
+        });
+        columns = n;
+        all.push(ms);
         let (_, ms) = timed(|| {
             let mut reader = quick_xml::Reader::from_reader(&bytes[..]);
-            let mut buf = Vec::new();
             let mut elements = 0u64;
             loop {
-                match reader.read_event_into(&mut buf).unwrap() {
+                match reader.read_event().unwrap() {
                     quick_xml::events::Event::Start(_) | quick_xml::events::Event::Empty(_) => {
                         elements += 1
                     }
                     quick_xml::events::Event::Eof => break,
                     _ => {}
                 }
-                buf.clear();
             }
             elements
         });
@@ -129,9 +142,15 @@ async fn metadata_parse(s: &SandboxHandle) {
     }
     let (ours, bare) = (median(ours), median(bare));
     println!(
-        "F&O $metadata ({:.1} MB, {sets} entity sets) parse, median of {ROUNDS}: ours {ours:.0} ms, bare quick-xml loop {bare:.0} ms, ratio {:.2} (goal ≤ 1.5 and ≤ 500 ms)",
+        "F&O $metadata ({:.1} MB, {sets} entity sets) parse, median of {}: ours {ours:.0} ms, bare quick-xml loop {bare:.0} ms, ratio {:.2} (goal ≤ 1.5 and ≤ 500 ms)",
         bytes.len() as f64 / 1e6,
+        3 * ROUNDS,
         ours / bare
+    );
+    println!(
+        "  then, when shown: CustomersV3's columns {:.2} ms; all {columns} columns of the {sets} sets, one set after another, {:.0} ms",
+        median(one),
+        median(all)
     );
 }
 

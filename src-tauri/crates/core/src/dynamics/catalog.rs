@@ -8,14 +8,19 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::dynamics::label;
+use crate::dynamics::metadata::Declarations;
 use crate::problem::{ErrorKind, Explain};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 #[ts(export)]
 pub struct Catalog {
     /// In the service's order.
     pub entity_sets: Vec<EntitySet>,
+    /// BC's and F&O's `$metadata`, to read an entity set's columns from
+    /// when it is shown.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(crate) declarations: Option<Arc<Declarations>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -28,10 +33,6 @@ pub struct EntitySet {
     /// What people read: Dataverse's display name, else one made from `name`.
     pub label: String,
     pub keys: Vec<String>,
-    /// Empty for Dataverse until its Attributes are read.
-    pub columns: Vec<Column>,
-    /// Related entities (`currency`, `salesInvoiceLines`): not columns.
-    pub navigation: Vec<String>,
     /// The column that names a row (Dataverse's PrimaryNameAttribute); BC's
     /// and F&O's metadata do not say.
     pub primary_name: Option<String>,
@@ -104,6 +105,16 @@ enum Match {
 }
 
 impl Catalog {
+    /// The columns `$metadata` declares for `set`, labelled. Dataverse's
+    /// catalog has none: its columns are read per table
+    /// (`entity_definitions::columns`).
+    pub fn columns(&self, set: &EntitySet) -> Result<Vec<Column>, CatalogError> {
+        match &self.declarations {
+            Some(declarations) => declarations.columns(&set.entity_type),
+            None => Ok(vec![]),
+        }
+    }
+
     /// The entity set called exactly `name` (OData names are case-sensitive).
     pub fn get(&self, name: &str) -> Option<&EntitySet> {
         self.entity_sets.iter().find(|s| s.name == name)
@@ -137,24 +148,6 @@ fn matches(text: &str, needle: &str) -> Option<Match> {
         Some(Match::Prefix)
     } else {
         text.contains(needle).then_some(Match::Contains)
-    }
-}
-
-impl EntitySet {
-    pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
-    }
-
-    /// The columns to show, each with a label. `$metadata` has no display
-    /// names, and making one for each of F&O's ~400,000 properties was a
-    /// quarter of reading the document (callgrind), so the CSDL reader
-    /// leaves them empty and they are made here, for one entity set.
-    pub fn labelled_columns(&self) -> Vec<Column> {
-        let mut columns = self.columns.clone();
-        for column in columns.iter_mut().filter(|c| c.label.is_empty()) {
-            column.label = label::from_name(&column.name);
-        }
-        columns
     }
 }
 
@@ -219,8 +212,6 @@ mod tests {
             entity_type: format!("NS.{name}"),
             label: label.into(),
             keys: vec![],
-            columns: vec![],
-            navigation: vec![],
             primary_name: None,
         }
     }
@@ -232,6 +223,7 @@ mod tests {
     #[test]
     fn search_ranks_exact_then_prefix_then_contains() {
         let catalog = Catalog {
+            declarations: None,
             entity_sets: vec![
                 set("salesInvoiceLines", "Sales invoice lines"),
                 set("customerSales", "Customer sales"),
@@ -261,6 +253,7 @@ mod tests {
     #[test]
     fn a_label_match_ranks_like_a_name_match() {
         let catalog = Catalog {
+            declarations: None,
             entity_sets: vec![
                 set("cr1a2_widgetitems", "Widget"),
                 set("widgets", "Widgets"),
@@ -275,6 +268,7 @@ mod tests {
     #[test]
     fn get_is_exact() {
         let catalog = Catalog {
+            declarations: None,
             entity_sets: vec![set("customers", "Customers")],
         };
         assert!(catalog.get("customers").is_some());

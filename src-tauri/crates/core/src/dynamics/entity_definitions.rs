@@ -127,14 +127,15 @@ pub fn catalog(json: &[u8]) -> Result<Catalog, CatalogError> {
                 entity_type: format!("{TYPE_NAMESPACE}{}", d.logical_name),
                 label,
                 keys: d.primary_id_attribute.into_iter().collect(),
-                columns: vec![],
-                navigation: vec![],
                 primary_name: d.primary_name_attribute,
                 name,
             })
         })
         .collect();
-    Ok(Catalog { entity_sets })
+    Ok(Catalog {
+        entity_sets,
+        declarations: None,
+    })
 }
 
 /// The table's name for `EntityDefinitions(LogicalName='…')`.

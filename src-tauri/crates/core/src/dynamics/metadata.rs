@@ -1,13 +1,16 @@
-//! CSDL `$metadata` (OData 4.0, as BC and F&O serve it) read as a stream
-//! into the catalog. F&O's document is ~30 MB with ~5,000 entity sets
-//! (microsoft-facts.md §6), so there is no DOM: each element is looked at
-//! once and only what the catalog shows is kept.
+//! CSDL `$metadata` (OData 4.0, as BC and F&O serve it) read into the
+//! catalog. F&O's document is ~30 MB with ~5,000 entity sets and ~400,000
+//! properties (microsoft-facts.md §6). Reading it lists the entity sets with
+//! their keys and notes where each entity type's body lies; an entity set's
+//! properties are read from there when it is shown (`Declarations::columns`),
+//! so the list is ready after one pass that looks at few attributes.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::ops::Range;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -16,32 +19,36 @@ use crate::dynamics::catalog::{
 };
 use crate::dynamics::label;
 
-/// Reads `$metadata` from a stream (a response body, a file) or from bytes:
-/// `&[u8]` is a `BufRead` too.
-pub fn parse(input: impl BufRead) -> Result<Catalog, CatalogError> {
-    let mut reader = Reader::from_reader(input);
+/// Reads the whole `$metadata` document. The catalog keeps it (shared, not
+/// copied) to read columns from later.
+pub fn parse(document: impl Into<Bytes>) -> Result<Catalog, CatalogError> {
+    let document: Bytes = document.into();
+    let mut reader = Reader::from_reader(&document[..]);
     // Indentation between elements is all the text CSDL has; skip it.
     reader.config_mut().trim_text(true);
-    let mut buf = Vec::new();
     let mut doc = Document::default();
     loop {
+        let before = offset(reader.buffer_position());
         let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| read_error(reader.error_position(), e))?;
+            .read_event()
+            .map_err(|e| xml_error(reader.error_position(), e))?;
+        let after = offset(reader.buffer_position());
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
-                doc.check_root(e)?;
-                doc.open(e)
-                    .map_err(|err| read_error(reader.buffer_position(), err))?;
+                if !doc.rooted {
+                    doc.check_root(e)?;
+                }
+                let name = e.local_name();
+                doc.open(name.as_ref(), e, after)
+                    .map_err(|err| xml_error(reader.buffer_position(), err))?;
                 if matches!(event, Event::Empty(_)) {
-                    doc.close(e.local_name().as_ref());
+                    doc.close(name.as_ref(), after);
                 }
             }
-            Event::End(ref e) => doc.close(e.local_name().as_ref()),
+            Event::End(ref e) => doc.close(e.local_name().as_ref(), before),
             Event::Eof => break,
             _ => {}
         }
-        buf.clear();
     }
     if !doc.rooted {
         return Err(CatalogError::NotMetadata {
@@ -55,32 +62,41 @@ pub fn parse(input: impl BufRead) -> Result<Catalog, CatalogError> {
             cause: "the document ends before </edmx:Edmx>".into(),
         });
     }
-    Ok(doc.finish())
+    Ok(doc.finish(document))
 }
 
-fn read_error(position: u64, error: quick_xml::Error) -> CatalogError {
-    match error {
-        quick_xml::Error::Io(cause) => CatalogError::Interrupted {
-            position,
-            cause: cause.to_string(),
-        },
-        other => CatalogError::Xml {
-            position,
-            cause: other.to_string(),
-        },
+/// A reader position as an index into the document it reads (positions
+/// never exceed the document's length, which is a `usize`).
+fn offset(position: u64) -> usize {
+    usize::try_from(position).unwrap_or(usize::MAX)
+}
+
+fn xml_error(position: u64, error: quick_xml::Error) -> CatalogError {
+    CatalogError::Xml {
+        position,
+        cause: error.to_string(),
     }
 }
 
 /// An entity type as declared, before its base type is merged in.
 #[derive(Debug, Clone, Default)]
-struct RawType {
+struct DeclaredType {
     base: Option<String>,
     /// `None` when the type inherits its key.
     keys: Option<Vec<String>>,
-    /// Enum and other non-Edm types stay `Other(name)` until every schema
-    /// has been read: a type may be used before it is declared.
-    columns: Vec<Column>,
-    navigation: Vec<String>,
+    /// Where its child elements lie in the document.
+    body: Range<usize>,
+}
+
+/// The types of a `$metadata` document, and the document itself to read
+/// their properties from.
+#[derive(Debug, Default)]
+pub struct Declarations {
+    document: Bytes,
+    /// Schema `Alias` → `Namespace`.
+    aliases: HashMap<String, String>,
+    types: HashMap<String, DeclaredType>,
+    enums: HashMap<String, Arc<EnumType>>,
 }
 
 /// The element whose children are being read.
@@ -90,7 +106,7 @@ enum Open {
     Nothing,
     EntityType {
         name: String,
-        ty: RawType,
+        ty: DeclaredType,
         in_key: bool,
     },
     EnumType(EnumType),
@@ -102,10 +118,7 @@ struct Document {
     rooted: bool,
     closed: bool,
     namespace: String,
-    /// Schema `Alias` → `Namespace`.
-    aliases: HashMap<String, String>,
-    types: HashMap<String, RawType>,
-    enums: HashMap<String, Arc<EnumType>>,
+    declared: Declarations,
     /// Entity set name and entity type, in container order.
     sets: Vec<(String, String)>,
     open: Open,
@@ -115,9 +128,6 @@ impl Document {
     /// Fails on the first element when the answer is something else, such
     /// as a proxy's HTML page, without reading the rest.
     fn check_root(&mut self, e: &BytesStart) -> Result<(), CatalogError> {
-        if self.rooted {
-            return Ok(());
-        }
         let root = e.local_name();
         if root.as_ref() != "Edmx" {
             return Err(CatalogError::NotMetadata {
@@ -128,13 +138,20 @@ impl Document {
         Ok(())
     }
 
-    fn open(&mut self, e: &BytesStart) -> Result<(), quick_xml::Error> {
-        match (e.local_name().as_ref(), &mut self.open) {
+    /// `after` is where the element's start tag ends.
+    fn open(
+        &mut self,
+        local_name: &str,
+        e: &BytesStart,
+        after: usize,
+    ) -> Result<(), quick_xml::Error> {
+        match (local_name, &mut self.open) {
             ("Schema", _) => {
                 let [namespace, alias] = attributes(e, ["Namespace", "Alias"])?;
                 self.namespace = namespace.unwrap_or_default().into_owned();
                 if let Some(alias) = alias {
-                    self.aliases
+                    self.declared
+                        .aliases
                         .insert(alias.into_owned(), self.namespace.clone());
                 }
             }
@@ -142,9 +159,10 @@ impl Document {
                 if let [Some(name), base] = attributes(e, ["Name", "BaseType"])? {
                     self.open = Open::EntityType {
                         name: format!("{}.{name}", self.namespace),
-                        ty: RawType {
+                        ty: DeclaredType {
                             base: base.map(Cow::into_owned),
-                            ..RawType::default()
+                            keys: None,
+                            body: after..after,
                         },
                         in_key: false,
                     };
@@ -162,12 +180,6 @@ impl Document {
             ) => {
                 if let ([Some(name)], Some(keys)) = (attributes(e, ["Name"])?, &mut ty.keys) {
                     keys.push(name.into_owned());
-                }
-            }
-            ("Property", Open::EntityType { ty, .. }) => ty.columns.extend(column(e)?),
-            ("NavigationProperty", Open::EntityType { ty, .. }) => {
-                if let [Some(name)] = attributes(e, ["Name"])? {
-                    ty.navigation.push(name.into_owned());
                 }
             }
             ("EnumType", _) => {
@@ -200,81 +212,85 @@ impl Document {
         Ok(())
     }
 
-    fn close(&mut self, local_name: &str) {
-        match (local_name, std::mem::take(&mut self.open)) {
-            ("EntityType", Open::EntityType { name, mut ty, .. }) => {
-                // Growth room times ~5,000 types is megabytes; give it back.
-                ty.columns.shrink_to_fit();
-                self.types.insert(name, ty);
+    /// `at` is where the element's end tag starts. Called for every
+    /// element, so the open element is only moved when it is the one
+    /// that ends.
+    fn close(&mut self, local_name: &str, at: usize) {
+        self.closed |= local_name == "Edmx";
+        let ends_open = match (local_name, &mut self.open) {
+            ("Key", Open::EntityType { in_key, .. }) => {
+                *in_key = false;
+                false
             }
-            ("EnumType", Open::EnumType(enum_type)) => {
-                self.enums
+            ("EntityType", Open::EntityType { .. })
+            | ("EnumType", Open::EnumType(_))
+            | ("EntityContainer", Open::Container) => true,
+            _ => false,
+        };
+        if !ends_open {
+            return;
+        }
+        match std::mem::take(&mut self.open) {
+            Open::EntityType { name, mut ty, .. } => {
+                ty.body.end = at.max(ty.body.start);
+                self.declared.types.insert(name, ty);
+            }
+            Open::EnumType(enum_type) => {
+                self.declared
+                    .enums
                     .insert(enum_type.name.clone(), Arc::new(enum_type));
             }
-            ("EntityContainer", Open::Container) => {}
-            ("Key", Open::EntityType { name, ty, .. }) => {
-                self.open = Open::EntityType {
-                    name,
-                    ty,
-                    in_key: false,
-                }
-            }
-            (name, open) => {
-                self.closed |= name == "Edmx";
-                self.open = open;
-            }
+            Open::Container | Open::Nothing => {}
         }
     }
 
-    /// Merges base types, marks keys and resolves enums, now that every
-    /// schema has been read.
-    fn finish(mut self) -> Catalog {
-        let sets = std::mem::take(&mut self.sets);
-        // How often each type is still needed: its last use takes the
-        // columns instead of copying them, so peak memory stays near the
-        // catalog's own size.
-        let mut uses: HashMap<String, usize> = HashMap::new();
-        let bases = self.types.values().filter_map(|t| t.base.as_deref());
-        for ty in sets.iter().map(|(_, ty)| ty.as_str()).chain(bases) {
-            *uses.entry(self.qualified(ty).into_owned()).or_default() += 1;
-        }
-        let entity_sets = sets
+    /// Resolves each set's type and key now that every schema has been read.
+    fn finish(self, document: Bytes) -> Catalog {
+        let declared = Declarations {
+            document,
+            ..self.declared
+        };
+        let entity_sets = self
+            .sets
             .into_iter()
             .map(|(name, ty)| {
-                let ty = self.qualified(&ty).into_owned();
-                self.entity_set(name, ty, &mut uses)
+                let entity_type = declared.qualified(&ty).into_owned();
+                EntitySet {
+                    label: label::from_name(&name),
+                    keys: declared.keys(&entity_type),
+                    name,
+                    entity_type,
+                    primary_name: None,
+                }
             })
             .collect();
-        Catalog { entity_sets }
+        Catalog {
+            entity_sets,
+            declarations: Some(Arc::new(declared)),
+        }
+    }
+}
+
+impl Declarations {
+    /// The key of `entity_type`: the most derived declaration wins.
+    fn keys(&self, entity_type: &str) -> Vec<String> {
+        self.lineage(entity_type)
+            .iter()
+            .find_map(|ty| self.types.get(ty)?.keys.clone())
+            .unwrap_or_default()
     }
 
-    fn entity_set(
-        &mut self,
-        name: String,
-        entity_type: String,
-        uses: &mut HashMap<String, usize>,
-    ) -> EntitySet {
-        let mut keys = None;
+    /// The columns of `entity_type`, its base's first as the service orders
+    /// them in rows, labelled, with keys marked and enums resolved. A type
+    /// the document does not declare has none: its rows can still be read.
+    pub fn columns(&self, entity_type: &str) -> Result<Vec<Column>, CatalogError> {
+        let keys = self.keys(entity_type);
         let mut columns = vec![];
-        let mut navigation = vec![];
-        // The base's columns first, as the service orders them in rows.
-        for ty in self.lineage(&entity_type).iter().rev() {
-            let last_use = *ty == entity_type
-                && uses.get_mut(ty).is_some_and(|n| {
-                    *n = n.saturating_sub(1);
-                    *n == 0
-                });
-            let part = match last_use {
-                true => self.types.remove(ty),
-                false => self.types.get(ty).cloned(),
-            };
-            let Some(part) = part else { continue };
-            columns.extend(part.columns);
-            navigation.extend(part.navigation);
-            // The most derived declaration wins.
-            keys = part.keys.or(keys);
+        for ty in self.lineage(entity_type).iter().rev() {
+            if let Some(declared) = self.types.get(ty) {
+                self.read_properties(declared.body.clone(), &mut columns)?;
+            }
         }
-        let keys = keys.unwrap_or_default();
         for column in &mut columns {
             column.key = keys.contains(&column.name);
             if let ColumnKind::Other(ty) = &column.kind {
@@ -283,14 +299,39 @@ impl Document {
                 }
             }
         }
-        EntitySet {
-            label: label::from_name(&name),
-            name,
-            entity_type,
-            keys,
-            columns,
-            navigation,
-            primary_name: None,
+        Ok(columns)
+    }
+
+    /// The `<Property>` children of the entity type whose body is `body`.
+    fn read_properties(
+        &self,
+        body: Range<usize>,
+        columns: &mut Vec<Column>,
+    ) -> Result<(), CatalogError> {
+        let start = body.start as u64;
+        let mut reader = Reader::from_reader(self.document.get(body).unwrap_or_default());
+        let mut depth = 0usize;
+        loop {
+            let event = reader
+                .read_event()
+                .map_err(|e| xml_error(start + reader.error_position(), e))?;
+            let property = match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    (depth == 0 && e.local_name().as_ref() == "Property").then_some(e)
+                }
+                _ => None,
+            };
+            if let Some(e) = property {
+                columns.extend(
+                    column(e).map_err(|err| xml_error(start + reader.buffer_position(), err))?,
+                );
+            }
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                Event::Eof => return Ok(()),
+                _ => {}
+            }
         }
     }
 
@@ -355,8 +396,7 @@ fn column(e: &BytesStart) -> Result<Option<Column>, quick_xml::Error> {
     // `MaxLength="max"` and `Scale="Variable"` are no numbers to show.
     let number = |v: Option<Cow<str>>| v.and_then(|v| v.parse().ok());
     Ok(name.map(|name| Column {
-        // Made when the entity set is shown (EntitySet::labelled_columns).
-        label: String::new(),
+        label: label::from_name(&name),
         name: name.into_owned(),
         kind: edm_kind(ty.as_deref().unwrap_or_default()),
         nullable: nullable.as_deref() != Some("false"),
