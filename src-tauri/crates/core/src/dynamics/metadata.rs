@@ -39,6 +39,10 @@ pub fn parse(document: impl Into<Bytes>) -> Result<Catalog, CatalogError> {
                     doc.check_root(e)?;
                 }
                 let name = e.local_name();
+                // Nearly all of F&O's elements: read when their set is shown.
+                if name.as_ref() == "Property" {
+                    continue;
+                }
                 doc.open(name.as_ref(), e, after)
                     .map_err(|err| xml_error(reader.buffer_position(), err))?;
                 if matches!(event, Event::Empty(_)) {
