@@ -3,6 +3,8 @@
 
 mod commands;
 mod navigation;
+#[cfg(target_os = "linux")]
+mod rendering;
 #[cfg(test)]
 mod security_review;
 mod state;
@@ -53,6 +55,8 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 }
 
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    rendering::choose_painting();
     if let Err(e) = run_app(Builder::default()).run(tauri::generate_context!()) {
         eprintln!("D365 Connect could not start: {e}");
         std::process::exit(1);
