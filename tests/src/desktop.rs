@@ -229,6 +229,48 @@ impl Desktop {
             .map_err(|e| format!("click {css}: {e}"))
     }
 
+    /// Saves a BC profile of the sandbox's confidential app for a
+    /// test-started sandbox (as the app would have saved it), signing in as
+    /// the app ("ClientCredentials") or as a person ("Delegated"), then
+    /// opens it from the start page.
+    pub async fn open_saved_profile(
+        &self,
+        sandbox: &d365_sandbox::SandboxHandle,
+        name: &str,
+        grant: &str,
+    ) -> Result<(), String> {
+        let e = sandbox.endpoints();
+        let profile = json!({
+            "name": name,
+            "product": "BusinessCentral",
+            "cloud": { "kind": "Custom", "custom": {
+                "authority": e.authority, "bc_api": e.bc_api, "fno_url": null, "dataverse_url": null,
+                "globaldisco": e.globaldisco, "bc_resource": null } },
+            "tenant": e.demo.tenant_id,
+            "client_id": e.demo.client_id,
+            "grant": grant,
+            "client_type": "Confidential",
+            "scopes": [],
+            "environment": "Production",
+            "company": null
+        });
+        self.invoke_with(
+            "save_profile",
+            json!({ "profile": profile, "secret": e.demo.client_secret }),
+        )
+        .await?;
+        // The start page lists what is saved when it opens.
+        let open = format!(r#"[data-testid="profile-{name}"] [data-testid="open-profile"]"#);
+        for css in [r#"[data-testid="new-connection"]"#, ".brand", &open] {
+            self.wait_for(css, Duration::from_secs(60))
+                .await?
+                .click()
+                .await
+                .map_err(|e| format!("click {css}: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Saves a PNG of the window and returns its path.
     pub async fn screenshot(&self, dir: &Path, name: &str) -> Result<PathBuf, String> {
         let png = self.client.screenshot().await.map_err(|e| e.to_string())?;

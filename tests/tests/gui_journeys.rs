@@ -308,47 +308,6 @@ async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, su
     );
 }
 
-/// Saves a BC profile of the sandbox's confidential app for a test-started
-/// sandbox (as the app would have saved it), signing in as the app
-/// ("ClientCredentials") or as a person ("Delegated"), then opens it from
-/// the start page.
-async fn open_saved_profile(
-    app: &Desktop,
-    sandbox: &d365_sandbox::SandboxHandle,
-    name: &str,
-    grant: &str,
-) {
-    let e = sandbox.endpoints();
-    let profile = serde_json::json!({
-        "name": name,
-        "product": "BusinessCentral",
-        "cloud": { "kind": "Custom", "custom": {
-            "authority": e.authority, "bc_api": e.bc_api, "fno_url": null, "dataverse_url": null,
-            "globaldisco": e.globaldisco, "bc_resource": null } },
-        "tenant": e.demo.tenant_id,
-        "client_id": e.demo.client_id,
-        "grant": grant,
-        "client_type": "Confidential",
-        "scopes": [],
-        "environment": "Production",
-        "company": null
-    });
-    app.invoke_with(
-        "save_profile",
-        serde_json::json!({ "profile": profile, "secret": e.demo.client_secret }),
-    )
-    .await
-    .unwrap();
-    // The start page lists what is saved when it opens.
-    click(app, r#"[data-testid="new-connection"]"#).await;
-    click(app, ".brand").await;
-    click(
-        app,
-        &format!(r#"[data-testid="profile-{name}"] [data-testid="open-profile"]"#),
-    )
-    .await;
-}
-
 /// How many rows the table says it has loaded ("1,200 loaded. …").
 async fn rows_loaded(app: &Desktop) -> usize {
     let text = app
@@ -567,7 +526,9 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
     let client_id = sandbox.endpoints().demo.client_id.unwrap();
     let app = Desktop::launch().await.unwrap();
     let shots = screenshot_dir("bc-not-registered").unwrap();
-    open_saved_profile(&app, &sandbox, "Fabrikam BC", "ClientCredentials").await;
+    app.open_saved_profile(&sandbox, "Fabrikam BC", "ClientCredentials")
+        .await
+        .unwrap();
     click(&app, r#"[data-testid="connect"]"#).await;
     expect_text(
         &app,
@@ -620,7 +581,9 @@ async fn an_app_nobody_consented_to_gets_admin_consent_from_the_connect_step() {
     let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("bc-admin-consent").unwrap();
-    open_saved_profile(&app, &sandbox, "Northwind BC", "ClientCredentials").await;
+    app.open_saved_profile(&sandbox, "Northwind BC", "ClientCredentials")
+        .await
+        .unwrap();
     click(&app, r#"[data-testid="connect"]"#).await;
     expect_text(
         &app,
@@ -864,7 +827,9 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
     let secret = sandbox.endpoints().demo.client_secret.unwrap();
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("secret-audit").unwrap();
-    open_saved_profile(&app, &sandbox, "Audit BC", "Delegated").await;
+    app.open_saved_profile(&sandbox, "Audit BC", "Delegated")
+        .await
+        .unwrap();
 
     let mut screens = vec![];
     click(&app, r#"[data-testid="connect"]"#).await;
