@@ -110,7 +110,7 @@ impl Catalog {
     /// (`entity_definitions::columns`).
     pub fn columns(&self, set: &EntitySet) -> Result<Vec<Column>, CatalogError> {
         match &self.declarations {
-            Some(declarations) => declarations.columns(&set.entity_type),
+            Some(declarations) => declarations.columns(set),
             None => Ok(vec![]),
         }
     }

@@ -284,19 +284,19 @@ impl Declarations {
             .unwrap_or_default()
     }
 
-    /// The columns of `entity_type`, its base's first as the service orders
-    /// them in rows, labelled, with keys marked and enums resolved. A type
-    /// the document does not declare has none: its rows can still be read.
-    pub fn columns(&self, entity_type: &str) -> Result<Vec<Column>, CatalogError> {
-        let keys = self.keys(entity_type);
+    /// The columns of `set`'s entity type, its base's first as the service
+    /// orders them in rows, labelled, with the set's keys marked and enums
+    /// resolved. A type the document does not declare has none: its rows
+    /// can still be read.
+    pub fn columns(&self, set: &EntitySet) -> Result<Vec<Column>, CatalogError> {
         let mut columns = vec![];
-        for ty in self.lineage(entity_type).iter().rev() {
+        for ty in self.lineage(&set.entity_type).iter().rev() {
             if let Some(declared) = self.types.get(ty) {
                 self.read_properties(declared.body.clone(), &mut columns)?;
             }
         }
         for column in &mut columns {
-            column.key = keys.contains(&column.name);
+            column.key = set.keys.contains(&column.name);
             if let ColumnKind::Other(ty) = &column.kind {
                 if let Some(enum_type) = self.enums.get(self.qualified(ty).as_ref()) {
                     column.kind = ColumnKind::Enum(Arc::clone(enum_type));
