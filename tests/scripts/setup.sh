@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Build: WebKitGTK 4.1 and friends. Run and test: X server, WebDriver,
-# D-Bus and a keyring (see ../shared BUILDING-NOTES: no dbus-x11, its
+# D-Bus and a keyring (see docs/building.md: no dbus-x11, its
 # autolaunch leaves daemons behind).
 APT_PACKAGES=(
   build-essential pkg-config file git curl

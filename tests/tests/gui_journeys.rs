@@ -519,7 +519,7 @@ async fn dataverse_signing_in_with_a_public_app() {
 async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it() {
     let _window = ONE_WINDOW.lock().await;
     // A tenant whose app was never added on BC's "Microsoft Entra
-    // Applications" page (microsoft-facts.md §5).
+    // Applications" page (docs/microsoft.md §5).
     let mut world = d365_sandbox::world::World::demo();
     world.apps[0].registered_in_product.clear();
     let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
@@ -575,7 +575,7 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
 async fn an_app_nobody_consented_to_gets_admin_consent_from_the_connect_step() {
     let _window = ONE_WINDOW.lock().await;
     // The app lists API.ReadWrite.All, but "Grant admin consent" was never
-    // clicked: Entra still issues a token, without roles (facts §4).
+    // clicked: Entra still issues a token, without roles (docs/microsoft.md §4).
     let mut world = d365_sandbox::world::World::demo();
     world.apps[0].admin_consent = false;
     let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();

@@ -312,7 +312,7 @@ impl Connection {
     }
 
     /// An entity set's columns. Dataverse lists them per table, with the
-    /// choices' options from separate queries (microsoft-facts.md §7).
+    /// choices' options from separate queries (docs/microsoft.md §7).
     pub async fn columns(
         &self,
         entity_set: &str,
@@ -365,7 +365,7 @@ impl Connection {
     }
 
     /// The resource a sign-in asks for: the product's, or for Dataverse
-    /// before an environment is chosen, Global Discovery's (facts §7) so
+    /// before an environment is chosen, Global Discovery's (docs/microsoft.md §7) so
     /// the environments can be listed.
     pub(crate) fn sign_in_resource(&self) -> Result<String, ConnectError> {
         match self.resource() {

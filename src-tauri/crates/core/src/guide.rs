@@ -1,6 +1,6 @@
 //! The app-registration guide: numbered steps in the Entra admin center's
 //! own words, a page to open for each, and every value the user must paste.
-//! It replaces the vendors' click-by-click pages (../shared/seeds/); the GUI
+//! It replaces the vendors' click-by-click pages (docs/architecture.md, "Why"); the GUI
 //! shows it and `d365c` can print it.
 
 use serde::Serialize;
@@ -12,7 +12,7 @@ use crate::product::Product;
 use crate::profiles::Grant;
 
 /// How the app will sign in: the answer to "Will a person sign in, or does
-/// a background service connect?" (DESIGN.md, "Register the app").
+/// a background service connect?" (docs/architecture.md, "Register the app").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[ts(export)]
 pub enum Registration {
@@ -52,13 +52,13 @@ pub struct GuideStep {
 }
 
 /// The redirect URI to register: plain `http://localhost`; Entra ignores
-/// the port of a localhost URI and we bind any free one (facts §1).
+/// the port of a localhost URI and we bind any free one (docs/microsoft.md §1).
 pub const REDIRECT_URI: &str = "http://localhost";
 /// What we suggest calling the app registration.
 pub const APP_NAME: &str = "D365 Connect";
 
 /// The portal that hosts the app registration pages in each cloud
-/// (microsoft-facts.md §8: portal.azure.us, portal.azure.cn).
+/// (docs/microsoft.md §8: portal.azure.us, portal.azure.cn).
 fn portal(cloud: &Cloud) -> &'static str {
     match cloud {
         Cloud::UsGov => "https://portal.azure.us",
@@ -226,7 +226,7 @@ pub fn steps(
 }
 
 /// Apps signing in on their own must also be allowed inside the product
-/// (microsoft-facts.md §5 BC, §6 F&O, §7 Dataverse application users).
+/// (docs/microsoft.md §5 BC, §6 F&O, §7 Dataverse application users).
 fn product_side_step(product: Product, client_id: Option<&str>) -> GuideStep {
     let id = client_id.unwrap_or("the Application (client) ID");
     let actions: Vec<String> = match product {

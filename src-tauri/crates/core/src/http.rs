@@ -7,7 +7,7 @@ use crate::problem::{ErrorKind, Explain};
 
 /// How long one request may take. Dynamics can legitimately run for minutes
 /// on a big query (Business Central's operation timeout is 8 minutes,
-/// microsoft-facts.md §5), so "long" is an explicit user choice, like
+/// docs/microsoft.md §5), so "long" is an explicit user choice, like
 /// SmartConnect's "Allow Long Timeout".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Timeout {

@@ -19,7 +19,7 @@ pub enum ErrorKind {
     // Saved connections.
     ProfileNotFound,
     ProfileStorage,
-    // Microsoft Entra (microsoft-facts.md §3).
+    // Microsoft Entra (docs/microsoft.md §3).
     TenantNotFound,
     TenantRequired,
     AppNotFound,
@@ -53,7 +53,7 @@ pub enum ErrorKind {
     Network,
     Timeout,
     Cancelled,
-    // Dynamics 365 data (microsoft-facts.md §5–7).
+    // Dynamics 365 data (docs/microsoft.md §5–7).
     EnvironmentNotFound,
     AppNotRegisteredInProduct,
     TokenRejected,

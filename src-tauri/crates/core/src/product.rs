@@ -28,7 +28,7 @@ impl Product {
     }
 
     /// The API's name on the Entra "Request API permissions" page, and its
-    /// application ID (microsoft-facts.md §9).
+    /// application ID (docs/microsoft.md §9).
     pub fn entra_api(self) -> (&'static str, &'static str) {
         match self {
             Product::BusinessCentral => (

@@ -25,7 +25,7 @@ pub enum Grant {
 }
 
 /// Whether the app registration has a secret (Web platform) or not
-/// (Mobile and desktop); microsoft-facts.md §2.
+/// (Mobile and desktop); docs/microsoft.md §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub enum ClientType {

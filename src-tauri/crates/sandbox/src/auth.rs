@@ -17,7 +17,7 @@ pub enum AuthFailure {
     Missing,
     Token(TokenError),
     /// An app-only token from an app the product's own "Microsoft Entra
-    /// applications" page does not list (microsoft-facts.md §5, §6).
+    /// applications" page does not list (docs/microsoft.md §5, §6).
     AppNotRegisteredInProduct,
 }
 

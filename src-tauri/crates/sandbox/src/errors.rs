@@ -2,7 +2,7 @@
 //! Entra's own wording, and the three ways they reach a client — the token
 //! endpoint's JSON body, the authorize redirect, and the HTML error page.
 //!
-//! Body shape (microsoft-facts.md §3; fixtures/entra/msal-dotnet_token_error_*):
+//! Body shape (docs/microsoft.md §3; fixtures/entra/msal-dotnet_token_error_*):
 //! `error`, `error_description` = "AADSTSnnnn: …\r\nTrace ID: …\r\nCorrelation
 //! ID: …\r\nTimestamp: …", `error_codes` [int], `timestamp`, `trace_id`,
 //! `correlation_id`, `error_uri`.
@@ -108,7 +108,7 @@ impl AadError {
 
     // ---- Tenants and apps -------------------------------------------------
 
-    /// 90002 (facts §3 table). `invalid_tenant` as live bodies show it
+    /// 90002 (docs/microsoft.md §3 table). `invalid_tenant` as live bodies show it
     /// (microsoftgraph/windowsupdates-webapplication-sample#6, 2023;
     /// james-gould/azure-keyvault-emulator#324, 2025); the MSAL fixture's
     /// `invalid_grant` comes from a unit test.
@@ -124,7 +124,7 @@ impl AadError {
         )
     }
 
-    /// 700016 (facts §3 table): unknown client ID, or an app not present in
+    /// 700016 (docs/microsoft.md §3 table): unknown client ID, or an app not present in
     /// this tenant (single-tenant app elsewhere, or never consented here).
     pub fn app_not_found(client_id: &str, tenant_name: &str) -> Self {
         AadError::bad_request(
@@ -139,7 +139,7 @@ impl AadError {
         )
     }
 
-    /// 50194 (facts §3 table): a single-tenant app used with `/common`.
+    /// 50194 (docs/microsoft.md §3 table): a single-tenant app used with `/common`.
     pub fn single_tenant_app_on_common(client_id: &str, name: &str) -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -163,9 +163,9 @@ impl AadError {
         )
     }
 
-    // ---- Redirect URIs (facts §1) ----------------------------------------
+    // ---- Redirect URIs (docs/microsoft.md §1) ----------------------------------------
 
-    /// 50011: the redirect URI is not registered (facts §1, §3 table).
+    /// 50011: the redirect URI is not registered (docs/microsoft.md §1, §3 table).
     pub fn redirect_uri_mismatch(redirect_uri: &str, client_id: &str) -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -179,7 +179,7 @@ impl AadError {
         )
     }
 
-    /// 500113 (facts §3 table): the app has no redirect URI at all.
+    /// 500113 (docs/microsoft.md §3 table): the app has no redirect URI at all.
     pub fn no_reply_address_registered() -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -188,13 +188,13 @@ impl AadError {
         )
     }
 
-    /// 900971 (facts §3 table).
+    /// 900971 (docs/microsoft.md §3 table).
     pub fn no_reply_address_provided() -> Self {
         AadError::bad_request("invalid_request", 900971, "No reply address provided.")
     }
 
     /// At /token the redirect_uri must be the one used at /authorize
-    /// (facts §1). ⚠ code number from community reports.
+    /// (docs/microsoft.md §1). ⚠ code number from community reports.
     pub fn redirect_uri_differs(sent: &str, at_authorize: &str) -> Self {
         AadError::bad_request(
             "invalid_grant",
@@ -206,10 +206,10 @@ impl AadError {
         )
     }
 
-    // ---- Client authentication (facts §2) --------------------------------
+    // ---- Client authentication (docs/microsoft.md §2) --------------------------------
 
     /// 7000215, with the live wording that points at Value vs Secret ID
-    /// (facts §3 table; OfficeDev/microsoft-365-agents-toolkit#8621).
+    /// (docs/microsoft.md §3 table; OfficeDev/microsoft-365-agents-toolkit#8621).
     pub fn invalid_secret(client_id: &str) -> Self {
         AadError::invalid_client(
             7000215,
@@ -220,7 +220,7 @@ impl AadError {
         )
     }
 
-    /// 7000222 (facts §3 table).
+    /// 7000222 (docs/microsoft.md §3 table).
     pub fn secret_expired(client_id: &str) -> Self {
         AadError::invalid_client(
             7000222,
@@ -232,7 +232,7 @@ impl AadError {
         )
     }
 
-    /// 700025 (facts §2).
+    /// 700025 (docs/microsoft.md §2).
     pub fn public_client_sent_secret() -> Self {
         AadError::invalid_client(
             700025,
@@ -240,7 +240,7 @@ impl AadError {
         )
     }
 
-    /// 7000218 (facts §2; fixture msal-dotnet_token_error_AADSTS7000218_invalid_client.json).
+    /// 7000218 (docs/microsoft.md §2; fixture msal-dotnet_token_error_AADSTS7000218_invalid_client.json).
     pub fn secret_missing() -> Self {
         AadError::invalid_client(
             7000218,
@@ -248,7 +248,7 @@ impl AadError {
         )
     }
 
-    /// 9002327 (facts §2): SPA redirect URI, redeemed without `Origin`.
+    /// 9002327 (docs/microsoft.md §2): SPA redirect URI, redeemed without `Origin`.
     pub fn spa_needs_cross_origin() -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -258,7 +258,7 @@ impl AadError {
         )
     }
 
-    /// 9002325: an SPA must use PKCE (companion of 9002327, facts §2 ⚠).
+    /// 9002325: an SPA must use PKCE (companion of 9002327, docs/microsoft.md §2 ⚠).
     pub fn spa_needs_pkce() -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -269,7 +269,7 @@ impl AadError {
 
     // ---- Scopes and resources --------------------------------------------
 
-    /// 70011 (facts §3 table).
+    /// 70011 (docs/microsoft.md §3 table).
     pub fn invalid_scope(scope: &str) -> Self {
         AadError::bad_request(
             "invalid_scope",
@@ -282,7 +282,7 @@ impl AadError {
     }
 
     /// 1002012: client credentials take only `<resource>/.default`
-    /// (facts §5: "token scope …/.default (both delegated and S2S)").
+    /// (docs/microsoft.md §5: "token scope …/.default (both delegated and S2S)").
     pub fn client_credentials_need_default(scope: &str) -> Self {
         AadError::bad_request(
             "invalid_scope",
@@ -294,7 +294,7 @@ impl AadError {
         )
     }
 
-    /// 700022 (facts §3 table): one resource per token request.
+    /// 700022 (docs/microsoft.md §3 table): one resource per token request.
     pub fn more_than_one_resource(scope: &str) -> Self {
         AadError::bad_request(
             "invalid_scope",
@@ -320,7 +320,7 @@ impl AadError {
         )
     }
 
-    /// 650057 (facts §3 table): `.default` for a resource the registration
+    /// 650057 (docs/microsoft.md §3 table): `.default` for a resource the registration
     /// does not list under API permissions.
     pub fn resource_not_in_registration(
         client_id: &str,
@@ -340,7 +340,7 @@ impl AadError {
         )
     }
 
-    // ---- Consent (facts §3 table, §4) ------------------------------------
+    // ---- Consent (docs/microsoft.md §3 table, §4) ------------------------------------
 
     /// 65001: a non-interactive request for permissions nobody consented to.
     pub fn consent_missing(client_id: &str, name: &str) -> Self {
@@ -409,7 +409,7 @@ impl AadError {
         )
     }
 
-    /// 54005 (facts §3 table).
+    /// 54005 (docs/microsoft.md §3 table).
     pub fn code_already_redeemed() -> Self {
         AadError::bad_request(
             "invalid_grant",
@@ -419,7 +419,7 @@ impl AadError {
         )
     }
 
-    /// 70008 (facts §3 table; fixture msal-dotnet_token_error_AADSTS70002_70008_invalid_grant.json).
+    /// 70008 (docs/microsoft.md §3 table; fixture msal-dotnet_token_error_AADSTS70002_70008_invalid_grant.json).
     pub fn code_expired() -> Self {
         AadError::bad_request(
             "invalid_grant",
@@ -478,7 +478,7 @@ impl AadError {
 
     // ---- Request shape ----------------------------------------------------
 
-    /// 900144 (facts §3 table).
+    /// 900144 (docs/microsoft.md §3 table).
     pub fn missing_parameter(name: &str) -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -514,7 +514,7 @@ impl AadError {
         )
     }
 
-    /// Only an administrator may grant tenant-wide consent (facts §4).
+    /// Only an administrator may grant tenant-wide consent (docs/microsoft.md §4).
     pub fn admin_required(client_id: &str, name: &str) -> Self {
         AadError::bad_request(
             "access_denied",

@@ -100,7 +100,7 @@ pub fn sign_in(page: &SignInPage<'_>) -> Response {
 }
 
 /// Entra's "Sorry, but we're having trouble signing you in" page, shown
-/// when it cannot trust the redirect URI (facts §3).
+/// when it cannot trust the redirect URI (docs/microsoft.md §3).
 pub fn error_page(error: &AadError, trace: &Trace) -> Response {
     let body = format!(
         "<h1>Sign in</h1><p>Sorry, but we&rsquo;re having trouble signing you in.</p>\

@@ -1,4 +1,4 @@
-//! Redirect URI matching, microsoft-facts.md §1: scheme, host, path and
+//! Redirect URI matching, docs/microsoft.md §1: scheme, host, path and
 //! query must match; the port is ignored only for localhost; paths are
 //! case-sensitive; a URI without a path means `/`.
 
@@ -11,7 +11,7 @@ use crate::world::{AppRegistration, Platform};
 pub enum Match {
     Exact,
     /// Admin consent accepts a registered URI "with additional path
-    /// segments" (microsoft-facts.md §4).
+    /// segments" (docs/microsoft.md §4).
     AllowExtraPath,
 }
 
@@ -32,7 +32,7 @@ pub fn find<'a>(
         .find(|(_, registered)| Url::parse(registered).is_ok_and(|r| matches(&r, &wanted, how)))
 }
 
-/// `localhost` and `127.0.0.1` both count as loopback; the facts (§1 ⚠)
+/// `localhost` and `127.0.0.1` both count as loopback; docs/microsoft.md (§1)
 /// say community reports treat 127.0.0.1 like localhost for port matching.
 pub fn is_loopback(url: &Url) -> bool {
     matches!(url.host_str(), Some("localhost") | Some("127.0.0.1"))

@@ -23,7 +23,7 @@ const fn perm(name: &'static str, description: &'static str) -> Permission {
 }
 
 /// Business Central's resource URI: token audience and scope prefix
-/// (microsoft-facts.md §5). The sandbox issues it even though it serves BC
+/// (docs/microsoft.md §5). The sandbox issues it even though it serves BC
 /// under its own URL.
 pub const BC_RESOURCE_URI: &str = "https://api.businesscentral.dynamics.com";
 const GRAPH_RESOURCE_URI: &str = "https://graph.microsoft.com";
@@ -75,7 +75,7 @@ impl Resource {
         Resource::MicrosoftGraph,
     ];
 
-    /// The resource's first-party application ID (microsoft-facts.md §9).
+    /// The resource's first-party application ID (docs/microsoft.md §9).
     pub fn app_id(self) -> &'static str {
         match self {
             Resource::BusinessCentral => "996def3d-b36c-4153-8607-a6fd3c01b89f",
@@ -95,7 +95,7 @@ impl Resource {
         }
     }
 
-    /// Delegated permissions (microsoft-facts.md §9). Graph lists its own
+    /// Delegated permissions (docs/microsoft.md §9). Graph lists its own
     /// `Financials.ReadWrite.All`: the trap of a bare scope name.
     pub fn delegated(self) -> &'static [Permission] {
         match self {
@@ -106,7 +106,7 @@ impl Resource {
         }
     }
 
-    /// Application permissions (app roles), microsoft-facts.md §9: only BC
+    /// Application permissions (app roles), docs/microsoft.md §9: only BC
     /// has any among the Dynamics resources.
     pub fn application(self) -> &'static [Permission] {
         match self {
@@ -141,7 +141,7 @@ impl Resource {
 
     /// The resource named by a scope's resource part. Business Central and
     /// Graph keep Microsoft's URIs; F&O and Dataverse resources are their
-    /// environment URLs (microsoft-facts.md §6, §7), which for the sandbox
+    /// environment URLs (docs/microsoft.md §6, §7), which for the sandbox
     /// are `{base}/fno/<env>`, `{base}/dataverse/<org>`; Global Discovery
     /// belongs to Dynamics CRM (§7). A resource may also be named by its
     /// application ID.

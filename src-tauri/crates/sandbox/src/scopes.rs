@@ -1,6 +1,6 @@
 //! The v2.0 `scope` parameter: OpenID Connect scopes plus permissions named
 //! `<resource URI>/<permission>` or `<resource URI>/.default`; a bare name
-//! is a Microsoft Graph permission (microsoft-facts.md §5, §9).
+//! is a Microsoft Graph permission (docs/microsoft.md §5, §9).
 
 use crate::resources::Resource;
 use crate::world::AppRegistration;

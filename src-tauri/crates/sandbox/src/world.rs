@@ -37,7 +37,7 @@ pub struct Tenant {
     /// Verified domains; the first is the initial `*.onmicrosoft.com` one.
     pub domains: Vec<String>,
     /// Which Dynamics products are provisioned: a resource that is not here
-    /// has no service principal in the tenant (microsoft-facts.md §9, →
+    /// has no service principal in the tenant (docs/microsoft.md §9, →
     /// AADSTS500011).
     #[serde(default)]
     pub products: Products,
@@ -98,7 +98,7 @@ pub struct AppRegistration {
     #[serde(default)]
     pub admin_consent: bool,
     /// Products whose own "Microsoft Entra applications" page lists this
-    /// client ID, which S2S needs (microsoft-facts.md §5, §6).
+    /// client ID, which S2S needs (docs/microsoft.md §5, §6).
     #[serde(default)]
     pub registered_in_product: Vec<Resource>,
 }
@@ -150,7 +150,7 @@ pub struct User {
     #[serde(default)]
     pub object_id: Option<Uuid>,
     /// Holds a role that may grant tenant-wide consent (Global or Cloud
-    /// Application Administrator, microsoft-facts.md §4).
+    /// Application Administrator, docs/microsoft.md §4).
     #[serde(default)]
     pub admin: bool,
 }
@@ -159,7 +159,7 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Lifetimes {
-    /// Authorization codes live about a minute (microsoft-facts.md §2).
+    /// Authorization codes live about a minute (docs/microsoft.md §2).
     pub authorization_code_seconds: u64,
     pub access_token_seconds: u64,
     /// Refresh tokens expire after 90 days without use.
@@ -459,7 +459,7 @@ impl Products {
 }
 
 /// The platform a redirect URI is registered under. It decides whether a
-/// code redemption is public or confidential (microsoft-facts.md §2).
+/// code redemption is public or confidential (docs/microsoft.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
@@ -500,7 +500,7 @@ impl User {
     }
 }
 
-/// Registration-time rules of microsoft-facts.md §1: absolute URI, `https`
+/// Registration-time rules of docs/microsoft.md §1: absolute URI, `https`
 /// except for localhost, no IPv6 loopback, no fragment, at most 256
 /// characters.
 fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {

@@ -12,7 +12,7 @@ async fn public_client_round_trip_with_pkce_s256_through_the_form() {
     let s = demo().await;
     let app = public_app(&s);
     let challenge = s256(VERIFIER);
-    // Port ignored for localhost (facts §1): registered `http://localhost`.
+    // Port ignored for localhost (docs/microsoft.md §1): registered `http://localhost`.
     let redirect = "http://localhost:53117";
     let url = authorize_url(
         &s,
@@ -40,7 +40,7 @@ async fn public_client_round_trip_with_pkce_s256_through_the_form() {
     let (target, params) = redirect_params(&resp);
     assert_eq!(
         target, "http://localhost:53117/",
-        "no path means / (facts §1)"
+        "no path means / (docs/microsoft.md §1)"
     );
     assert_eq!(params["state"], "st-123");
     let code = &params["code"];

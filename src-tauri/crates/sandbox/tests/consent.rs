@@ -1,4 +1,4 @@
-//! Admin consent, v1 and v2 (microsoft-facts.md §4).
+//! Admin consent, v1 and v2 (docs/microsoft.md §4).
 
 mod common;
 
@@ -68,7 +68,7 @@ async fn client_credentials_in_fabrikam(s: &SandboxHandle) -> (u16, serde_json::
 #[tokio::test]
 async fn v1_admin_consent_creates_the_app_in_the_other_tenant() {
     let s = start(two_tenants()).await;
-    // Before consent the app does not exist in Fabrikam (facts §3: 700016).
+    // Before consent the app does not exist in Fabrikam (docs/microsoft.md §3: 700016).
     let (status, body) = client_credentials_in_fabrikam(&s).await;
     assert_eq!(status, 400);
     assert_entra_error(&body, 700016, "unauthorized_client");

@@ -58,7 +58,7 @@ pub fn client_id(profile: &Profile) -> Found {
 
 /// The Value of a client secret, not its Secret ID (the most common
 /// mistake, AADSTS7000215) and of the length Entra makes them (16–64
-/// characters, Graph addPassword; microsoft-facts.md §9).
+/// characters, Graph addPassword; docs/microsoft.md §9).
 pub fn secret_shape(secret: Option<&Secret>) -> Found {
     let Some(secret) = secret else {
         return Found::fail(UserError::new(
@@ -127,7 +127,7 @@ pub async fn redirect_uri(connection: &Connection) -> Found {
 }
 
 /// Any port: Entra ignores the port of a localhost redirect URI
-/// (microsoft-facts.md §1), and nothing listens during the probe.
+/// (docs/microsoft.md §1), and nothing listens during the probe.
 const PROBE_PORT: u16 = 53100;
 
 /// Consent shows in the token: delegated permissions in `scp`, application

@@ -26,7 +26,7 @@ pub struct EnvironmentInfo {
     pub kind: Option<String>,
 }
 
-/// `environments/v1.2` and the admin center list (microsoft-facts.md §5).
+/// `environments/v1.2` and the admin center list (docs/microsoft.md §5).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct BcEnvironment {
@@ -37,7 +37,7 @@ struct BcEnvironment {
     friendly_name: Option<String>,
 }
 
-/// Global Discovery `Instances` (microsoft-facts.md §7).
+/// Global Discovery `Instances` (docs/microsoft.md §7).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct DataverseInstance {

@@ -1,7 +1,7 @@
 //! Dataverse's catalog. Its CSDL is as large as F&O's yet holds no display
 //! names, so tables come from `EntityDefinitions` and, when one is opened,
 //! its columns from `EntityDefinitions(LogicalName='…')/Attributes`
-//! (microsoft-facts.md §7; shapes in fixtures/dataverse).
+//! (docs/microsoft.md §7; shapes in fixtures/dataverse).
 
 use std::sync::Arc;
 

@@ -206,7 +206,7 @@ impl Explain for DataError {
 }
 
 /// The products' own error codes and HTTP statuses, in plain words. Codes:
-/// BC microsoft-facts.md §5 and fixtures/bc; Dataverse §7; F&O §6.
+/// BC docs/microsoft.md §5 and fixtures/bc; Dataverse §7; F&O §6.
 fn explain_service(f: &ServiceFailure) -> UserError {
     let product = f.product.display_name();
     let code = f.body.as_ref().map(|b| b.code.as_str()).unwrap_or_default();
@@ -220,7 +220,7 @@ fn explain_service(f: &ServiceFailure) -> UserError {
             ),
         ),
         // F&O answers an app missing from its "Microsoft Entra applications"
-        // page (the S2S access list, microsoft-facts.md §6) with a bare 401;
+        // page (the S2S access list, docs/microsoft.md §6) with a bare 401;
         // an app-only token is fresh and for this environment, so that is
         // by far the likeliest reason.
         (401, _) if f.grant == Grant::ClientCredentials && f.product == Product::FinanceOperations => (

@@ -1,7 +1,7 @@
 //! How close a caller is to the service protection limits, as far as the
 //! product says so in its answers. Only Dataverse does, in two headers that
 //! Microsoft documents "for debugging purposes" (Dataverse "Service
-//! protection API limits", microsoft-facts.md §7): shown in the checks,
+//! protection API limits", docs/microsoft.md §7): shown in the checks,
 //! never used to pace requests (the retry policy reacts to 429 instead).
 
 use reqwest::header::HeaderMap;

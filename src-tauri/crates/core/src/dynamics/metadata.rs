@@ -1,6 +1,6 @@
 //! CSDL `$metadata` (OData 4.0, as BC and F&O serve it) read into the
 //! catalog. F&O's document is ~30 MB with ~5,000 entity sets and ~400,000
-//! properties (microsoft-facts.md §6). Reading it lists the entity sets with
+//! properties (docs/microsoft.md §6). Reading it lists the entity sets with
 //! their keys and notes where each entity type's body lies; an entity set's
 //! properties are read from there when it is shown (`Declarations::columns`),
 //! so the list is ready after one pass that looks at few attributes.

@@ -139,7 +139,7 @@ pub enum PageAt<'a> {
 pub enum RowCount {
     Exact(u64),
     /// Dataverse stops counting at 5,000 and then says so in an annotation
-    /// (Dataverse "Count rows using OData", microsoft-facts.md §7).
+    /// (Dataverse "Count rows using OData", docs/microsoft.md §7).
     AtLeast(u64),
 }
 
@@ -222,7 +222,7 @@ impl ODataClient {
 
     /// The first page of a collection. `page_size` asks for smaller pages
     /// with `Prefer: odata.maxpagesize` (all three products honour it up to
-    /// their own maximum; microsoft-facts.md §5–7).
+    /// their own maximum; docs/microsoft.md §5–7).
     pub async fn first_page(
         &self,
         collection: &Url,
@@ -237,7 +237,7 @@ impl ODataClient {
     }
 
     /// The page after `cursor`. Dataverse wants the same maxpagesize on
-    /// every page (microsoft-facts.md §7), so callers pass it again.
+    /// every page (docs/microsoft.md §7), so callers pass it again.
     pub async fn next_page(
         &self,
         cursor: &Cursor,
@@ -500,7 +500,7 @@ fn parse_json<T: DeserializeOwned>(
     })
 }
 
-/// The headers Microsoft's Web API docs ask for (microsoft-facts.md §7;
+/// The headers Microsoft's Web API docs ask for (docs/microsoft.md §7;
 /// harmless for BC and F&O).
 fn odata_headers(accept: &'static str) -> HeaderMap {
     let mut headers = HeaderMap::new();

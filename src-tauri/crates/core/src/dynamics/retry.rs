@@ -1,5 +1,5 @@
 //! The retry policy every Dynamics call shares. 429 and 503 are the service
-//! asking us to slow down: wait what `Retry-After` says (microsoft-facts.md
+//! asking us to slow down: wait what `Retry-After` says (docs/microsoft.md
 //! §5 for BC 502/503, §6 F&O and §7 Dataverse 429). Other transient failures
 //! (502, 504, a dropped connection, a timeout) back off exponentially with
 //! jitter so many clients do not retry in lockstep. Always bounded.

@@ -31,7 +31,7 @@ pub struct Service {
     environment: String,
 }
 
-/// Business Central's admin center API version (microsoft-facts.md §5).
+/// Business Central's admin center API version (docs/microsoft.md §5).
 const BC_ADMIN_API: &str = "v2.29";
 
 impl Service {
@@ -65,19 +65,19 @@ impl Service {
         })
     }
 
-    /// BC's environment list (`environments/v1.2`, microsoft-facts.md §5).
+    /// BC's environment list (`environments/v1.2`, docs/microsoft.md §5).
     pub fn bc_environments_url(cloud: &Cloud) -> Option<String> {
         cloud.bc_api().map(|api| format!("{api}/environments/v1.2"))
     }
 
-    /// BC's admin center environment list (microsoft-facts.md §5).
+    /// BC's admin center environment list (docs/microsoft.md §5).
     pub fn bc_admin_environments_url(cloud: &Cloud) -> Option<String> {
         cloud.bc_api().map(|api| {
             format!("{api}/admin/{BC_ADMIN_API}/applications/BusinessCentral/environments")
         })
     }
 
-    /// Dataverse Global Discovery (microsoft-facts.md §7).
+    /// Dataverse Global Discovery (docs/microsoft.md §7).
     pub fn dataverse_instances_url(cloud: &Cloud) -> String {
         format!("{}/api/discovery/v2.0/Instances", cloud.globaldisco())
     }
@@ -85,7 +85,7 @@ impl Service {
     /// The API root, ending in `/` so entity sets join onto it.
     pub fn api_root(&self) -> Result<Url, DataError> {
         let text = match self.product {
-            // …/v2.0/{tenant}/{environment}/api/v2.0 (microsoft-facts.md §5)
+            // …/v2.0/{tenant}/{environment}/api/v2.0 (docs/microsoft.md §5)
             Product::BusinessCentral => format!(
                 "{}/v2.0/{}/{}/api/v2.0/",
                 self.bc_api()?,
@@ -139,7 +139,7 @@ impl Service {
     }
 
     /// Where the entity catalog comes from: `$metadata`, or Dataverse's
-    /// `EntityDefinitions` (microsoft-facts.md §7).
+    /// `EntityDefinitions` (docs/microsoft.md §7).
     pub fn catalog_url(&self) -> Result<Url, DataError> {
         self.under_root(match self.product {
             Product::BusinessCentral | Product::FinanceOperations => "$metadata",
@@ -153,7 +153,7 @@ impl Service {
     }
 
     /// Under a Dataverse table's definition, e.g. `Attributes`
-    /// (microsoft-facts.md §7).
+    /// (docs/microsoft.md §7).
     pub fn dataverse_definition_url(
         &self,
         logical_name: &str,

@@ -1,7 +1,7 @@
 //! Would Entra start a sign-in for this app and redirect URI? Entra checks
 //! the tenant, the client ID and the redirect URI before it shows any
 //! sign-in page, and until the redirect URI is trusted it answers with its
-//! own error page instead of redirecting (microsoft-facts.md §3). So an
+//! own error page instead of redirecting (docs/microsoft.md §3). So an
 //! anonymous GET of the authorize URL tells, without anyone signing in,
 //! whether the registration would work.
 

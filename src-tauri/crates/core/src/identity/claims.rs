@@ -6,7 +6,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The claims the token panel and the checks show (microsoft-facts.md §5–7;
+/// The claims the token panel and the checks show (docs/microsoft.md §5–7;
 /// fixtures/entra/entra-docs_access_token_v1_payload.json).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -37,7 +37,7 @@ pub enum Cloud {
 }
 
 /// Business Central's resource, the same in the token audience and the scope
-/// (microsoft-facts.md §5).
+/// (docs/microsoft.md §5).
 const BC_RESOURCE: &str = "https://api.businesscentral.dynamics.com";
 
 impl Cloud {
@@ -50,7 +50,7 @@ impl Cloud {
         }
     }
 
-    /// The Entra authority host (microsoft-facts.md §8).
+    /// The Entra authority host (docs/microsoft.md §8).
     pub fn authority(&self) -> &str {
         match self {
             Cloud::Public => "https://login.microsoftonline.com",
@@ -75,18 +75,18 @@ impl Cloud {
         )
     }
 
-    /// v1 admin consent (microsoft-facts.md §4).
+    /// v1 admin consent (docs/microsoft.md §4).
     pub fn admin_consent_v1_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/adminconsent", self.authority())
     }
 
-    /// v2 admin consent (microsoft-facts.md §4).
+    /// v2 admin consent (docs/microsoft.md §4).
     pub fn admin_consent_v2_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/v2.0/adminconsent", self.authority())
     }
 
     /// Business Central's API root; `None` where Microsoft documents no BC
-    /// endpoint for the cloud (microsoft-facts.md §8: "not found").
+    /// endpoint for the cloud (docs/microsoft.md §8: "not found").
     pub fn bc_api(&self) -> Option<&str> {
         match self {
             Cloud::Public => Some(BC_RESOURCE),
@@ -103,7 +103,7 @@ impl Cloud {
         }
     }
 
-    /// Dataverse Global Discovery (microsoft-facts.md §7, §8; for US
+    /// Dataverse Global Discovery (docs/microsoft.md §7, §8; for US
     /// Government the GCC High host, the one commercial tenants cannot use).
     pub fn globaldisco(&self) -> &str {
         match self {
@@ -115,7 +115,7 @@ impl Cloud {
     }
 
     /// Host suffixes a Dataverse environment URL may have in this cloud
-    /// (microsoft-facts.md §7, §8). Empty for a custom cloud: any host.
+    /// (docs/microsoft.md §7, §8). Empty for a custom cloud: any host.
     pub fn dataverse_host_suffixes(&self) -> &'static [&'static str] {
         match self {
             // crm.dynamics.com, crm4.dynamics.com, … and crm9 (GCC).
@@ -126,7 +126,7 @@ impl Cloud {
         }
     }
 
-    /// Host suffixes of a Finance & Operations environment (microsoft-facts.md
+    /// Host suffixes of a Finance & Operations environment (docs/microsoft.md
     /// §6; sovereign F&O hosts are not documented, so any https host there).
     pub fn fno_host_suffixes(&self) -> &'static [&'static str] {
         match self {

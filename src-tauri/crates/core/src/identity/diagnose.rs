@@ -1,7 +1,7 @@
 //! Entra's error bodies, explained: what happened in plain words and what to
 //! change, with Entra's own text kept for the "Details" disclosure.
 //!
-//! Codes and meanings: microsoft-facts.md §3 ("AADSTS table"). Entra's docs
+//! Codes and meanings: docs/microsoft.md §3 ("AADSTS table"). Entra's docs
 //! say to react on `error`, not to parse `error_description`; the AADSTS
 //! code comes from `error_codes`, and only the explanation depends on it.
 
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::{ErrorKind, UserError};
 
-/// The JSON body of an Entra token-endpoint error (microsoft-facts.md §3;
+/// The JSON body of an Entra token-endpoint error (docs/microsoft.md §3;
 /// fixtures/entra/msal-dotnet_token_error_*.json).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntraError {
@@ -58,7 +58,7 @@ impl EntraError {
     }
 
     /// Whether the stored sign-in is gone for good and only a new
-    /// interactive sign-in helps (microsoft-facts.md §3: `invalid_grant`,
+    /// interactive sign-in helps (docs/microsoft.md §3: `invalid_grant`,
     /// AADSTS70043 refresh token expired by policy, 700082 expired by
     /// inactivity).
     pub fn needs_new_sign_in(&self) -> bool {
@@ -87,7 +87,7 @@ struct Row {
     fix: &'static str,
 }
 
-/// One row per line of the facts' AADSTS table.
+/// One row per line of the AADSTS table in docs/microsoft.md §3.
 const TABLE: &[Row] = &[
     Row { codes: &[50011], kind: ErrorKind::RedirectUriMismatch,
         message: "Microsoft refused to send you back to D365 Connect: the app registration does not list this redirect URI.",

@@ -61,7 +61,7 @@ pub struct AuthorizeRequest {
     verifier: PkceCodeVerifier,
 }
 
-/// Which admin consent endpoint (microsoft-facts.md §4): v1 consents to
+/// Which admin consent endpoint (docs/microsoft.md §4): v1 consents to
 /// everything the registration lists; v2 to the scopes named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConsentEndpoint {
@@ -71,7 +71,7 @@ pub enum ConsentEndpoint {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
-    /// Entra answered with an error body (microsoft-facts.md §3).
+    /// Entra answered with an error body (docs/microsoft.md §3).
     #[error("{0}")]
     Entra(Box<EntraError>),
     #[error("Microsoft Entra could not be reached at {host}.")]
@@ -147,7 +147,7 @@ pub struct EntraClient {
 
 impl EntraClient {
     /// `secret` is sent only when given: a public client must not send one
-    /// and a Web (confidential) one must (microsoft-facts.md §2).
+    /// and a Web (confidential) one must (docs/microsoft.md §2).
     pub fn new(
         http: reqwest::Client,
         cloud: &Cloud,
@@ -253,7 +253,7 @@ impl EntraClient {
         self.token_set(response, Some(refresh_token))
     }
 
-    /// The admin consent URL (microsoft-facts.md §4) and the state it carries.
+    /// The admin consent URL (docs/microsoft.md §4) and the state it carries.
     pub fn admin_consent(
         &self,
         endpoint: ConsentEndpoint,

@@ -163,7 +163,7 @@ fn is_domain(s: &str) -> bool {
 pub fn tenant(raw: &str) -> Result<Checked<Tenant>, InputError> {
     let Checked { value, notices } = clean(raw, "tenant")?;
     let lower = value.to_ascii_lowercase();
-    // Multi-tenant sign-in addresses, not a directory (microsoft-facts.md §3,
+    // Multi-tenant sign-in addresses, not a directory (docs/microsoft.md §3,
     // AADSTS 50194 / 90010).
     if ["common", "organizations", "consumers"].contains(&lower.as_str()) {
         return Err(InputError::SharedTenant { value });
@@ -191,7 +191,7 @@ pub fn client_id(raw: &str) -> Result<Checked<String>, InputError> {
 
 /// A client secret's Value. Entra shows a Secret ID (a GUID) beside it, and
 /// pasting that instead is the most common mistake (AADSTS7000215,
-/// microsoft-facts.md §3).
+/// docs/microsoft.md §3).
 pub fn client_secret(raw: &str) -> Result<Checked<Secret>, InputError> {
     let Checked { value, notices } = clean(raw, "client secret")?;
     if parse_guid(&value.to_ascii_lowercase()).is_some() {
@@ -227,7 +227,7 @@ fn parse_url(raw: &str) -> Result<Checked<Url>, InputError> {
 /// `…/v2.0/<tenant>/<env>/api/v2.0/companies(…)/…`, `…/v2.0/<env>/api/…`
 /// (tenant from the token), or the web client's
 /// `https://businesscentral.dynamics.com/<tenant>/<env>?company=…`
-/// (microsoft-facts.md §5).
+/// (docs/microsoft.md §5).
 pub fn bc_service_url(raw: &str) -> Result<Checked<BcServiceUrl>, InputError> {
     let Checked {
         value: url,

@@ -4,7 +4,7 @@
 //! It listens on 127.0.0.1 before the browser opens and hands out
 //! `http://localhost:<port>`: the registration holds plain
 //! `http://localhost`, and Entra ignores the port of localhost redirect
-//! URIs (microsoft-facts.md §1). Only a GET on `/` carrying this sign-in's
+//! URIs (docs/microsoft.md §1). Only a GET on `/` carrying this sign-in's
 //! `state` ends the wait. Any web page can make the browser send requests
 //! here, so everything else is answered and ignored.
 
@@ -28,7 +28,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 const POLL: Duration = Duration::from_millis(50);
 
 /// `http://localhost:<port>`, which a registration of plain
-/// `http://localhost` matches whatever the port (microsoft-facts.md §1).
+/// `http://localhost` matches whatever the port (docs/microsoft.md §1).
 pub fn redirect_uri(port: u16) -> String {
     format!("http://localhost:{port}")
 }
@@ -55,7 +55,7 @@ pub enum Callback {
     /// An authorization code, to redeem once with the same redirect URI.
     Code(Secret),
     /// An administrator granted consent for the organization
-    /// (microsoft-facts.md §4). For display only: the facts say never to
+    /// (docs/microsoft.md §4). For display only: the facts say never to
     /// trust `tenant` for authorization.
     AdminConsent {
         tenant: String,
@@ -76,7 +76,7 @@ pub enum LoopbackError {
     TimedOut { after: Duration },
     #[error("The sign-in was cancelled.")]
     Cancelled,
-    /// Entra's error in the redirect (microsoft-facts.md §3).
+    /// Entra's error in the redirect (docs/microsoft.md §3).
     #[error("{0}")]
     Entra(Box<EntraError>),
     #[error("Microsoft sent the browser back without a sign-in code.")]

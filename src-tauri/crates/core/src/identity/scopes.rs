@@ -28,7 +28,7 @@ pub struct Permission {
     /// The value Entra shows and the scope suffix, e.g. `Financials.ReadWrite.All`.
     pub name: &'static str,
     /// The permission's GUID on the resource's service principal
-    /// (microsoft-facts.md §9), for Graph automation and for matching `roles`.
+    /// (docs/microsoft.md §9), for Graph automation and for matching `roles`.
     pub id: &'static str,
     pub access: Access,
     /// What it lets D365 Connect do, for a non-technical admin.
@@ -55,7 +55,7 @@ const fn permission(
 
 use Access::{Application, Delegated};
 
-/// Business Central (microsoft-facts.md §5, IDs §9).
+/// Business Central (docs/microsoft.md §5, IDs §9).
 const BUSINESS_CENTRAL: &[Permission] = &[
     permission(
         "Financials.ReadWrite.All",
@@ -94,7 +94,7 @@ const BUSINESS_CENTRAL: &[Permission] = &[
     ),
 ];
 
-/// "Microsoft Dynamics ERP" (microsoft-facts.md §6, IDs §9 ⚠ community
+/// "Microsoft Dynamics ERP" (docs/microsoft.md §6, IDs §9 ⚠ community
 /// mapping). It has no application permissions: server-to-server access is
 /// granted inside F&O on the "Microsoft Entra applications" page.
 const FINANCE_OPERATIONS: &[Permission] = &[
@@ -121,7 +121,7 @@ const FINANCE_OPERATIONS: &[Permission] = &[
     ),
 ];
 
-/// "Dynamics CRM" (microsoft-facts.md §7, ID §9). No application
+/// "Dynamics CRM" (docs/microsoft.md §7, ID §9). No application
 /// permissions: an app signs in as an application user added per environment.
 const DATAVERSE: &[Permission] = &[permission(
     "user_impersonation",
@@ -205,7 +205,7 @@ impl Explain for ScopeError {
 
 /// The resource (token audience) a product's data calls need. F&O and
 /// Dataverse use the environment URL without a trailing slash
-/// (microsoft-facts.md §6, §7); Business Central one URI for all tenants (§5).
+/// (docs/microsoft.md §6, §7); Business Central one URI for all tenants (§5).
 pub fn resource(
     product: Product,
     cloud: &Cloud,
@@ -232,7 +232,7 @@ pub fn resource(
 /// The `scope` parameter of a token or authorize request for one resource.
 ///
 /// Client credentials always ask for `<resource>/.default` (the app's
-/// granted application permissions; microsoft-facts.md §5). Delegated
+/// granted application permissions; docs/microsoft.md §5). Delegated
 /// requests name each chosen permission, or `.default` when none is chosen
 /// (everything the registration lists), plus the sign-in scopes.
 pub fn request_scopes(
@@ -354,7 +354,7 @@ mod tests {
             default_permissions(Product::Dataverse, Grant::Delegated),
             ["user_impersonation"]
         );
-        // F&O documents its scope only as the resource (⚠ facts §6), so the
+        // F&O documents its scope only as the resource (⚠ docs/microsoft.md §6), so the
         // request falls back to `.default`.
         assert!(default_permissions(Product::FinanceOperations, Grant::Delegated).is_empty());
     }

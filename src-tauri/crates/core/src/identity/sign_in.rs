@@ -105,7 +105,7 @@ async fn round_trip(
 
 /// A delegated sign-in: authorization code with PKCE S256 through the
 /// browser and the loopback listener, then the code redeemed with the same
-/// redirect URI (microsoft-facts.md §1, §2).
+/// redirect URI (docs/microsoft.md §1, §2).
 pub async fn sign_in(
     client: &EntraClient,
     scopes: &[String],
@@ -136,7 +136,7 @@ pub async fn sign_in(
     Ok(tokens)
 }
 
-/// What an administrator granted (for display only, facts §4).
+/// What an administrator granted (for display only, docs/microsoft.md §4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ConsentGranted {
@@ -144,7 +144,7 @@ pub struct ConsentGranted {
     pub scope: Option<String>,
 }
 
-/// Admin consent through the same listener (microsoft-facts.md §4).
+/// Admin consent through the same listener (docs/microsoft.md §4).
 pub async fn admin_consent(
     client: &EntraClient,
     endpoint: ConsentEndpoint,

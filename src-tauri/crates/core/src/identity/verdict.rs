@@ -93,7 +93,7 @@ pub fn verdict(claims: &TokenClaims, expected: &Expected<'_>, now: SystemTime) -
 
 /// Delegated tokens need one of the product's delegated permissions in
 /// `scp`; app-only tokens one of its application permissions in `roles`
-/// where the product has any (microsoft-facts.md §5–7, §9). False when the
+/// where the product has any (docs/microsoft.md §5–7, §9). False when the
 /// token carries none of them.
 fn permission_check(
     claims: &TokenClaims,

@@ -12,7 +12,7 @@ fn text() -> impl Strategy<Value = String> {
     prop_oneof!["[a-zA-Z0-9 .:'_-]{0,40}", any::<String>()]
 }
 
-/// Codes of the facts' AADSTS table, plus any code at all.
+/// Codes of the AADSTS table in docs/microsoft.md §3, plus any code at all.
 fn code() -> impl Strategy<Value = u64> {
     prop_oneof![
         prop::sample::select(vec![

@@ -1,4 +1,4 @@
-//! Business Central's error bodies (microsoft-facts.md §5 and the fixtures
+//! Business Central's error bodies (docs/microsoft.md §5 and the fixtures
 //! in tests/fixtures/bc/): JSON `{"error":{"code","message"}}` whose message
 //! ends in `  CorrelationId:  <guid>.`, and the XML `NoEnvironment` error.
 
@@ -21,7 +21,7 @@ pub enum BcError {
     /// Admin center API: the caller may not manage environments.
     AdminForbidden,
     /// 429 when a limit of operational-limits-online.md is exceeded
-    /// (facts §5; learn.microsoft.com/dynamics365/business-central/dev-itpro/
+    /// (docs/microsoft.md §5; learn.microsoft.com/dynamics365/business-central/dev-itpro/
     /// api-reference/v2.0/dynamics-rate-limits). Microsoft documents no body;
     /// code and text are those quoted in "Mastering Microsoft Dynamics 365
     /// Business Central" (Demiliani, Tacconi; Packt 2019, ch. 12) for the
@@ -53,7 +53,7 @@ impl BcError {
             BcError::AdminForbidden => return admin_forbidden(),
             // "The server has rejected the client credentials." is what BC
             // answers for a missing or disabled in-product registration
-            // (facts §5: dynamics365smb-devitpro-pb#3172, nav-docker#570);
+            // (docs/microsoft.md §5: dynamics365smb-devitpro-pb#3172, nav-docker#570);
             // BC maps every NavInvalidCredentialException to this code.
             BcError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
@@ -92,7 +92,7 @@ impl BcError {
 }
 
 /// The admin center API's own error shape: `{code, message, target,
-/// extensionData, clientError}` (facts §5). No captured 403 was found, so
+/// extensionData, clientError}` (docs/microsoft.md §5). No captured 403 was found, so
 /// the message is ours, written to say what to do.
 fn admin_forbidden() -> Response {
     let body = json!({

@@ -1,5 +1,5 @@
 //! Business Central online under `{base}/bc`, standing in for
-//! `https://api.businesscentral.dynamics.com` (microsoft-facts.md §5):
+//! `https://api.businesscentral.dynamics.com` (docs/microsoft.md §5):
 //! the environments API, the admin center's environment list, API v2.0
 //! (`/v2.0/{tenant}/{environment}/api/v2.0/…`, tenant optional) and OData
 //! V4 web services (`…/ODataV4/Company('…')/…`).
@@ -29,7 +29,7 @@ use crate::resources::{Resource, BC_RESOURCE_URI};
 use crate::store::Shared;
 use crate::world::World;
 
-/// BC's fixed server page size online (facts §5).
+/// BC's fixed server page size online (docs/microsoft.md §5).
 const MAX_PAGE: usize = 20_000;
 const DEFAULT_COMPANIES: &[&str] = &["CRONUS USA, Inc.", "My Company"];
 
@@ -114,7 +114,7 @@ fn caller(shared: &Shared, headers: &HeaderMap) -> Result<Caller, BcError> {
         .map_err(|_| BcError::Unauthorized)
 }
 
-/// `GET /environments/v1.2` (facts §5: webservices/api-get-environments.md):
+/// `GET /environments/v1.2` (docs/microsoft.md §5: webservices/api-get-environments.md):
 /// the environments of the caller's tenant.
 async fn environments(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     let (shared, bc) = &*ctx;
@@ -143,7 +143,7 @@ async fn environments(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     }
 }
 
-/// The admin center API's environment list (facts §5): a BC admin user, or
+/// The admin center API's environment list (docs/microsoft.md §5): a BC admin user, or
 /// an app holding AdminCenter.ReadWrite.All.
 async fn admin_environments(
     State(ctx): State<Ctx>,
@@ -265,7 +265,7 @@ fn serve(
             let company = company_by_odatav4_segment(&target, company)?;
             entity_or_set(bc, &target, company, set, raw, headers)
         }
-        // `…/api/v2.0/customers?company={id}` (facts §5).
+        // `…/api/v2.0/customers?company={id}` (docs/microsoft.md §5).
         (Api::V2, [set]) => {
             let id =
                 company_parameter(raw).ok_or_else(|| BcError::ResourceNotFound((*set).into()))?;
@@ -348,7 +348,7 @@ fn company_by_segment<'a>(target: &Target<'a>, segment: &str) -> Result<&'a Comp
 }
 
 /// `Company('CRONUS USA, Inc.')` (name, case-sensitive) or
-/// `Company(Id=<guid>)` (facts §5, across-how-publish-web-service.md).
+/// `Company(Id=<guid>)` (docs/microsoft.md §5, across-how-publish-web-service.md).
 fn company_by_odatav4_segment<'a>(
     target: &Target<'a>,
     segment: &str,

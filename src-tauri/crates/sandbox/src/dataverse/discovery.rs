@@ -1,5 +1,5 @@
 //! Global Discovery under `{base}/globaldisco`, standing in for
-//! `https://globaldisco.crm.dynamics.com` (microsoft-facts.md §7,
+//! `https://globaldisco.crm.dynamics.com` (docs/microsoft.md §7,
 //! discovery-service.md): `GET api/discovery/v2.0/Instances` lists the
 //! caller's Dataverse environments; `Instances(UniqueName='x')` still
 //! answers with an array; `$select` narrows the fields (fixture
@@ -40,7 +40,7 @@ async fn instances(
         Ok(c) => c,
         Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
     };
-    // String filters are case-sensitive here (facts §7).
+    // String filters are case-sensitive here (docs/microsoft.md §7).
     let unique_name = match resource.as_str() {
         "Instances" => None,
         other => match other

@@ -1,5 +1,5 @@
 //! Dataverse Web API v9.2 under `{base}/dataverse/<org>/api/data/v9.2/`,
-//! standing in for `https://<org>.crm.dynamics.com` (microsoft-facts.md
+//! standing in for `https://<org>.crm.dynamics.com` (docs/microsoft.md
 //! §7): WhoAmI, the metadata API (EntityDefinitions, Attributes, choice
 //! columns' option sets), businessunits, organizations, accounts and
 //! contacts, paging by cookie, no `$skip`, `$count` capped at 5,000, and
@@ -37,7 +37,7 @@ use crate::resources::Resource;
 use crate::store::Shared;
 use crate::world::World;
 
-/// Dataverse's default and maximum page size (facts §7).
+/// Dataverse's default and maximum page size (docs/microsoft.md §7).
 const MAX_PAGE: usize = 5_000;
 
 pub struct Dataverse {
@@ -90,7 +90,7 @@ pub fn routes(shared: Arc<Shared>, dataverse: Arc<Dataverse>) -> Router {
         .with_state(Arc::new((shared, dataverse)))
 }
 
-/// Dataverse errors: `{"error":{"code":"0x…","message":"…"}}` (facts §7,
+/// Dataverse errors: `{"error":{"code":"0x…","message":"…"}}` (docs/microsoft.md §7,
 /// fixture docs_webapi_error_with_annotations.json).
 enum DataverseError {
     /// 401 with an empty body and a challenge naming the authority and the
@@ -103,7 +103,7 @@ enum DataverseError {
     /// 0x80060888 is the code Dataverse gives OData query errors.
     Query(String),
     /// 429 for the number-of-requests limit: code and message from the
-    /// table in power-apps/developer/data-platform/api-limits (facts §7).
+    /// table in power-apps/developer/data-platform/api-limits (docs/microsoft.md §7).
     Throttled,
     /// 503 "when the Web API service isn't available"
     /// (webapi/compose-http-requests-handle-errors.md); the article says the
@@ -237,7 +237,7 @@ fn collection(
         .sets
         .get(set)
         .ok_or_else(|| DataverseError::NotFound(set.into()))?;
-    // Dataverse does not support `$skip` (facts §7, page-results.md).
+    // Dataverse does not support `$skip` (docs/microsoft.md §7, page-results.md).
     let has_skip = raw
         .unwrap_or_default()
         .split('&')
@@ -267,7 +267,7 @@ fn collection(
         None => None,
     };
     // With `$top` the service returns that many rows and no next link;
-    // otherwise it pages by `odata.maxpagesize` (facts §7).
+    // otherwise it pages by `odata.maxpagesize` (docs/microsoft.md §7).
     let (size, applied) = match options.top {
         Some(top) => (top.min(MAX_PAGE), false),
         None => wire::page_size(headers, MAX_PAGE),

@@ -3,7 +3,7 @@
 //! (1,200 s) of combined execution time, and reports what is left in
 //! `x-ms-ratelimit-burst-remaining-xrm-requests` and
 //! `x-ms-ratelimit-time-remaining-xrm-requests` ("Service protection API
-//! limits", power-apps/developer/data-platform/api-limits; facts §7). The
+//! limits", power-apps/developer/data-platform/api-limits; docs/microsoft.md §7). The
 //! page says they are for debugging only. The sandbox counts but never
 //! refuses: 429s come from fault rules, so tests choose when they happen.
 

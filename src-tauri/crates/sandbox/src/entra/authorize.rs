@@ -76,7 +76,7 @@ fn begin(shared: &Shared, tenant: &str, params: &Params) -> Result<Response, Fai
 }
 
 /// `.default` means "what the registration lists": a resource it does not
-/// list is 650057 (facts §3 table).
+/// list is 650057 (docs/microsoft.md §3 table).
 fn check_registered(app: &AppRegistration, scopes: &ScopeRequest) -> Result<(), AadError> {
     match scopes
         .resources
@@ -94,7 +94,7 @@ fn check_registered(app: &AppRegistration, scopes: &ScopeRequest) -> Result<(), 
 }
 
 /// PKCE parameters: S256 and plain are supported, plain being the default
-/// when a challenge comes without a method (facts §2).
+/// when a challenge comes without a method (docs/microsoft.md §2).
 fn pkce(params: &Params) -> Result<Option<Pkce>, AadError> {
     let Some(challenge) = param(params, "code_challenge") else {
         return Ok(None);

@@ -1,4 +1,4 @@
-//! Admin consent, microsoft-facts.md §4: v1 `{tenant}/adminconsent` grants
+//! Admin consent, docs/microsoft.md §4: v1 `{tenant}/adminconsent` grants
 //! everything the registration lists; v2 `{tenant}/v2.0/adminconsent`
 //! grants the `scope` asked for (`.default` = everything listed). An
 //! administrator signs in on the same page as the authorize flow.
@@ -51,7 +51,7 @@ fn begin(
         param(&params, "client_id").ok_or_else(|| AadError::missing_parameter("client_id"))?;
     let app = find_app(shared, authority, client_id, false)?;
     // The redirect URI must match a registered one, which "can have
-    // additional path segments" (facts §4).
+    // additional path segments" (docs/microsoft.md §4).
     let (reply, _) = reply_to(app, &params, Match::AllowExtraPath)?;
     let v2_scope = if v2 {
         let raw = param(&params, "scope").unwrap_or_default();
@@ -130,7 +130,7 @@ pub fn complete(
     ) else {
         return Failure::Page(AadError::flow_expired()).respond(headers);
     };
-    // Only an administrator can grant for the organization (facts §4).
+    // Only an administrator can grant for the organization (docs/microsoft.md §4).
     if !user.admin {
         let e = AadError::admin_required(&app.client_id.to_string(), &app.display_name);
         return signin::render(
@@ -153,7 +153,7 @@ pub fn complete(
     shared
         .store()
         .grant_admin(tenant.id, app.client_id, grants_asked(app, v2_scopes));
-    // Success redirects, facts §4: v1 `tenant, state, admin_consent=True`;
+    // Success redirects, docs/microsoft.md §4: v1 `tenant, state, admin_consent=True`;
     // v2 `admin_consent=True, tenant, scope, state`.
     let tenant_id = tenant.id.to_string();
     match v2_scope {

@@ -71,7 +71,7 @@ pub enum Authority {
 }
 
 impl Authority {
-    /// Unknown tenants are AADSTS90002 (facts §3 table).
+    /// Unknown tenants are AADSTS90002 (docs/microsoft.md §3 table).
     pub fn resolve(world: &World, segment: &str) -> Result<Authority, AadError> {
         match segment.to_ascii_lowercase().as_str() {
             "common" => Ok(Authority::Common("common")),
@@ -123,7 +123,7 @@ pub fn find_app<'w>(
                     && (!must_exist_here || shared.store().has_service_principal(tenant, app)));
             visible.then_some(app).ok_or_else(not_found)
         }
-        // facts §3 table: 50194 for a single-tenant app on /common.
+        // docs/microsoft.md §3 table: 50194 for a single-tenant app on /common.
         Authority::Common(_) if !app.is_multitenant() => Err(
             AadError::single_tenant_app_on_common(client_id, &app.display_name),
         ),
@@ -132,7 +132,7 @@ pub fn find_app<'w>(
 }
 
 /// Checks the user's tenant against the app: a single-tenant app signs in
-/// only its own users (700016, facts §3 table).
+/// only its own users (700016, docs/microsoft.md §3 table).
 pub fn app_usable_in(app: &AppRegistration, tenant: &Tenant) -> Result<(), AadError> {
     if app.tenant == tenant.id || app.is_multitenant() {
         Ok(())
@@ -203,7 +203,7 @@ impl ReplyTo {
         self.send(&params)
     }
 
-    /// The authorize-endpoint error redirect (facts §3): `error`,
+    /// The authorize-endpoint error redirect (docs/microsoft.md §3): `error`,
     /// `error_description`, `error_subcode` when there is one, `state`.
     pub fn error(&self, error: &AadError, headers: &HeaderMap) -> Response {
         let trace = Trace::new(headers);
@@ -217,7 +217,7 @@ impl ReplyTo {
 }
 
 /// How an interactive endpoint fails: before the redirect URI is trusted,
-/// Entra shows its own error page; after, it redirects (facts §3).
+/// Entra shows its own error page; after, it redirects (docs/microsoft.md §3).
 pub enum Failure {
     Page(AadError),
     Redirect(AadError, ReplyTo),
@@ -259,7 +259,7 @@ pub fn param<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
 }
 
 /// The request's redirect URI checked against the registration, or the
-/// error page Entra shows when it cannot trust it (facts §1, §3 table:
+/// error page Entra shows when it cannot trust it (docs/microsoft.md §1, §3 table:
 /// 500113, 900971, 50011).
 pub fn reply_to(
     app: &AppRegistration,
@@ -281,7 +281,7 @@ pub fn reply_to(
 }
 
 /// The `scope` parameter, with each parse failure turned into Entra's
-/// error: 900144 missing, 70011 invalid (facts §3 table), 500011 for a
+/// error: 900144 missing, 70011 invalid (docs/microsoft.md §3 table), 500011 for a
 /// resource URI no service principal answers to.
 pub fn parse_scopes(
     shared: &Shared,
@@ -299,7 +299,7 @@ pub fn parse_scopes(
 }
 
 /// A resource whose product is not provisioned in the tenant has no
-/// service principal there: 500011 (facts §3 table, §9).
+/// service principal there: 500011 (docs/microsoft.md §3 table, §9).
 pub fn check_provisioned(
     tenant: &Tenant,
     scopes: &crate::scopes::ScopeRequest,
@@ -313,7 +313,7 @@ pub fn check_provisioned(
     }
 }
 
-/// One resource per token request (700022, facts §3 table).
+/// One resource per token request (700022, docs/microsoft.md §3 table).
 pub fn check_single_resource(
     raw: &str,
     scopes: &crate::scopes::ScopeRequest,

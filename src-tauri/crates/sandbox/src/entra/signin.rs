@@ -97,8 +97,8 @@ pub async fn submit(
     }
 }
 
-/// Cancel on the page: the user declined (65004, facts §3 table), or for
-/// admin consent the v1 / v2 decline redirects of facts §4.
+/// Cancel on the page: the user declined (65004, docs/microsoft.md §3 table), or for
+/// admin consent the v1 / v2 decline redirects of docs/microsoft.md §4.
 fn cancel(flow: &PendingFlow, headers: &HeaderMap) -> Response {
     match &flow.kind {
         FlowKind::SignIn { .. } => flow.reply.error(&AadError::user_declined(), headers),

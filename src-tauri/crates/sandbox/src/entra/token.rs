@@ -128,14 +128,14 @@ fn authorization_code(
             })
             .ok_or_else(AadError::invalid_grant)?;
         // Codes are single-use (54005) and live about a minute (70008),
-        // facts §2 and §3 table.
+        // docs/microsoft.md §2 and §3 table.
         if code.redeemed {
             return Err(AadError::code_already_redeemed());
         }
         if OffsetDateTime::now_utc() - code.issued >= lifetime {
             return Err(AadError::code_expired());
         }
-        // The same redirect_uri at /token as at /authorize (facts §1).
+        // The same redirect_uri at /token as at /authorize (docs/microsoft.md §1).
         if code.redirect_uri != redirect_uri {
             return Err(AadError::redirect_uri_differs(
                 redirect_uri,
@@ -162,7 +162,7 @@ fn authorization_code(
     user_tokens(shared, &grant, &scopes, scopes.wants("offline_access"))
 }
 
-/// PKCE, facts §2 and §3 table: a missing verifier is 50148, one that does
+/// PKCE, docs/microsoft.md §2 and §3 table: a missing verifier is 50148, one that does
 /// not match the challenge 501481.
 /// A redemption may name scopes (one resource) or fall back to those the
 /// code or refresh token was issued for.
@@ -214,7 +214,7 @@ fn client_credentials(
     check_secret(app, secret)?;
 
     let raw = param(params, "scope").ok_or_else(|| AadError::missing_parameter("scope"))?;
-    // Client credentials take `<resource>/.default` only (facts §5).
+    // Client credentials take `<resource>/.default` only (docs/microsoft.md §5).
     let scopes = parse_scopes(shared, authority, Some(raw)).map_err(|e| match e.code {
         70011 => AadError::client_credentials_need_default(raw),
         _ => e,
@@ -273,7 +273,7 @@ fn refresh_token(
         })
         .ok_or_else(AadError::invalid_grant)?;
     let confidential = authenticate_client(app, rt.platform, client)?;
-    // Refresh tokens expire after their inactive time (70008, facts §3 table).
+    // Refresh tokens expire after their inactive time (70008, docs/microsoft.md §3 table).
     let inactive = shared.world.lifetimes.refresh_token_inactive_seconds;
     if OffsetDateTime::now_utc() - rt.issued >= seconds(inactive) {
         return Err(AadError::refresh_token_expired(rt.issued, inactive));
@@ -294,7 +294,7 @@ fn refresh_token(
     user_tokens(shared, &grant, &scopes, true)
 }
 
-/// Client authentication follows the platform of the redirect URI (facts
+/// Client authentication follows the platform of the redirect URI (docs/microsoft.md
 /// §2): Web is confidential and needs a secret (7000218); Mobile and
 /// desktop and SPA are public and must not send one (700025); SPA codes are
 /// redeemed cross-origin only (9002327). Returns whether a secret was used.
@@ -315,7 +315,7 @@ fn authenticate_client(
 }
 
 /// A secret is its Value; anything else — the Secret ID included — is
-/// 7000215; an expired one 7000222 (facts §3 table).
+/// 7000215; an expired one 7000222 (docs/microsoft.md §3 table).
 fn check_secret(app: &AppRegistration, secret: &str) -> Result<(), AadError> {
     let client_id = app.client_id.to_string();
     match app.secrets.iter().find(|s| s.value == secret) {
@@ -350,7 +350,7 @@ struct UserGrant<'a> {
 /// Tokens for a signed-in user: an access token for the first resource
 /// asked for (v2.0 issues one resource per token), an ID token with
 /// `openid`, a refresh token with `offline_access`. Permissions nobody
-/// consented to are 65001 (facts §3 table).
+/// consented to are 65001 (docs/microsoft.md §3 table).
 fn user_tokens(
     shared: &Shared,
     grant: &UserGrant<'_>,

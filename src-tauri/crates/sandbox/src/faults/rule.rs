@@ -24,7 +24,7 @@ pub struct FaultRule {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
     /// 429 with the product's throttling body. Business Central documents
-    /// no `Retry-After` on 429 (microsoft-facts.md §5), so it is optional.
+    /// no `Retry-After` on 429 (docs/microsoft.md §5), so it is optional.
     Throttle {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_seconds: Option<u64>,

@@ -1,5 +1,5 @@
 //! The rest of F&O's entity catalog: real environments publish ~5,000
-//! entity sets and a `$metadata` of ~30 MB (facts §6: 28 MB / 13,647
+//! entity sets and a `$metadata` of ~30 MB (docs/microsoft.md §6: 28 MB / 13,647
 //! classes in odata-client#259, ">30MB" in python-odata#4). The sandbox
 //! writes plausible row-less entity types so catalog code meets the same
 //! size; the small scale keeps a few hundred.

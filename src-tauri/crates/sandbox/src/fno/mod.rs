@@ -1,5 +1,5 @@
 //! Finance & Operations under `{base}/fno/<environment>`, standing in for
-//! `https://<env>.operations.dynamics.com` (microsoft-facts.md §6): the
+//! `https://<env>.operations.dynamics.com` (docs/microsoft.md §6): the
 //! `/data/` OData service with `$metadata`, LegalEntities, CustomersV3,
 //! VendorsV2 and InventoryProfiles, company-specific rows with
 //! `dataAreaId`, and `cross-company=true`.
@@ -29,7 +29,7 @@ use crate::resources::Resource;
 use crate::store::Shared;
 use crate::world::World;
 
-/// F&O's server-driven page size (facts §6).
+/// F&O's server-driven page size (docs/microsoft.md §6).
 const MAX_PAGE: usize = 10_000;
 /// Contoso demo data companies (`dataAreaId`), the first is the default.
 const DEFAULT_COMPANIES: &[(&str, &str)] = &[
@@ -301,7 +301,7 @@ impl IntoResponse for FnoError {
     }
 }
 
-/// The resource is the environment URL without a trailing slash (facts §6).
+/// The resource is the environment URL without a trailing slash (docs/microsoft.md §6).
 fn authorize<'a>(
     shared: &Shared,
     fno: &'a Fno,
@@ -377,7 +377,7 @@ fn query_set(
     let rows = env.sets.get(set).ok_or(FnoError::NotFound)?;
     let options = query::parse(raw, &rows.entity).map_err(|e| FnoError::Query(e.message))?;
     // Without `cross-company=true` only the user's default company (the
-    // first) is returned (facts §6, odata.md).
+    // first) is returned (docs/microsoft.md §6, odata.md).
     let cross_company = raw
         .unwrap_or_default()
         .split('&')

@@ -10,7 +10,7 @@ use super::page::Page;
 /// The page size for this request: the client's `odata.maxpagesize`
 /// preference (OData 4.01 §8.2.8.3; also the legacy `maxpagesize`) when it
 /// is smaller than the product's fixed maximum (BC 20,000, F&O 10,000,
-/// Dataverse 5,000: microsoft-facts.md §5–7).
+/// Dataverse 5,000: docs/microsoft.md §5–7).
 pub fn page_size(headers: &HeaderMap, product_max: usize) -> (usize, bool) {
     let preferred = headers
         .get_all("prefer")

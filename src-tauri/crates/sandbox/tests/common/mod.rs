@@ -204,7 +204,7 @@ pub fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
 }
 
 /// An Entra error body: the fixture's shape (AADSTS500011 has every key of
-/// facts §3), the code, the `error` value, and the description format.
+/// docs/microsoft.md §3), the code, the `error` value, and the description format.
 pub fn assert_entra_error(body: &Value, code: u64, error: &str) {
     assert_same_shape(
         body,

@@ -12,7 +12,7 @@ use crate::identity::diagnose::EntraError;
 use crate::secrets::Secret;
 
 /// The redirect URI has no path; Entra then sends the browser to `/`
-/// (microsoft-facts.md §1).
+/// (docs/microsoft.md §1).
 const REDIRECT_PATH: &str = "/";
 
 /// What the listener needs to know about a request.
@@ -93,7 +93,7 @@ fn outcome(params: &HashMap<String, String>) -> Result<Callback, LoopbackError> 
             .filter(|v| !v.is_empty())
     };
     // `error` first: a declined v2 admin consent also carries
-    // `admin_consent=True` (microsoft-facts.md §4).
+    // `admin_consent=True` (docs/microsoft.md §4).
     if let Some(error) = get("error") {
         let mut entra = EntraError::from_redirect(error, get("error_description"));
         entra.error_uri = get("error_uri").map(str::to_string);

@@ -166,7 +166,7 @@ async fn other_paths_methods_and_hosts_are_answered_and_ignored() {
     assert_eq!(request(port, "GET", &ours, "localhost:1").await.status, 400);
     assert!(!wait.is_finished());
 
-    // 127.0.0.1 is the same listener (microsoft-facts.md §1).
+    // 127.0.0.1 is the same listener (docs/microsoft.md §1).
     let page = request(port, "GET", &ours, &format!("127.0.0.1:{port}")).await;
     assert_eq!(page.status, 200);
     assert_eq!(
@@ -214,7 +214,7 @@ async fn admin_consent_is_an_outcome_of_its_own() {
     let port = loopback.port();
     let wait = waiting(loopback, &CancellationToken::new());
 
-    // The v1 success redirect of microsoft-facts.md §4.
+    // The v1 success redirect of docs/microsoft.md §4.
     let tenant = "7c2f5e1a-0d3b-4c8e-9a61-c5e0a1b2c3d4";
     let page = get(
         port,
