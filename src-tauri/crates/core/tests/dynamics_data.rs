@@ -78,7 +78,11 @@ async fn the_real_page_size_applies_without_prefer() {
         .first_page(&url, &Query::default(), None, &cancel, &quiet)
         .await
         .unwrap();
-    assert_eq!(page.rows.len(), 20_000, "BC's fixed page (docs/microsoft.md §5)");
+    assert_eq!(
+        page.rows.len(),
+        20_000,
+        "BC's fixed page (docs/microsoft.md §5)"
+    );
     assert!(page.next.is_some());
 }
 
