@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::dynamics::odata::Cursor;
-use d365_core::problem::Explain;
 use d365_core::profiles::ProfileStore;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::{ErrorKind, UserError};
@@ -64,7 +63,7 @@ impl AppState {
     }
 
     pub fn profiles(&self) -> Result<ProfileStore, UserError> {
-        ProfileStore::open_default().map_err(|e| e.explain())
+        Ok(ProfileStore::open_default()?)
     }
 
     /// The open connection of a saved profile, opened on first use. Saving
@@ -74,12 +73,14 @@ impl AppState {
         if let Some(connection) = open.get(name) {
             return Ok(connection.clone());
         }
-        let profile = self.profiles()?.load(name).map_err(|e| e.explain())?;
+        let profile = self.profiles()?.load(name)?;
         let store = self.secrets().await?;
-        let connection = Arc::new(
-            Connection::open(profile, store, None, ConnectOptions::default())
-                .map_err(|e| e.explain())?,
-        );
+        let connection = Arc::new(Connection::open(
+            profile,
+            store,
+            None,
+            ConnectOptions::default(),
+        )?);
         open.insert(name.to_string(), connection.clone());
         Ok(connection)
     }

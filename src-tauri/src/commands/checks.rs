@@ -4,13 +4,10 @@ use std::time::SystemTime;
 
 use d365_core::checks::{self, CheckResult};
 use d365_core::identity::verdict::TokenInfo;
-use d365_core::problem::Explain;
-use d365_core::report::Report;
-use d365_core::{ErrorKind, UserError};
-use serde::Deserialize;
+use d365_core::report::{Report, ReportFile, ReportFormat};
+use d365_core::UserError;
 use tauri::ipc::Channel;
 use tauri::State;
-use ts_rs::TS;
 
 use crate::state::AppState;
 
@@ -23,7 +20,7 @@ pub async fn token_info(state: State<'_, AppState>, name: String) -> Result<Toke
 
 pub async fn read_token(state: &AppState, name: &str) -> Result<TokenInfo, UserError> {
     let connection = state.connection(name).await?;
-    connection.token_info().await.map_err(|e| e.explain())
+    Ok(connection.token_info().await?)
 }
 
 /// Runs every check, sending each result as it finishes.
@@ -58,16 +55,8 @@ async fn check(
     Ok(report)
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, TS)]
-#[ts(export)]
-pub enum ReportFormat {
-    Markdown,
-    Html,
-    Json,
-}
-
 /// Writes the report of the last check run where the user chose (running
-/// the checks first when there has been none).
+/// the checks first when there has been none), whole or not at all.
 #[tauri::command]
 pub async fn save_report(
     state: State<'_, AppState>,
@@ -75,24 +64,13 @@ pub async fn save_report(
     format: ReportFormat,
     path: String,
 ) -> Result<Report, UserError> {
-    let path = super::paths::user_path(&path)?;
+    let file = ReportFile::create(&super::paths::user_path(&path)?, Some(format))?;
     let last = state.reports.lock().await.get(&name).cloned();
     let report = match last {
         Some(report) => report,
         None => check(&state, &name, &|_| {}).await?,
     };
-    let text = match format {
-        ReportFormat::Markdown => report.to_markdown(),
-        ReportFormat::Html => report.to_html(),
-        ReportFormat::Json => report.to_json(),
-    };
-    tokio::fs::write(&path, text).await.map_err(|e| {
-        UserError::new(
-            ErrorKind::ExportFailed,
-            format!("The report could not be saved to {}.", path.display()),
-            "Choose a folder you can write to.",
-        )
-        .with_details(e.to_string())
-    })?;
+    // A few kilobytes: written and synced in place.
+    file.write(&report)?;
     Ok(report)
 }

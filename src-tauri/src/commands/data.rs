@@ -10,8 +10,6 @@ use d365_core::dynamics::odata::{PageAt, Query, RawPage, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::dynamics::service::Company;
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
-use d365_core::problem::Explain;
-use d365_core::product::Product;
 use d365_core::{ErrorKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -31,10 +29,7 @@ pub async fn list_environments(
 ) -> Result<Vec<EnvironmentInfo>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    connection
-        .environments(&cancel, &quiet)
-        .await
-        .map_err(|e| e.explain())
+    Ok(connection.environments(&cancel, &quiet).await?)
 }
 
 #[tauri::command]
@@ -44,10 +39,7 @@ pub async fn list_companies(
 ) -> Result<Vec<Company>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    connection
-        .companies(&cancel, &quiet)
-        .await
-        .map_err(|e| e.explain())
+    Ok(connection.companies(&cancel, &quiet).await?)
 }
 
 /// An entity set in the list: no columns (F&O has 400,000 of them).
@@ -68,10 +60,7 @@ pub async fn list_entities(
 ) -> Result<Vec<EntitySummary>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    let catalog = connection
-        .catalog(refresh, &cancel, &quiet)
-        .await
-        .map_err(|e| e.explain())?;
+    let catalog = connection.catalog(refresh, &cancel, &quiet).await?;
     Ok(catalog
         .search(&search)
         .into_iter()
@@ -91,10 +80,7 @@ pub async fn entity_columns(
 ) -> Result<Vec<Column>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    connection
-        .columns(&entity, &cancel, &quiet)
-        .await
-        .map_err(|e| e.explain())
+    Ok(connection.columns(&entity, &cancel, &quiet).await?)
 }
 
 /// What the table shows: chosen columns, the filter, the sort.
@@ -124,25 +110,18 @@ pub struct TablePage {
     pub more: bool,
 }
 
-/// The collection URL of an entity set in the profile's company.
+/// The collection URL of an entity set in the profile's company; the
+/// rule is the core's, where to choose a company is said here.
 fn collection(connection: &Connection, entity: &str, query: &Query) -> Result<Url, UserError> {
-    let profile = connection.profile();
-    if profile.product == Product::BusinessCentral && profile.company.is_none() {
-        return Err(UserError::new(
-            ErrorKind::InvalidInput,
-            "No company is chosen for this connection.",
-            "Go back to the Environment step and pick a company.",
-        ));
-    }
-    let company = profile
-        .company
-        .as_deref()
-        .filter(|_| profile.product != Product::Dataverse);
     connection
-        .service()
-        .map_err(|e| e.explain())?
-        .entity_set_url(entity, company, query)
-        .map_err(|e| e.explain())
+        .entity_set_url(entity, query, None)
+        .map_err(|e| match UserError::from(e) {
+            e if e.kind == ErrorKind::CompanyRequired => UserError {
+                fix: "Go back to the Environment step and pick a company.".into(),
+                ..e
+            },
+            e => e,
+        })
 }
 
 fn to_query(q: TableQuery) -> Query {
@@ -171,7 +150,7 @@ fn loaded_count(rows: &[Box<RawValue>]) -> u32 {
 
 /// Adds a page's rows to its table.
 async fn page_of(state: &AppState, handle: u64, page: RawPage) -> Result<TablePage, UserError> {
-    let rows = page.row_texts().map_err(|e| e.explain())?;
+    let rows = page.row_texts()?;
     let mut tables = state.tables.lock().await;
     let table = tables.get_mut(&handle).ok_or_else(table_closed)?;
     table.rows.extend(rows.into_iter().map(RawValue::to_owned));
@@ -198,16 +177,14 @@ pub async fn open_table(
     let url = collection(&connection, &entity, &to_query(query))?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let page = connection
-        .data()
-        .map_err(|e| e.explain())?
+        .data()?
         .raw_page(
             PageAt::First(&url, &Query::default()),
             Some(page_size),
             &cancel,
             &quiet,
         )
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     let handle = state.new_id();
     state.tables.lock().await.insert(
         handle,
@@ -245,11 +222,9 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
     };
     let cancel = tokio_util::sync::CancellationToken::new();
     let page = connection
-        .data()
-        .map_err(|e| e.explain())?
+        .data()?
         .raw_page(PageAt::After(&next), Some(page_size), &cancel, &quiet)
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     page_of(&state, handle, page).await
 }
 
@@ -293,7 +268,7 @@ pub async fn export_table(
     let connection: Arc<Connection> = state.connection(&name).await?;
     let columns = query.select.clone();
     let url = collection(&connection, &entity, &to_query(query))?;
-    let client = connection.data().map_err(|e| e.explain())?;
+    let client = connection.data()?;
     let request = ExportRequest {
         collection: &url,
         columns: &columns,
@@ -305,12 +280,12 @@ pub async fn export_table(
     let progress = |p| {
         let _ = on_progress.send(p);
     };
-    state
+    let written = state
         .run_operation(&operation, |cancel| async move {
             export::export(&client, request, &cancel, &progress).await
         })
-        .await
-        .map_err(|e| e.explain())
+        .await?;
+    Ok(written)
 }
 
 #[tauri::command]

@@ -3,7 +3,6 @@
 use d365_core::identity::browser::{Browser, SystemBrowser};
 use d365_core::identity::flow::ConsentEndpoint;
 use d365_core::identity::sign_in::{ConsentGranted, SignInEvent, SignInOptions};
-use d365_core::problem::Explain;
 use d365_core::UserError;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -33,8 +32,7 @@ pub async fn sign_in(
                 .sign_in(&SystemBrowser, options, &cancel, &on_event)
                 .await
         })
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     read_token(&state, &name).await
 }
 
@@ -50,7 +48,7 @@ pub async fn admin_consent(
     let on_event = |event| {
         let _ = on_event.send(event);
     };
-    state
+    let granted = state
         .run_operation(&operation, |cancel| async move {
             let options = SignInOptions::default();
             connection
@@ -63,8 +61,8 @@ pub async fn admin_consent(
                 )
                 .await
         })
-        .await
-        .map_err(|e| e.explain())
+        .await?;
+    Ok(granted)
 }
 
 /// Opens one of the guide's Microsoft pages. Only https pages of the
@@ -83,5 +81,5 @@ pub fn open_in_browser(url: String) -> Result<(), UserError> {
             "Open the page yourself if you trust it.",
         ));
     }
-    SystemBrowser.open(&url).map_err(|e| e.explain())
+    Ok(SystemBrowser.open(&url)?)
 }

@@ -2,7 +2,6 @@
 
 use d365_core::identity::cloud::Cloud;
 use d365_core::identity::input::{self, BcServiceUrl};
-use d365_core::problem::Explain;
 use d365_core::product::Product;
 use d365_core::UserError;
 use serde::Serialize;
@@ -25,7 +24,7 @@ pub struct CheckedBcUrl {
 
 #[tauri::command]
 pub fn check_tenant(raw: String) -> Result<CheckedText, UserError> {
-    let checked = input::tenant(&raw).map_err(|e| e.explain())?;
+    let checked = input::tenant(&raw)?;
     Ok(CheckedText {
         value: checked.value.to_string(),
         notices: checked.notices,
@@ -34,7 +33,7 @@ pub fn check_tenant(raw: String) -> Result<CheckedText, UserError> {
 
 #[tauri::command]
 pub fn check_client_id(raw: String) -> Result<CheckedText, UserError> {
-    let checked = input::client_id(&raw).map_err(|e| e.explain())?;
+    let checked = input::client_id(&raw)?;
     Ok(CheckedText {
         value: checked.value,
         notices: checked.notices,
@@ -44,14 +43,12 @@ pub fn check_client_id(raw: String) -> Result<CheckedText, UserError> {
 /// Checks a pasted secret; only the notices come back, never the value.
 #[tauri::command]
 pub fn check_secret(raw: String) -> Result<Vec<String>, UserError> {
-    input::client_secret(&raw)
-        .map(|checked| checked.notices)
-        .map_err(|e| e.explain())
+    Ok(input::client_secret(&raw)?.notices)
 }
 
 #[tauri::command]
 pub fn read_bc_url(raw: String) -> Result<CheckedBcUrl, UserError> {
-    let checked = input::bc_service_url(&raw).map_err(|e| e.explain())?;
+    let checked = input::bc_service_url(&raw)?;
     Ok(CheckedBcUrl {
         url: checked.value,
         notices: checked.notices,
@@ -64,7 +61,7 @@ pub fn check_environment_url(
     cloud: Cloud,
     raw: String,
 ) -> Result<CheckedText, UserError> {
-    let checked = input::environment_url(product, &cloud, &raw).map_err(|e| e.explain())?;
+    let checked = input::environment_url(product, &cloud, &raw)?;
     Ok(CheckedText {
         value: checked.value,
         notices: checked.notices,

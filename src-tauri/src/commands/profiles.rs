@@ -23,7 +23,7 @@ pub struct ProfileEntry {
 
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileEntry>, UserError> {
-    let entries = state.profiles()?.list().map_err(|e| e.explain())?;
+    let entries = state.profiles()?.list()?;
     Ok(entries
         .into_iter()
         .map(|entry| match entry {
@@ -50,19 +50,15 @@ pub async fn save_profile(
     secret: Option<String>,
 ) -> Result<(), UserError> {
     let secret = match secret.filter(|s| !s.trim().is_empty()) {
-        Some(raw) => Some(input::client_secret(&raw).map_err(|e| e.explain())?.value),
+        Some(raw) => Some(input::client_secret(&raw)?.value),
         None => None,
     };
-    state.profiles()?.save(&profile).map_err(|e| e.explain())?;
+    state.profiles()?.save(&profile)?;
     if let Some(secret) = secret {
-        state
-            .secrets()
-            .await?
-            .set(
-                &SecretKey::new(&profile.name, SecretKind::ClientSecret),
-                &secret,
-            )
-            .map_err(|e| e.explain())?;
+        state.secrets().await?.set(
+            &SecretKey::new(&profile.name, SecretKind::ClientSecret),
+            &secret,
+        )?;
     }
     state.forget(&profile.name).await;
     Ok(())
@@ -72,11 +68,9 @@ pub async fn save_profile(
 pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<(), UserError> {
     let store = state.secrets().await?;
     for kind in [SecretKind::ClientSecret, SecretKind::RefreshToken] {
-        store
-            .delete(&SecretKey::new(&name, kind))
-            .map_err(|e| e.explain())?;
+        store.delete(&SecretKey::new(&name, kind))?;
     }
-    state.profiles()?.remove(&name).map_err(|e| e.explain())?;
+    state.profiles()?.remove(&name)?;
     state.forget(&name).await;
     Ok(())
 }
@@ -90,7 +84,7 @@ async fn copy_profile(
     keep_original: bool,
 ) -> Result<(), UserError> {
     let profiles = state.profiles()?;
-    let mut profile = profiles.load(from).map_err(|e| e.explain())?;
+    let mut profile = profiles.load(from)?;
     if profiles.load(to).is_ok() {
         return Err(UserError::new(
             d365_core::ErrorKind::InvalidInput,
@@ -99,7 +93,7 @@ async fn copy_profile(
         ));
     }
     profile.name = to.to_string();
-    profiles.save(&profile).map_err(|e| e.explain())?;
+    profiles.save(&profile)?;
     let store = state.secrets().await?;
     let kinds: &[SecretKind] = if keep_original {
         &[SecretKind::ClientSecret]
@@ -108,18 +102,14 @@ async fn copy_profile(
     };
     for kind in kinds {
         if let Ok(secret) = store.get(&SecretKey::new(from, *kind)) {
-            store
-                .set(&SecretKey::new(to, *kind), &secret)
-                .map_err(|e| e.explain())?;
+            store.set(&SecretKey::new(to, *kind), &secret)?;
             if !keep_original {
-                store
-                    .delete(&SecretKey::new(from, *kind))
-                    .map_err(|e| e.explain())?;
+                store.delete(&SecretKey::new(from, *kind))?;
             }
         }
     }
     if !keep_original {
-        profiles.remove(from).map_err(|e| e.explain())?;
+        profiles.remove(from)?;
         state.forget(from).await;
     }
     Ok(())

@@ -2,6 +2,6 @@
 
 /**
  * Whether the app registration has a secret (Web platform) or not
- * (Mobile and desktop); microsoft-facts.md §2.
+ * (Mobile and desktop); docs/microsoft.md §2.
  */
 export type ClientType = "Public" | "Confidential";

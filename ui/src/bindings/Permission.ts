@@ -11,7 +11,7 @@ export type Permission = {
 name: string, 
 /**
  * The permission's GUID on the resource's service principal
- * (microsoft-facts.md §9), for Graph automation and for matching `roles`.
+ * (docs/microsoft.md §9), for Graph automation and for matching `roles`.
  */
 id: string, access: Access, 
 /**

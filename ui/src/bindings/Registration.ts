@@ -2,6 +2,6 @@
 
 /**
  * How the app will sign in: the answer to "Will a person sign in, or does
- * a background service connect?" (DESIGN.md, "Register the app").
+ * a background service connect?" (docs/architecture.md, "Register the app").
  */
 export type Registration = "SignInWithoutSecret" | "SignInWithSecret" | "BackgroundService";

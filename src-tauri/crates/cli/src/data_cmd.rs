@@ -12,15 +12,13 @@ use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::dynamics::odata::{Query, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::export::{export, ExportFormat, ExportProgress, ExportRequest};
-use d365_core::problem::Explain;
-use d365_core::product::Product;
 use d365_core::profiles::ProfileStore;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
-use d365_core::UserError;
+use d365_core::{ErrorKind, Url, UserError};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::outcome::{fail, print_json, usage};
+use crate::outcome::{fail, print_json};
 use crate::secret_input;
 
 #[derive(Debug, Args)]
@@ -96,16 +94,13 @@ pub struct Session {
 
 impl Session {
     pub fn open(name: &str, secret_stdin: bool, json: bool) -> Result<Session, UserError> {
-        let profile = ProfileStore::open_default()
-            .and_then(|store| store.load(name))
-            .map_err(|e| e.explain())?;
+        let profile = ProfileStore::open_default().and_then(|store| store.load(name))?;
         let store = Arc::new(SecretStore::open(KEYCHAIN_SERVICE));
         let secret = secret_input::given(secret_stdin)?;
         if secret.is_none() {
             crate::profile_cmd::warn_if_memory_only(&store);
         }
-        let connection = Connection::open(profile, store, secret, ConnectOptions::default())
-            .map_err(|e| e.explain())?;
+        let connection = Connection::open(profile, store, secret, ConnectOptions::default())?;
         let cancel = CancellationToken::new();
         let on_ctrl_c = cancel.clone();
         tokio::spawn(async move {
@@ -146,12 +141,12 @@ pub fn finish(result: Result<(), UserError>, json: bool) -> ExitCode {
 pub async fn token(session: &Session, raw: bool) -> Result<(), UserError> {
     let connection = &session.connection;
     if raw {
-        let tokens = connection.data_tokens().map_err(|e| e.explain())?;
-        let access = tokens.access_token().await.map_err(|e| e.explain())?;
+        let tokens = connection.data_tokens()?;
+        let access = tokens.access_token().await?;
         println!("{}", access.expose());
         return Ok(());
     }
-    let info = connection.token_info().await.map_err(|e| e.explain())?;
+    let info = connection.token_info().await?;
     let (claims, judged) = (&info.claims, &info.verdict);
     if session.json {
         print_json(&info);
@@ -189,8 +184,7 @@ pub async fn environments(session: &Session) -> Result<(), UserError> {
     let list = session
         .connection
         .environments(&session.cancel, &on_wait)
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     if session.json {
         print_json(&list);
     } else {
@@ -206,8 +200,7 @@ pub async fn companies(session: &Session) -> Result<(), UserError> {
     let list = session
         .connection
         .companies(&session.cancel, &on_wait)
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     if session.json {
         print_json(&list);
     } else {
@@ -223,8 +216,7 @@ pub async fn entities(session: &Session, search: &str, refresh: bool) -> Result<
     let catalog = session
         .connection
         .catalog(refresh, &session.cancel, &on_wait)
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     let found = catalog.search(search);
     if session.json {
         // Names, labels and keys: all columns of F&O would be tens of MB.
@@ -246,19 +238,23 @@ pub async fn entities(session: &Session, search: &str, refresh: bool) -> Result<
     Ok(())
 }
 
-/// The profile's company, required where the product's paths need one.
-fn company(session: &Session) -> Result<Option<String>, UserError> {
+/// The collection URL of an entity set in the profile's company; the
+/// rule is the core's, how to choose a company is said here.
+fn collection(session: &Session, entity: &str, query: &Query) -> Result<Url, UserError> {
     let profile = session.connection.profile();
-    match (&profile.company, profile.product) {
-        (None, Product::BusinessCentral) => Err(usage(
-            format!("The connection '{}' has no company.", profile.name),
-            format!(
-                "List them with `d365c companies {0}`, then save one with `d365c profile add {0} … --company ID`.",
-                profile.name
-            ),
-        )),
-        (company, _) => Ok(company.clone()),
-    }
+    session
+        .connection
+        .entity_set_url(entity, query, None)
+        .map_err(|e| match UserError::from(e) {
+            e if e.kind == ErrorKind::CompanyRequired => UserError {
+                fix: format!(
+                    "List them with `d365c companies {0}`, then save one with `d365c profile add {0} … --company ID`.",
+                    profile.name
+                ),
+                ..e
+            },
+            e => e,
+        })
 }
 
 pub async fn query(session: &Session, args: QueryArgs) -> Result<(), UserError> {
@@ -270,13 +266,9 @@ pub async fn query(session: &Session, args: QueryArgs) -> Result<(), UserError> 
         count: args.count,
         extra: vec![],
     };
-    let service = session.connection.service().map_err(|e| e.explain())?;
-    let url = service
-        .entity_set_url(&args.entity, company(session)?.as_deref(), &query)
-        .map_err(|e| e.explain())?;
-    let client = session.connection.data().map_err(|e| e.explain())?;
+    let url = collection(session, &args.entity, &query)?;
+    let client = session.connection.data()?;
     let on_wait = session.on_wait();
-    let explain = |e: d365_core::dynamics::error::DataError| e.explain();
     let mut page = client
         .first_page(
             &url,
@@ -285,8 +277,7 @@ pub async fn query(session: &Session, args: QueryArgs) -> Result<(), UserError> 
             &session.cancel,
             &on_wait,
         )
-        .await
-        .map_err(explain)?;
+        .await?;
     let count = page.count;
     let mut rows = std::mem::take(&mut page.rows);
     let mut pages = 1u32;
@@ -296,8 +287,7 @@ pub async fn query(session: &Session, args: QueryArgs) -> Result<(), UserError> 
         }
         page = client
             .next_page(&next, args.page_size, &session.cancel, &on_wait)
-            .await
-            .map_err(explain)?;
+            .await?;
         rows.append(&mut page.rows);
         pages += 1;
     }
@@ -357,11 +347,8 @@ pub async fn export_cmd(session: &Session, args: ExportArgs) -> Result<(), UserE
         filter: args.filter,
         ..Query::default()
     };
-    let service = session.connection.service().map_err(|e| e.explain())?;
-    let url = service
-        .entity_set_url(&args.entity, company(session)?.as_deref(), &query)
-        .map_err(|e| e.explain())?;
-    let client = session.connection.data().map_err(|e| e.explain())?;
+    let url = collection(session, &args.entity, &query)?;
+    let client = session.connection.data()?;
     let show = !session.json && std::io::stderr().is_terminal();
     let progress = move |p: ExportProgress| {
         if show {
@@ -394,8 +381,7 @@ pub async fn export_cmd(session: &Session, args: ExportArgs) -> Result<(), UserE
         &session.cancel,
         &progress,
     )
-    .await
-    .map_err(|e| e.explain())?;
+    .await?;
     if show {
         eprintln!();
     }

@@ -5,7 +5,6 @@ use clap::Args;
 use d365_core::identity::browser::{Browser, BrowserError, CommandBrowser, SystemBrowser};
 use d365_core::identity::flow::ConsentEndpoint;
 use d365_core::identity::sign_in::{SignInEvent, SignInOptions, SignInStage};
-use d365_core::problem::Explain;
 use d365_core::UserError;
 
 use crate::data_cmd::Session;
@@ -86,8 +85,7 @@ pub async fn login(session: &Session, browser: &BrowserArgs) -> Result<(), UserE
             &session.cancel,
             &on_event,
         )
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     let name = &session.connection.profile().name;
     if session.json {
         print_json(&serde_json::json!({ "signed_in": name }));
@@ -114,8 +112,7 @@ pub async fn consent(session: &Session, browser: &BrowserArgs, v1: bool) -> Resu
             &session.cancel,
             &on_event,
         )
-        .await
-        .map_err(|e| e.explain())?;
+        .await?;
     if session.json {
         print_json(&granted);
     } else {

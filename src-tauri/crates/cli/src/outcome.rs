@@ -15,7 +15,7 @@ pub const SERVICE: u8 = 4;
 pub fn exit_code(kind: ErrorKind) -> u8 {
     use ErrorKind::*;
     match kind {
-        InvalidInput | SecretIdNotValue | ProfileNotFound | BadQuery => USAGE,
+        InvalidInput | SecretIdNotValue | ProfileNotFound | CompanyRequired | BadQuery => USAGE,
         SecretStoreUnavailable
         | SecretStoreFailure
         | SecretNotFound

@@ -102,7 +102,7 @@ pub struct AddArgs {
 
 pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
     let result = ProfileStore::open_default()
-        .map_err(|e| e.explain())
+        .map_err(UserError::from)
         .and_then(|profiles| match command {
             ProfileCommand::Add(args) => add(&profiles, *args, json),
             ProfileCommand::List => list(&profiles, json),
@@ -156,14 +156,14 @@ fn notices(list: &[String]) {
 fn add(profiles: &ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
     let product = product(args.product);
     let cloud = cloud(&args)?;
-    let tenant = input::tenant(&args.tenant).map_err(|e| e.explain())?;
-    let client_id = input::client_id(&args.client_id).map_err(|e| e.explain())?;
+    let tenant = input::tenant(&args.tenant)?;
+    let client_id = input::client_id(&args.client_id)?;
     notices(&tenant.notices);
     notices(&client_id.notices);
     let environment = match (product, args.environment.as_deref()) {
         (Product::BusinessCentral, Some(name)) => Some(name.trim().to_string()),
         (_, Some(url)) => {
-            let checked = input::environment_url(product, &cloud, url).map_err(|e| e.explain())?;
+            let checked = input::environment_url(product, &cloud, url)?;
             notices(&checked.notices);
             Some(checked.value)
         }
@@ -202,16 +202,14 @@ fn add(profiles: &ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErr
         company: args.company,
     };
     let secret = secret_input::given(args.secret_stdin)?;
-    profiles.save(&profile).map_err(|e| e.explain())?;
+    profiles.save(&profile)?;
     if let Some(secret) = secret {
         let store = SecretStore::open(d365_core::secrets::KEYCHAIN_SERVICE);
         warn_if_memory_only(&store);
-        store
-            .set(
-                &SecretKey::new(&profile.name, SecretKind::ClientSecret),
-                &secret,
-            )
-            .map_err(|e| e.explain())?;
+        store.set(
+            &SecretKey::new(&profile.name, SecretKind::ClientSecret),
+            &secret,
+        )?;
     }
     if json {
         print_json(&profile);
@@ -240,8 +238,7 @@ struct Listed {
 
 fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
     let listed: Vec<Listed> = profiles
-        .list()
-        .map_err(|e| e.explain())?
+        .list()?
         .into_iter()
         .map(|entry| match entry {
             Ok(p) => Listed {
@@ -273,7 +270,7 @@ fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
 }
 
 fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError> {
-    let profile = profiles.load(name).map_err(|e| e.explain())?;
+    let profile = profiles.load(name)?;
     if json {
         print_json(&profile);
         return Ok(());
@@ -303,14 +300,12 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
 }
 
 fn remove(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError> {
-    profiles.load(name).map_err(|e| e.explain())?;
+    profiles.load(name)?;
     let store = Arc::new(SecretStore::open(d365_core::secrets::KEYCHAIN_SERVICE));
     for kind in [SecretKind::ClientSecret, SecretKind::RefreshToken] {
-        store
-            .delete(&SecretKey::new(name, kind))
-            .map_err(|e| e.explain())?;
+        store.delete(&SecretKey::new(name, kind))?;
     }
-    profiles.remove(name).map_err(|e| e.explain())?;
+    profiles.remove(name)?;
     if json {
         print_json(&serde_json::json!({ "removed": name }));
     } else {

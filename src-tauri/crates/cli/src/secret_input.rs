@@ -31,8 +31,7 @@ pub fn given(from_stdin: bool) -> Result<Option<Secret>, UserError> {
             _ => return Ok(None),
         }
     };
-    let checked =
-        input::client_secret(&raw).map_err(|e| d365_core::problem::Explain::explain(&e))?;
+    let checked = input::client_secret(&raw)?;
     for notice in &checked.notices {
         eprintln!("Note: {notice}");
     }

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::dynamics::catalog::{Catalog, CatalogError, Column};
 use crate::dynamics::discovery::{self, EnvironmentInfo};
 use crate::dynamics::error::DataError;
-use crate::dynamics::odata::{ODataClient, OnWait};
+use crate::dynamics::odata::{ODataClient, OnWait, Query};
 use crate::dynamics::retry::RetryPolicy;
 use crate::dynamics::service::{Company, Service};
 use crate::dynamics::{entity_definitions, metadata};
@@ -55,6 +56,8 @@ pub enum ConnectError {
     Claims(#[from] crate::identity::claims::ClaimsError),
     #[error("The connection '{profile}' has no environment yet.")]
     NoEnvironment { profile: String },
+    #[error("The connection '{profile}' has no company yet.")]
+    NoCompany { profile: String },
 }
 
 impl Explain for ConnectError {
@@ -81,6 +84,11 @@ impl Explain for ConnectError {
                 ErrorKind::InvalidInput,
                 self.to_string(),
                 "Pick an environment on the Environment step (d365c: profile add … --environment).",
+            ),
+            ConnectError::NoCompany { .. } => UserError::new(
+                ErrorKind::CompanyRequired,
+                self.to_string(),
+                "Pick a company on the Environment step (d365c: profile add … --company).",
             ),
         }
     }
@@ -224,6 +232,32 @@ impl Connection {
             &self.profile.tenant,
             environment,
         ))
+    }
+
+    /// The URL of an entity set with `query` applied, in the company reads
+    /// of this connection go to. The one rule for Browse, `d365c` and the
+    /// checks: the profile's company; when it names none, `stand_in` (the
+    /// checks read the first company listed, to prove reading works before
+    /// anyone chose) — except that F&O without a chosen legal entity reads
+    /// across all of them, never just the user's default one (§6), and
+    /// Dataverse has no company in its URLs. BC cannot read without one.
+    pub fn entity_set_url(
+        &self,
+        entity_set: &str,
+        query: &Query,
+        stand_in: Option<&str>,
+    ) -> Result<Url, ConnectError> {
+        let chosen = self.profile.company.as_deref();
+        let company = match self.profile.product {
+            Product::BusinessCentral => {
+                Some(chosen.or(stand_in).ok_or_else(|| ConnectError::NoCompany {
+                    profile: self.profile.name.clone(),
+                })?)
+            }
+            Product::FinanceOperations => chosen,
+            Product::Dataverse => None,
+        };
+        Ok(self.service()?.entity_set_url(entity_set, company, query)?)
     }
 
     /// Environments the signed-in user (or app) can open. F&O has no list:
@@ -428,5 +462,79 @@ impl Connection {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
         Ok(granted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::cloud::Cloud;
+    use crate::profiles::Grant;
+
+    fn open(product: Product, environment: &str, company: Option<&str>) -> Connection {
+        let profile = Profile {
+            name: "p".into(),
+            product,
+            cloud: Cloud::Public,
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            grant: Grant::ClientCredentials,
+            client_type: ClientType::Confidential,
+            scopes: vec![],
+            environment: Some(environment.into()),
+            company: company.map(str::to_string),
+        };
+        let store = Arc::new(SecretStore::in_memory("connection-tests"));
+        let secret = Some(Secret::new("a-secret-value"));
+        Connection::open(profile, store, secret, ConnectOptions::default()).unwrap()
+    }
+
+    fn url(c: &Connection, stand_in: Option<&str>) -> Result<String, ConnectError> {
+        c.entity_set_url("customers", &Query::default(), stand_in)
+            .map(String::from)
+    }
+
+    #[test]
+    fn business_central_reads_the_chosen_company_else_the_stand_in_else_asks() {
+        let chosen = open(Product::BusinessCentral, "Production", Some("c1"));
+        assert!(url(&chosen, Some("c2"))
+            .unwrap()
+            .ends_with("/companies(c1)/customers"));
+        let unchosen = open(Product::BusinessCentral, "Production", None);
+        assert!(url(&unchosen, Some("c2"))
+            .unwrap()
+            .ends_with("/companies(c2)/customers"));
+        let err = url(&unchosen, None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CompanyRequired);
+    }
+
+    #[test]
+    fn fno_without_a_chosen_company_reads_all_of_them_whatever_the_stand_in() {
+        let env = "https://contoso.operations.dynamics.com";
+        let unchosen = open(Product::FinanceOperations, env, None);
+        assert_eq!(
+            url(&unchosen, Some("usmf")).unwrap(),
+            url(&unchosen, None).unwrap()
+        );
+        assert!(url(&unchosen, None)
+            .unwrap()
+            .ends_with("/data/customers?cross-company=true"));
+        let chosen = open(Product::FinanceOperations, env, Some("usmf"));
+        assert!(url(&chosen, None)
+            .unwrap()
+            .contains("dataAreaId+eq+%27usmf%27"));
+    }
+
+    #[test]
+    fn dataverse_urls_never_name_a_company() {
+        let dv = open(
+            Product::Dataverse,
+            "https://contoso.crm.dynamics.com",
+            Some("bu"),
+        );
+        assert_eq!(
+            url(&dv, Some("other")).unwrap(),
+            "https://contoso.crm.dynamics.com/api/data/v9.2/customers"
+        );
     }
 }

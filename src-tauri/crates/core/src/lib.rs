@@ -1,6 +1,7 @@
 //! D365 Connect's core. The desktop shell and the `d365c` CLI are thin
 //! adapters over this crate; it must never depend on Tauri.
 
+pub mod atomic_file;
 pub mod checks;
 pub mod connection;
 pub mod dynamics;
@@ -16,6 +17,8 @@ pub mod report;
 pub mod secrets;
 
 pub use problem::{ErrorKind, UserError};
+/// URLs in the core's API are this crate's, so the adapters need not name it.
+pub use url::Url;
 
 #[cfg(test)]
 mod test_fixtures;

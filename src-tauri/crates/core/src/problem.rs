@@ -54,6 +54,7 @@ pub enum ErrorKind {
     Timeout,
     Cancelled,
     // Dynamics 365 data (docs/microsoft.md §5–7).
+    CompanyRequired,
     EnvironmentNotFound,
     AppNotRegisteredInProduct,
     TokenRejected,
@@ -101,6 +102,13 @@ impl std::fmt::Display for UserError {
 }
 
 impl std::error::Error for UserError {}
+
+/// Lets `?` turn any layer's error into the one the UI and CLI show.
+impl<E: Explain> From<E> for UserError {
+    fn from(error: E) -> Self {
+        error.explain()
+    }
+}
 
 /// Implemented by every layer's error type so it can explain itself in the
 /// `UserError` shape without each adapter re-inventing the wording.

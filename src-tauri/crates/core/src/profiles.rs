@@ -4,12 +4,12 @@
 //! keyed by the profile's name; a profile has no field that could hold one.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::atomic_file::AtomicFile;
 use crate::identity::cloud::Cloud;
 use crate::problem::{ErrorKind, Explain};
 use crate::product::Product;
@@ -161,9 +161,8 @@ impl ProfileStore {
         })
     }
 
-    /// Writes the profile atomically: a temp file in the same folder, synced,
-    /// then renamed over the old one, so a crash mid-save leaves either the
-    /// old profile or the new one, never a torn file.
+    /// Writes the profile atomically (`AtomicFile`): a crash mid-save leaves
+    /// either the old profile or the new one, never a torn file.
     pub fn save(&self, profile: &Profile) -> Result<(), ProfileError> {
         let path = self.path_of(&profile.name)?;
         fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
@@ -171,20 +170,9 @@ impl ProfileStore {
             name: profile.name.clone(),
             cause: e.to_string(),
         })?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".saving-")
-            .tempfile_in(&self.dir)
-            .map_err(|e| self.io("write to", &self.dir, e))?;
-        tmp.write_all(&json)
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| self.io("write to", &self.dir, e))?;
-        tmp.persist(&path)
-            .map_err(|e| self.io("write to", &path, e.error))?;
-        // The rename itself is durable only once the folder is synced.
-        if let Ok(dir) = fs::File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        AtomicFile::create(&path)
+            .and_then(|file| file.commit(&json))
+            .map_err(|e| self.io("write to", &self.dir, e))
     }
 
     pub fn remove(&self, name: &str) -> Result<(), ProfileError> {

@@ -3,16 +3,19 @@
 //! self-contained printable HTML page, and JSON. Never a secret or token.
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
+use crate::atomic_file::AtomicFile;
 use crate::checks::{CheckResult, Status};
 use crate::html::escape as esc;
+use crate::problem::{ErrorKind, Explain};
 use crate::profiles::Profile;
 
 /// The JSON report's layout version (see `Report`).
@@ -56,6 +59,87 @@ pub struct Report {
     pub results: Vec<CheckResult>,
     /// Pass when nothing failed.
     pub passed: bool,
+}
+
+/// The report's file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
+impl ReportFormat {
+    /// The format a file name asks for: `.html`/`.htm`, `.json`, else
+    /// Markdown.
+    pub fn of_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => {
+                Self::Html
+            }
+            Some(e) if e.eq_ignore_ascii_case("json") => Self::Json,
+            _ => Self::Markdown,
+        }
+    }
+
+    pub fn render(self, report: &Report) -> String {
+        match self {
+            Self::Markdown => report.to_markdown(),
+            Self::Html => report.to_html(),
+            Self::Json => report.to_json(),
+        }
+    }
+}
+
+/// Where a report will be written, opened before the checks run so that an
+/// unwritable path is said at once; the report replaces the file whole.
+pub struct ReportFile {
+    file: AtomicFile,
+    format: ReportFormat,
+}
+
+/// The report could not be written where the person asked.
+#[derive(Debug, thiserror::Error)]
+#[error("The report cannot be written to {path}: {cause}.")]
+pub struct ReportFileError {
+    path: PathBuf,
+    cause: std::io::Error,
+}
+
+impl Explain for ReportFileError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+
+    fn fix(&self) -> String {
+        "Choose a file in a folder you can write to.".into()
+    }
+}
+
+impl ReportFile {
+    /// `format` defaults to the one the file name asks for.
+    pub fn create(path: &Path, format: Option<ReportFormat>) -> Result<Self, ReportFileError> {
+        let error = |cause| ReportFileError {
+            path: path.to_path_buf(),
+            cause,
+        };
+        Ok(Self {
+            file: AtomicFile::create(path).map_err(error)?,
+            format: format.unwrap_or_else(|| ReportFormat::of_path(path)),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    pub fn write(self, report: &Report) -> Result<(), ReportFileError> {
+        let path = self.file.path().to_path_buf();
+        self.file
+            .commit(self.format.render(report).as_bytes())
+            .map_err(|cause| ReportFileError { path, cause })
+    }
 }
 
 /// The JSON Schema (draft 2020-12) of the JSON report, published as
@@ -246,6 +330,27 @@ mod tests {
             millis: 12,
         };
         Report::new(&profile, vec![result], SystemTime::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn the_file_name_picks_the_format_unless_one_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, given, starts) in [
+            ("r.HTML", None, "<!DOCTYPE html>"),
+            ("r.json", None, "{"),
+            ("r.txt", None, "# D365 Connect"),
+            ("r.md", Some(ReportFormat::Json), "{"),
+        ] {
+            let path = dir.path().join(name);
+            ReportFile::create(&path, given)
+                .unwrap()
+                .write(&report(Status::Pass))
+                .unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.starts_with(starts), "{name}: {text:.40}");
+        }
+        let err = ReportFile::create(&dir.path().join("none").join("r.md"), None).err();
+        assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::InvalidInput));
     }
 
     #[test]

@@ -33,59 +33,87 @@ fn key_entities(product: Product) -> &'static [&'static str] {
 fn quiet(_: Wait) {}
 
 pub(super) async fn run(connection: &Connection, cancel: &CancellationToken, r: &mut Runner<'_>) {
-    let profile = connection.profile();
-    let product = profile.product;
-    let name = product.display_name();
-
+    let product = connection.profile().product;
     // F&O has no environment list: its environment is the address given.
     if product != Product::FinanceOperations {
-        let status = r
-            .check(
-                "environments",
-                "The environment exists".into(),
-                environment(connection, cancel),
-            )
-            .await;
-        r.needed(status, "the environment does not exist");
+        r.gate(
+            "environments",
+            "The environment exists".into(),
+            "the environment does not exist",
+            environment(connection, cancel),
+        )
+        .await;
     }
-
-    // An app-only caller not registered inside BC or F&O is refused by
-    // every call; asking for the companies shows it, and the answer is
-    // kept for the companies check.
-    let mut answer: Option<Result<Vec<Company>, UserError>> = None;
-    if profile.grant == Grant::ClientCredentials && product != Product::Dataverse {
-        let status = r
-            .check(
-                "in-product",
-                format!("The app is registered inside {name}"),
-                async {
-                    let got = list_companies(connection, cancel).await;
-                    let found = match &got {
-                        Err(e) if e.kind == ErrorKind::AppNotRegisteredInProduct => {
-                            Found::fail(e.clone())
-                        }
-                        Err(_) => {
-                            Found::skip(format!("{name} did not answer, so it could not say."))
-                        }
-                        Ok(_) => {
-                            Found::pass(format!("{name} accepts the app: it is registered there."))
-                        }
-                    };
-                    answer = Some(got);
-                    found
-                },
-            )
-            .await;
-        r.needed(status, &format!("the app is not registered inside {name}"));
+    let answer = in_product(connection, cancel, r).await;
+    let companies = companies(connection, cancel, r, answer).await;
+    let mut reads = Reads {
+        connection,
+        cancel,
+        // Reads prove access before anyone chose a company: the first
+        // listed stands in (see `Connection::entity_set_url`).
+        stand_in: companies.first().map(|c| c.id.clone()),
+        headroom: None,
+    };
+    reads.check_all(r, key_entities(product)).await;
+    if product == Product::Dataverse {
+        r.check(
+            "headroom",
+            "Room left under Dataverse's service protection limits".into(),
+            std::future::ready(throttling_headroom(reads.headroom.as_ref())),
+        )
+        .await;
     }
+}
 
-    let mut companies: Vec<Company> = vec![];
+/// An app-only caller not registered inside BC or F&O is refused by every
+/// call; asking for the companies shows it. The answer is handed on to the
+/// companies check, which then need not ask again.
+async fn in_product(
+    connection: &Connection,
+    cancel: &CancellationToken,
+    r: &mut Runner<'_>,
+) -> Option<Result<Vec<Company>, UserError>> {
+    let profile = connection.profile();
+    if profile.grant != Grant::ClientCredentials || profile.product == Product::Dataverse {
+        return None;
+    }
+    let name = profile.product.display_name();
+    let mut answer = None;
+    r.gate(
+        "in-product",
+        format!("The app is registered inside {name}"),
+        &format!("the app is not registered inside {name}"),
+        async {
+            let got = list_companies(connection, cancel).await;
+            let found = match &got {
+                Err(e) if e.kind == ErrorKind::AppNotRegisteredInProduct => Found::fail(e.clone()),
+                Err(_) => Found::skip(format!("{name} did not answer, so it could not say.")),
+                Ok(_) => Found::pass(format!("{name} accepts the app: it is registered there.")),
+            };
+            answer = Some(got);
+            found
+        },
+    )
+    .await;
+    answer
+}
+
+/// The environment answers and lists its companies; an empty list blocks
+/// the reads, which would have no company to read from.
+async fn companies(
+    connection: &Connection,
+    cancel: &CancellationToken,
+    r: &mut Runner<'_>,
+    answer: Option<Result<Vec<Company>, UserError>>,
+) -> Vec<Company> {
+    let mut companies = vec![];
     let status = r
-        .check(
+        .gate(
             "companies",
             "The environment answers and lists its companies".into(),
+            "the environment did not answer",
             async {
-                let got = match answer.take() {
+                let got = match answer {
                     Some(got) => got,
                     None => list_companies(connection, cancel).await,
                 };
@@ -112,98 +140,84 @@ pub(super) async fn run(connection: &Connection, cancel: &CancellationToken, r: 
             },
         )
         .await;
-    r.needed(status, "the environment did not answer");
     if status == Status::Warn {
         r.needed(Status::Fail, "there is no company to read from");
     }
+    companies
+}
 
-    let company = profile
-        .company
-        .clone()
-        .or_else(|| companies.first().map(|c| c.id.clone()))
-        .filter(|_| product != Product::Dataverse);
-    let read_one = |entity: &'static str| {
-        let company = company.clone();
-        async move {
-            let query = Query {
-                top: Some(1),
-                ..Query::default()
-            };
-            let service = connection.service().map_err(|e| e.explain())?;
-            let url = service
-                .entity_set_url(entity, company.as_deref(), &query)
-                .map_err(|e| e.explain())?;
-            let client = connection.data().map_err(|e| e.explain())?;
-            client
-                .first_page(&url, &Query::default(), None, cancel, &quiet)
-                .await
-                .map_err(|e| e.explain())
-        }
-    };
+/// Reads of the key entities, noting Dataverse's headroom from the answers.
+struct Reads<'c> {
+    connection: &'c Connection,
+    cancel: &'c CancellationToken,
+    stand_in: Option<String>,
+    headroom: Option<Headroom>,
+}
 
-    let entities = key_entities(product);
-    let mut headroom: Option<Headroom> = None;
-    let mut note = |page: &Page| {
-        if let Some(seen) = &page.headroom {
-            headroom = Some(seen.clone());
-        }
-    };
-    let status = r
-        .check(
+impl Reads<'_> {
+    /// The first entity proves data can be read at all; the others are
+    /// then readable, forbidden or missing, each about that entity alone.
+    async fn check_all(&mut self, r: &mut Runner<'_>, entities: &[&str]) {
+        let Some((first, others)) = entities.split_first() else {
+            return;
+        };
+        r.gate(
             "read",
-            format!("Data can be read ({})", entities[0]),
+            format!("Data can be read ({first})"),
+            "no data could be read",
             async {
-                match read_one(entities[0]).await {
-                    Ok(page) if page.rows.is_empty() => {
-                        note(&page);
-                        Found::warn(
-                            format!("Reading {} worked, but it has no rows.", entities[0]),
-                            "Nothing to fix if the company is new; otherwise check the account's permissions.",
-                        )
-                    }
-                    Ok(page) => {
-                        note(&page);
-                        Found::pass(format!("Read a row of {}.", entities[0]))
-                    }
+                match self.read(first).await {
+                    Ok(page) if page.rows.is_empty() => Found::warn(
+                        format!("Reading {first} worked, but it has no rows."),
+                        "Nothing to fix if the company is new; otherwise check the account's permissions.",
+                    ),
+                    Ok(_) => Found::pass(format!("Read a row of {first}.")),
                     Err(e) => Found::fail(e),
                 }
             },
         )
         .await;
-    r.needed(status, "no data could be read");
-    // The other key entities: readable, forbidden or missing. Reading one
-    // worked, so a refusal here is about that entity, not the connection.
-    for entity in &entities[1..] {
-        r.check(
-            &format!("read-{entity}"),
-            format!("Key entity: {entity}"),
-            async {
-                match read_one(entity).await {
-                    Ok(page) => {
-                        note(&page);
-                        Found::pass(format!("{entity} is readable."))
+        for entity in others {
+            r.check(
+                &format!("read-{entity}"),
+                format!("Key entity: {entity}"),
+                async {
+                    match self.read(entity).await {
+                        Ok(_) => Found::pass(format!("{entity} is readable.")),
+                        Err(e) if e.kind == ErrorKind::PermissionDenied => Found::warn(
+                            format!("{entity} is forbidden for this account or app."),
+                            e.fix,
+                        ),
+                        Err(e) if e.kind == ErrorKind::NotFound => Found::warn(
+                            format!("{entity} is missing in this environment."),
+                            "Nothing to fix unless your integration needs it; then check the product's version and apps.",
+                        ),
+                        Err(e) => Found::fail(e),
                     }
-                    Err(e) if e.kind == ErrorKind::PermissionDenied => Found::warn(
-                        format!("{entity} is forbidden for this account or app."),
-                        e.fix,
-                    ),
-                    Err(e) if e.kind == ErrorKind::NotFound => Found::warn(
-                        format!("{entity} is missing in this environment."),
-                        "Nothing to fix unless your integration needs it; then check the product's version and apps.",
-                    ),
-                    Err(e) => Found::fail(e),
-                }
-            },
-        )
-        .await;
+                },
+            )
+            .await;
+        }
     }
-    if product == Product::Dataverse {
-        r.check(
-            "headroom",
-            "Room left under Dataverse's service protection limits".into(),
-            std::future::ready(throttling_headroom(headroom.as_ref())),
-        )
-        .await;
+
+    /// The first row of an entity set (`$top=1`).
+    async fn read(&mut self, entity: &str) -> Result<Page, UserError> {
+        let query = Query {
+            top: Some(1),
+            ..Query::default()
+        };
+        let url = self
+            .connection
+            .entity_set_url(entity, &query, self.stand_in.as_deref())?;
+        let page = self
+            .connection
+            .data()?
+            .first_page(&url, &Query::default(), None, self.cancel, &quiet)
+            .await?;
+        if let Some(seen) = &page.headroom {
+            self.headroom = Some(seen.clone());
+        }
+        Ok(page)
     }
 }
 
@@ -211,10 +225,7 @@ async fn list_companies(
     connection: &Connection,
     cancel: &CancellationToken,
 ) -> Result<Vec<Company>, UserError> {
-    connection
-        .companies(cancel, &quiet)
-        .await
-        .map_err(|e| e.explain())
+    Ok(connection.companies(cancel, &quiet).await?)
 }
 
 /// Listed among the environments the caller can see.

@@ -131,6 +131,20 @@ impl Runner<'_> {
         found.status
     }
 
+    /// Runs a check the rest depend on: when it fails, every later check is
+    /// skipped `because`.
+    async fn gate(
+        &mut self,
+        id: &str,
+        title: String,
+        because: &str,
+        work: impl Future<Output = Found>,
+    ) -> Status {
+        let status = self.check(id, title, work).await;
+        self.needed(status, because);
+        status
+    }
+
     /// Skips every later check when `status` is a failure.
     fn needed(&mut self, status: Status, because: &str) {
         if status == Status::Fail && self.blocked.is_none() {
@@ -153,50 +167,45 @@ pub async fn run(
         blocked: None,
     };
 
-    let status = r
-        .check(
-            "tenant",
-            format!("The tenant '{}' exists", profile.tenant),
-            registration::tenant(connection),
-        )
-        .await;
-    r.needed(status, "the tenant was not found");
-    let status = r
-        .check(
-            "client-id",
-            "The client ID is an app's Application (client) ID".into(),
-            ready(registration::client_id(profile)),
-        )
-        .await;
-    r.needed(status, "the client ID cannot be used");
+    r.gate(
+        "tenant",
+        format!("The tenant '{}' exists", profile.tenant),
+        "the tenant was not found",
+        registration::tenant(connection),
+    )
+    .await;
+    r.gate(
+        "client-id",
+        "The client ID is an app's Application (client) ID".into(),
+        "the client ID cannot be used",
+        ready(registration::client_id(profile)),
+    )
+    .await;
     // A public client has no secret: Entra's sign-in page is its only test.
     if profile.client_type == ClientType::Confidential {
-        let status = r
-            .check(
-                "secret",
-                "The client secret is a secret's Value".into(),
-                ready(registration::secret_shape(connection.secret())),
-            )
-            .await;
-        r.needed(status, "the client secret cannot be used");
-        let status = r
-            .check(
-                "app",
-                "The app exists in the tenant and its secret is valid".into(),
-                registration::app_and_secret(connection),
-            )
-            .await;
-        r.needed(status, "Microsoft Entra refused the app");
+        r.gate(
+            "secret",
+            "The client secret is a secret's Value".into(),
+            "the client secret cannot be used",
+            ready(registration::secret_shape(connection.secret())),
+        )
+        .await;
+        r.gate(
+            "app",
+            "The app exists in the tenant and its secret is valid".into(),
+            "Microsoft Entra refused the app",
+            registration::app_and_secret(connection),
+        )
+        .await;
     }
     if profile.grant == Grant::Delegated {
-        let status = r
-            .check(
-                "redirect-uri",
-                "The app's redirect URI allows signing in here".into(),
-                registration::redirect_uri(connection),
-            )
-            .await;
-        r.needed(status, "Microsoft Entra would not start a sign-in");
+        r.gate(
+            "redirect-uri",
+            "The app's redirect URI allows signing in here".into(),
+            "Microsoft Entra would not start a sign-in",
+            registration::redirect_uri(connection),
+        )
+        .await;
     }
 
     let mut token = None;

@@ -166,10 +166,11 @@ impl Service {
     }
 
     /// The URL of an entity set in a company, with the query applied.
-    /// BC nests sets under `companies({id})`; F&O reads all companies with
-    /// `cross-company=true` and filters on `dataAreaId` (§6), otherwise it
-    /// silently returns only the user's default company; Dataverse has no
-    /// company in the path.
+    /// BC nests sets under `companies({id})`; F&O always reads with
+    /// `cross-company=true` (without it, it silently returns only the user's
+    /// default company, §6), filtered on `dataAreaId` when a company is
+    /// given; Dataverse has no company in the path. Which company to pass is
+    /// `Connection::entity_set_url`'s to decide.
     pub fn entity_set_url(
         &self,
         entity_set: &str,
@@ -185,11 +186,14 @@ impl Service {
                     Some(f) if !f.is_empty() => format!("({f}) and {company_filter}"),
                     _ => company_filter,
                 });
-                query.extra.push(("cross-company".into(), "true".into()));
                 entity_set.to_string()
             }
             _ => entity_set.to_string(),
         };
+        let cross_company = ("cross-company".to_string(), "true".to_string());
+        if self.product == Product::FinanceOperations && !query.extra.contains(&cross_company) {
+            query.extra.push(cross_company);
+        }
         let mut url = self.under_root(&path)?;
         query.apply(&mut url);
         Ok(url)
@@ -270,6 +274,24 @@ mod tests {
         assert!(quoted
             .query_pairs()
             .any(|(_, v)| v == "dataAreaId eq 'o''b'"));
+    }
+
+    #[test]
+    fn fno_without_a_company_reads_across_all_companies_once() {
+        let fno = Service::new(
+            Product::FinanceOperations,
+            Cloud::Public,
+            "contoso.onmicrosoft.com",
+            "https://contoso.operations.dynamics.com/",
+        );
+        let already = Query {
+            extra: vec![("cross-company".into(), "true".into())],
+            ..Query::default()
+        };
+        for query in [Query::default(), already] {
+            let url = fno.entity_set_url("CustomersV3", None, &query).unwrap();
+            assert_eq!(url.query(), Some("cross-company=true"));
+        }
     }
 
     #[test]
