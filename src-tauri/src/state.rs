@@ -9,6 +9,7 @@ use std::sync::Arc;
 use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::dynamics::odata::Cursor;
 use d365_core::profiles::ProfileStore;
+use d365_core::saved_connections::SavedConnections;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::{ErrorKind, UserError};
 use d365_sandbox::SandboxHandle;
@@ -62,8 +63,12 @@ impl AppState {
             .cloned()
     }
 
-    pub fn profiles(&self) -> Result<ProfileStore, UserError> {
-        Ok(ProfileStore::open_default()?)
+    /// The saved connections with their secrets.
+    pub async fn saved(&self) -> Result<SavedConnections, UserError> {
+        Ok(SavedConnections::new(
+            ProfileStore::open_default()?,
+            self.secrets().await?,
+        ))
     }
 
     /// The open connection of a saved profile, opened on first use. Saving
@@ -73,11 +78,10 @@ impl AppState {
         if let Some(connection) = open.get(name) {
             return Ok(connection.clone());
         }
-        let profile = self.profiles()?.load(name)?;
-        let store = self.secrets().await?;
+        let saved = self.saved().await?;
         let connection = Arc::new(Connection::open(
-            profile,
-            store,
+            saved.load(name)?,
+            saved.secrets().clone(),
             None,
             ConnectOptions::default(),
         )?);

@@ -92,6 +92,43 @@ async fn profiles_are_added_listed_shown_and_removed_and_never_hold_the_secret()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_or_duplicated_profile_keeps_its_secret_in_the_keychain() {
+    let s = start(World::demo()).await;
+    let (client_id, secret) = demo_app();
+    let cli = Cli::with_keychain().unwrap();
+    // Profile names are the keychain's keys: names of their own per run.
+    let [first, renamed, copy] = ["a", "b", "c"].map(|n| format!("{n}-{}", std::process::id()));
+    let add = profile_add(
+        &s,
+        &first,
+        "bc",
+        &[
+            "--client-id",
+            &client_id,
+            "--grant",
+            "client-credentials",
+            "--secret-stdin",
+        ],
+    );
+    let out = cli.run_with_stdin(&strs(&add), &secret).unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    cli.ok(&["profile", "rename", &first, &renamed]).unwrap();
+    cli.ok(&["profile", "duplicate", &renamed, &copy]).unwrap();
+    let taken = cli.run(&["profile", "rename", &copy, &renamed]).unwrap();
+    assert_eq!(taken.status.code(), Some(2), "{}", stderr(&taken));
+    for name in [&renamed, &copy] {
+        // The token comes with the secret the keychain holds for `name`.
+        let token = cli.json(&["token", name, "--json"]).unwrap();
+        assert_eq!(token["verdict"]["usable"], true, "{name}: {token}");
+    }
+    let gone = cli.run(&["token", &first]).unwrap();
+    assert_ne!(gone.status.code(), Some(0));
+    for name in [&renamed, &copy] {
+        cli.ok(&["profile", "remove", name]).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_consultant_lists_queries_and_exports_business_central_with_exact_counts() {
     let s = start(World::demo()).await;
     let cli = app_profile(&s, "cronus", "bc", &[]);

@@ -1,44 +1,17 @@
 //! Saved connections: list, save (secret to the keychain), rename,
-//! duplicate, delete.
+//! duplicate, delete. The life cycle is the core's (`SavedConnections`);
+//! the shell only forgets the open connection a change makes stale.
 
 use d365_core::identity::input;
-use d365_core::problem::Explain;
-use d365_core::profiles::Profile;
-use d365_core::secrets::{SecretKey, SecretKind};
+use d365_core::profiles::{Profile, ProfileEntry, ProfileStore};
 use d365_core::UserError;
-use serde::Serialize;
 use tauri::State;
-use ts_rs::TS;
 
 use crate::state::AppState;
 
-/// One saved connection, or why its file could not be read.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ProfileEntry {
-    pub name: String,
-    pub profile: Option<Profile>,
-    pub problem: Option<UserError>,
-}
-
 #[tauri::command]
-pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileEntry>, UserError> {
-    let entries = state.profiles()?.list()?;
-    Ok(entries
-        .into_iter()
-        .map(|entry| match entry {
-            Ok(profile) => ProfileEntry {
-                name: profile.name.clone(),
-                profile: Some(profile),
-                problem: None,
-            },
-            Err(e) => ProfileEntry {
-                name: e.to_string(),
-                profile: None,
-                problem: Some(e.explain()),
-            },
-        })
-        .collect())
+pub async fn list_profiles() -> Result<Vec<ProfileEntry>, UserError> {
+    Ok(ProfileStore::open_default()?.entries()?)
 }
 
 /// Saves a profile; a secret, when given, is checked like on the
@@ -53,65 +26,15 @@ pub async fn save_profile(
         Some(raw) => Some(input::client_secret(&raw)?.value),
         None => None,
     };
-    state.profiles()?.save(&profile)?;
-    if let Some(secret) = secret {
-        state.secrets().await?.set(
-            &SecretKey::new(&profile.name, SecretKind::ClientSecret),
-            &secret,
-        )?;
-    }
+    state.saved().await?.save(&profile, secret.as_ref())?;
     state.forget(&profile.name).await;
     Ok(())
 }
 
 #[tauri::command]
 pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<(), UserError> {
-    let store = state.secrets().await?;
-    for kind in [SecretKind::ClientSecret, SecretKind::RefreshToken] {
-        store.delete(&SecretKey::new(&name, kind))?;
-    }
-    state.profiles()?.remove(&name)?;
+    state.saved().await?.remove(&name)?;
     state.forget(&name).await;
-    Ok(())
-}
-
-/// Copies a profile under a new name. `keep_original: false` renames it:
-/// the secret and the stored sign-in move along.
-async fn copy_profile(
-    state: &AppState,
-    from: &str,
-    to: &str,
-    keep_original: bool,
-) -> Result<(), UserError> {
-    let profiles = state.profiles()?;
-    let mut profile = profiles.load(from)?;
-    if profiles.load(to).is_ok() {
-        return Err(UserError::new(
-            d365_core::ErrorKind::InvalidInput,
-            format!("There is already a connection called '{to}'."),
-            "Choose another name.",
-        ));
-    }
-    profile.name = to.to_string();
-    profiles.save(&profile)?;
-    let store = state.secrets().await?;
-    let kinds: &[SecretKind] = if keep_original {
-        &[SecretKind::ClientSecret]
-    } else {
-        &[SecretKind::ClientSecret, SecretKind::RefreshToken]
-    };
-    for kind in kinds {
-        if let Ok(secret) = store.get(&SecretKey::new(from, *kind)) {
-            store.set(&SecretKey::new(to, *kind), &secret)?;
-            if !keep_original {
-                store.delete(&SecretKey::new(from, *kind))?;
-            }
-        }
-    }
-    if !keep_original {
-        profiles.remove(from)?;
-        state.forget(from).await;
-    }
     Ok(())
 }
 
@@ -121,7 +44,9 @@ pub async fn rename_profile(
     from: String,
     to: String,
 ) -> Result<(), UserError> {
-    copy_profile(&state, &from, &to, false).await
+    state.saved().await?.rename(&from, &to)?;
+    state.forget(&from).await;
+    Ok(())
 }
 
 #[tauri::command]
@@ -130,5 +55,5 @@ pub async fn duplicate_profile(
     from: String,
     to: String,
 ) -> Result<(), UserError> {
-    copy_profile(&state, &from, &to, true).await
+    Ok(state.saved().await?.duplicate(&from, &to)?)
 }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::identity::{input, scopes};
-use d365_core::problem::Explain;
 use d365_core::product::Product;
 use d365_core::profiles::{ClientType, Grant, Profile, ProfileStore};
-use d365_core::secrets::{SecretKey, SecretKind, SecretStore};
+use d365_core::saved_connections::SavedConnections;
+use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::UserError;
 use serde::Serialize;
 
@@ -27,6 +27,10 @@ pub enum ProfileCommand {
     Show { name: String },
     /// Delete a connection and its saved secret and sign-in.
     Remove { name: String },
+    /// Rename a connection; its secret and sign-in move along.
+    Rename { from: String, to: String },
+    /// Copy a connection with its secret under a new name (it signs in afresh).
+    Duplicate { from: String, to: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -104,10 +108,21 @@ pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
     let result = ProfileStore::open_default()
         .map_err(UserError::from)
         .and_then(|profiles| match command {
-            ProfileCommand::Add(args) => add(&profiles, *args, json),
+            ProfileCommand::Add(args) => add(profiles, *args, json),
             ProfileCommand::List => list(&profiles, json),
             ProfileCommand::Show { name } => show(&profiles, &name, json),
-            ProfileCommand::Remove { name } => remove(&profiles, &name, json),
+            ProfileCommand::Remove { name } => {
+                with_keychain(profiles).remove(&name)?;
+                done(json, "removed", &name, format!("Removed '{name}'."))
+            }
+            ProfileCommand::Rename { from, to } => {
+                with_keychain(profiles).rename(&from, &to)?;
+                done(json, "renamed", &to, format!("Renamed '{from}' to '{to}'."))
+            }
+            ProfileCommand::Duplicate { from, to } => {
+                with_keychain(profiles).duplicate(&from, &to)?;
+                done(json, "saved", &to, format!("Copied '{from}' to '{to}'."))
+            }
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -153,7 +168,7 @@ fn notices(list: &[String]) {
     }
 }
 
-fn add(profiles: &ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
+fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
     let product = product(args.product);
     let cloud = cloud(&args)?;
     let tenant = input::tenant(&args.tenant)?;
@@ -202,15 +217,16 @@ fn add(profiles: &ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErr
         company: args.company,
     };
     let secret = secret_input::given(args.secret_stdin)?;
-    profiles.save(&profile)?;
-    if let Some(secret) = secret {
-        let store = SecretStore::open(d365_core::secrets::KEYCHAIN_SERVICE);
-        warn_if_memory_only(&store);
-        store.set(
-            &SecretKey::new(&profile.name, SecretKind::ClientSecret),
-            &secret,
-        )?;
-    }
+    // With no secret to keep, the keychain is not asked at all.
+    let secrets = match secret {
+        Some(_) => {
+            let store = keychain();
+            warn_if_memory_only(&store);
+            store
+        }
+        None => SecretStore::in_memory(KEYCHAIN_SERVICE),
+    };
+    SavedConnections::new(profiles, Arc::new(secrets)).save(&profile, secret.as_ref())?;
     if json {
         print_json(&profile);
     } else {
@@ -238,19 +254,12 @@ struct Listed {
 
 fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
     let listed: Vec<Listed> = profiles
-        .list()?
+        .entries()?
         .into_iter()
-        .map(|entry| match entry {
-            Ok(p) => Listed {
-                name: p.name,
-                product: Some(p.product),
-                problem: None,
-            },
-            Err(e) => Listed {
-                name: e.to_string(),
-                product: None,
-                problem: Some(e.explain()),
-            },
+        .map(|entry| Listed {
+            name: entry.name,
+            product: entry.profile.map(|p| p.product),
+            problem: entry.problem,
         })
         .collect();
     if json {
@@ -299,17 +308,21 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
     Ok(())
 }
 
-fn remove(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError> {
-    profiles.load(name)?;
-    let store = Arc::new(SecretStore::open(d365_core::secrets::KEYCHAIN_SERVICE));
-    for kind in [SecretKind::ClientSecret, SecretKind::RefreshToken] {
-        store.delete(&SecretKey::new(name, kind))?;
-    }
-    profiles.remove(name)?;
+/// The connections with the OS keychain, for the commands that touch secrets.
+fn with_keychain(profiles: ProfileStore) -> SavedConnections {
+    SavedConnections::new(profiles, Arc::new(keychain()))
+}
+
+fn keychain() -> SecretStore {
+    SecretStore::open(KEYCHAIN_SERVICE)
+}
+
+/// The one line (or JSON object) a changed connection ends with.
+fn done(json: bool, what: &str, name: &str, text: String) -> Result<(), UserError> {
     if json {
-        print_json(&serde_json::json!({ "removed": name }));
+        print_json(&serde_json::json!({ what: name }));
     } else {
-        println!("Removed '{name}'.");
+        println!("{text}");
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod product;
 pub mod profiles;
 pub mod report;
+pub mod saved_connections;
 pub mod secrets;
 
 pub use problem::{ErrorKind, UserError};

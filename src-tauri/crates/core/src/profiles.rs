@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use crate::atomic_file::AtomicFile;
 use crate::identity::cloud::Cloud;
-use crate::problem::{ErrorKind, Explain};
+use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
 
 /// How the connection gets its token.
@@ -50,6 +50,15 @@ pub struct Profile {
     pub environment: Option<String>,
     #[serde(default)]
     pub company: Option<String>,
+}
+
+/// One saved connection, or why its file could not be read.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ProfileEntry {
+    pub name: String,
+    pub profile: Option<Profile>,
+    pub problem: Option<UserError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +153,27 @@ impl ProfileStore {
             .collect();
         names.sort_by_key(|n| n.to_lowercase());
         Ok(names.iter().map(|n| self.load(n)).collect())
+    }
+
+    /// `list` as the start page and `d365c profile list` show it: an
+    /// unreadable file keeps its place, with its problem.
+    pub fn entries(&self) -> Result<Vec<ProfileEntry>, ProfileError> {
+        Ok(self
+            .list()?
+            .into_iter()
+            .map(|entry| match entry {
+                Ok(profile) => ProfileEntry {
+                    name: profile.name.clone(),
+                    profile: Some(profile),
+                    problem: None,
+                },
+                Err(e) => ProfileEntry {
+                    name: e.to_string(),
+                    profile: None,
+                    problem: Some(e.explain()),
+                },
+            })
+            .collect())
     }
 
     pub fn load(&self, name: &str) -> Result<Profile, ProfileError> {
