@@ -16,8 +16,8 @@ tests/scripts/setup.sh
 step "formatting"
 cargo fmt --all --check
 
-step "UI: type check, unit tests, build"
-(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
+step "UI: type check, lint, unit tests, build"
+(cd ui && npm run --silent typecheck && npm run --silent lint && npm test --silent && npm run --silent build)
 
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -337,6 +337,11 @@ describe("the record panel", () => {
     expect(JSON.parse(await navigator.clipboard.readText())).toEqual(customerRow(3));
     expect(within(panel).getByTestId("copy-status")).toHaveTextContent("Copied");
 
+    // Another row starts without the last copy's status.
+    await user.click(within(screen.getByTestId("row-5")).getAllByRole("gridcell")[2]);
+    expect(panel).toHaveTextContent("Row 6");
+    expect(within(panel).getByTestId("copy-status")).toBeEmptyDOMElement();
+
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("record-panel")).toBeNull();
     expect(scroller()).toHaveFocus();

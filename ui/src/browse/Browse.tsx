@@ -5,7 +5,11 @@ import { useId, useState } from "react";
 import type { EntitySummary } from "../bindings/EntitySummary";
 import { EntityList } from "./EntityList";
 import { EntityView } from "./EntityView";
+// In cascade order.
 import "./browse.css";
+import "./table-view.css";
+import "./grid.css";
+import "./record-export.css";
 
 export interface BrowseProps {
   /** The saved connection profile's name. */

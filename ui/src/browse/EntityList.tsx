@@ -58,11 +58,13 @@ export function EntityList({ id: sectionId, hidden, connection, selected, onSele
 
   useEffect(() => {
     load(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- latest counts requests, it is no element ref: bumping its value at cleanup is what drops the answer on its way
     return () => void latest.current++;
   }, [load]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const count = items?.length ?? 0;
+  // eslint-disable-next-line react-hooks/incompatible-library -- a note for React Compiler, which this build does not use
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scroller.current,

@@ -20,11 +20,17 @@ export function RecordPanel({ row, index, columns, onClose }: Props) {
   const id = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
+  // Another row starts with no copy status: set while rendering, as React
+  // advises for state that follows a prop, not one render late in an effect.
+  const [copiedRow, setCopiedRow] = useState(index);
+  if (copiedRow !== index) {
+    setCopiedRow(index);
+    setCopied("idle");
+  }
 
   // Focus follows the panel so the keyboard reaches Copy and Close.
   useEffect(() => {
     heading.current?.focus();
-    setCopied("idle");
   }, [index]);
 
   const known = columns.filter((c) => c.name in row);

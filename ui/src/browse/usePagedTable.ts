@@ -48,6 +48,14 @@ const closeQuietly = (handle: number) => void closeTable(handle).catch(() => und
 export function usePagedTable(connection: string, entity: string, query: TableQuery, pageSize: number) {
   const [state, setState] = useState<TableState>(OPENING);
   const [attempt, setAttempt] = useState(0);
+  // A new query (or a retry) is opening from its first render on, not one
+  // render late from the effect below, which would show the old rows under it.
+  const request = [connection, entity, query, pageSize, attempt] as const;
+  const [opened, setOpened] = useState(request);
+  if (request.some((value, i) => value !== opened[i])) {
+    setOpened(request);
+    setState(OPENING);
+  }
   // Read synchronously by loadMore: two scroll events in one frame must not
   // ask for the same page twice.
   const current = useRef<{ handle: number | null; busy: boolean; more: boolean; blocked: boolean }>({
@@ -60,7 +68,6 @@ export function usePagedTable(connection: string, entity: string, query: TableQu
   useEffect(() => {
     let live = true;
     current.current = { handle: null, busy: false, more: false, blocked: false };
-    setState(OPENING);
     openTable(connection, entity, query, pageSize).then(
       (page) => {
         // Opened after the user moved on (or a StrictMode remount): drop it.

@@ -2,7 +2,7 @@
 // kept in a small cache. The loaded rows themselves stay in Rust: 100,000 of
 // them as JavaScript objects took the WebView half a gigabyte, the few
 // thousand around the viewport take next to nothing.
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { tableRows } from "../ipc";
 import type { Row } from "./usePagedTable";
 
@@ -21,18 +21,31 @@ const empty = (handle: number | null): Cache => ({ handle, blocks: new Map(), pe
 
 export function useRowWindow(handle: number | null, loaded: number) {
   const cache = useRef<Cache>(empty(handle));
-  // A reopened table (new query) starts with nothing cached; answers for the
-  // old one are dropped when they arrive.
-  if (cache.current.handle !== handle) cache.current = empty(handle);
   const [, setArrived] = useState(0);
 
+  // A reopened table (new query) starts with nothing cached; answers for the
+  // old one are dropped when they arrive. Switched after the render that
+  // brought the new handle (rendering must not write the cache): by the first
+  // ensure, or by the effect when no row is asked for yet (still opening).
+  const cacheOf = useCallback(() => {
+    if (cache.current.handle !== handle) cache.current = empty(handle);
+    return cache.current;
+  }, [handle]);
+  useEffect(() => void cacheOf(), [cacheOf]);
+
   /** A loaded row if it is cached; undefined while it is on its way. */
-  const rowAt = useCallback((index: number): Row | undefined => cache.current.blocks.get(Math.floor(index / BLOCK))?.[index % BLOCK], []);
+  const rowAt = useCallback(
+    (index: number): Row | undefined => {
+      const c = cache.current;
+      return c.handle === handle ? c.blocks.get(Math.floor(index / BLOCK))?.[index % BLOCK] : undefined;
+    },
+    [handle],
+  );
 
   /** Asks for the rows `start..end` (and a block either side) unless cached. */
   const ensure = useCallback(
     (start: number, end: number) => {
-      const c = cache.current;
+      const c = cacheOf();
       if (c.handle === null || loaded === 0) return;
       const first = Math.floor(Math.max(0, start - BLOCK) / BLOCK);
       const last = Math.floor((Math.min(loaded, end + BLOCK) - 1) / BLOCK);
@@ -57,7 +70,7 @@ export function useRowWindow(handle: number | null, loaded: number) {
         );
       }
     },
-    [loaded],
+    [cacheOf, loaded],
   );
 
   return { rowAt, ensure };

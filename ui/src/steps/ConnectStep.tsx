@@ -78,9 +78,8 @@ export function ConnectStep() {
       const saved = await save(await cleaned(draft));
       const id = `connect-${Date.now()}`;
       operation.current = id;
-      let info: TokenInfo;
       if (consent) await adminConsent(saved.name, id, track);
-      info = delegated ? await signIn(saved.name, id, track) : await tokenInfo(saved.name);
+      const info = delegated ? await signIn(saved.name, id, track) : await tokenInfo(saved.name);
       setPhase({ at: "connected", info });
     } catch (e) {
       setPhase({ at: "failed", problem: problemOf(e) });
