@@ -193,12 +193,6 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
         GrantArg::Delegated => Grant::Delegated,
         GrantArg::ClientCredentials => Grant::ClientCredentials,
     };
-    if grant == Grant::ClientCredentials && client_type == ClientType::Public {
-        return Err(usage(
-            "An app without a secret cannot sign in on its own.",
-            "Leave out --public-client, or use --grant delegated.",
-        ));
-    }
     let profile = Profile {
         name: args.name.clone(),
         product,

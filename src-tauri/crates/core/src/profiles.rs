@@ -61,12 +61,30 @@ pub struct ProfileEntry {
     pub problem: Option<UserError>,
 }
 
+impl Profile {
+    /// Client credentials are the app signing in with its own secret, so a
+    /// public client (no secret, docs/microsoft.md §2) cannot run as a
+    /// background service. Every profile saved or loaded is checked here.
+    pub fn check_sign_in(&self) -> Result<(), ProfileError> {
+        match (self.grant, self.client_type) {
+            (Grant::ClientCredentials, ClientType::Public) => {
+                Err(ProfileError::ServiceWithoutSecret {
+                    name: self.name.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("'{name}' cannot be used as a connection name.")]
     BadName { name: String },
     #[error("There is no saved connection called '{name}'.")]
     NotFound { name: String },
+    #[error("The connection '{name}' is a background service, but its app has no secret.")]
+    ServiceWithoutSecret { name: String },
     #[error("The saved connection '{name}' could not be read.")]
     Corrupt { name: String, cause: String },
     #[error("D365 Connect could not {action} its settings folder {path}.")]
@@ -82,7 +100,9 @@ pub enum ProfileError {
 impl Explain for ProfileError {
     fn kind(&self) -> ErrorKind {
         match self {
-            ProfileError::BadName { .. } => ErrorKind::InvalidInput,
+            ProfileError::BadName { .. } | ProfileError::ServiceWithoutSecret { .. } => {
+                ErrorKind::InvalidInput
+            }
             ProfileError::NotFound { .. } => ErrorKind::ProfileNotFound,
             ProfileError::Corrupt { .. } | ProfileError::Io { .. } | ProfileError::NoConfigDir => {
                 ErrorKind::ProfileStorage
@@ -94,6 +114,7 @@ impl Explain for ProfileError {
         match self {
             ProfileError::BadName { .. } => "Use 1 to 64 letters, digits, spaces, dots, dashes or underscores.".into(),
             ProfileError::NotFound { .. } => "Pick one of the saved connections, or create a new one.".into(),
+            ProfileError::ServiceWithoutSecret { .. } => "A background service signs in with the app's own secret: use an app registration with a secret, or let a person sign in instead.".into(),
             ProfileError::Corrupt { .. } => "Delete this connection and create it again; your other connections are not affected.".into(),
             ProfileError::Io { .. } => "Check that your home folder is not full or read-only, then try again.".into(),
             ProfileError::NoConfigDir => "Set the HOME (or XDG_CONFIG_HOME) environment variable and start again.".into(),
@@ -185,16 +206,19 @@ impl ProfileStore {
             }
             Err(e) => return Err(self.io("read", &path, e)),
         };
-        serde_json::from_str(&text).map_err(|e| ProfileError::Corrupt {
+        let profile: Profile = serde_json::from_str(&text).map_err(|e| ProfileError::Corrupt {
             name: name.into(),
             cause: e.to_string(),
-        })
+        })?;
+        profile.check_sign_in()?;
+        Ok(profile)
     }
 
     /// Writes the profile atomically (`AtomicFile`): a crash mid-save leaves
     /// either the old profile or the new one, never a torn file.
     pub fn save(&self, profile: &Profile) -> Result<(), ProfileError> {
         let path = self.path_of(&profile.name)?;
+        profile.check_sign_in()?;
         fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
         let json = serde_json::to_vec_pretty(profile).map_err(|e| ProfileError::Corrupt {
             name: profile.name.clone(),
@@ -297,6 +321,25 @@ mod tests {
         assert!(matches!(
             store.remove("acme"),
             Err(ProfileError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn a_background_service_without_a_secret_is_neither_saved_nor_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path());
+        let mut service = profile("svc");
+        service.grant = Grant::ClientCredentials;
+        service.client_type = ClientType::Public;
+        let refused = store.save(&service).unwrap_err();
+        assert!(matches!(refused, ProfileError::ServiceWithoutSecret { .. }));
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
+        // A file edited by hand (or by an older version) says so on load.
+        let json = serde_json::to_string(&service).unwrap();
+        fs::write(dir.path().join("svc.json"), json).unwrap();
+        assert!(matches!(
+            store.load("svc"),
+            Err(ProfileError::ServiceWithoutSecret { .. })
         ));
     }
 
