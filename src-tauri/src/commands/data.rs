@@ -6,8 +6,7 @@ use std::sync::Arc;
 use d365_core::connection::Connection;
 use d365_core::dynamics::catalog::Column;
 use d365_core::dynamics::discovery::EnvironmentInfo;
-use d365_core::dynamics::odata::{PageAt, Query, RawPage, RowCount};
-use d365_core::dynamics::retry::Wait;
+use d365_core::dynamics::odata::{unseen, PageAt, Query, RawPage, RowCount};
 use d365_core::dynamics::service::Company;
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
 use d365_core::{ErrorKind, UserError};
@@ -20,8 +19,6 @@ use url::Url;
 
 use crate::state::{AppState, OpenTable};
 
-fn quiet(_: Wait) {}
-
 #[tauri::command]
 pub async fn list_environments(
     state: State<'_, AppState>,
@@ -29,7 +26,7 @@ pub async fn list_environments(
 ) -> Result<Vec<EnvironmentInfo>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    Ok(connection.environments(&cancel, &quiet).await?)
+    Ok(connection.environments(&cancel, &unseen).await?)
 }
 
 #[tauri::command]
@@ -39,7 +36,7 @@ pub async fn list_companies(
 ) -> Result<Vec<Company>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    Ok(connection.companies(&cancel, &quiet).await?)
+    Ok(connection.companies(&cancel, &unseen).await?)
 }
 
 /// An entity set in the list: no columns (F&O has 400,000 of them).
@@ -60,7 +57,7 @@ pub async fn list_entities(
 ) -> Result<Vec<EntitySummary>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    let catalog = connection.catalog(refresh, &cancel, &quiet).await?;
+    let catalog = connection.catalog(refresh, &cancel, &unseen).await?;
     Ok(catalog
         .search(&search)
         .into_iter()
@@ -80,7 +77,7 @@ pub async fn entity_columns(
 ) -> Result<Vec<Column>, UserError> {
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    Ok(connection.columns(&entity, &cancel, &quiet).await?)
+    Ok(connection.columns(&entity, &cancel, &unseen).await?)
 }
 
 /// What the table shows: chosen columns, the filter, the sort.
@@ -182,7 +179,7 @@ pub async fn open_table(
             PageAt::First(&url, &Query::default()),
             Some(page_size),
             &cancel,
-            &quiet,
+            &unseen,
         )
         .await?;
     let handle = state.new_id();
@@ -223,7 +220,7 @@ pub async fn more_rows(state: State<'_, AppState>, handle: u64) -> Result<TableP
     let cancel = tokio_util::sync::CancellationToken::new();
     let page = connection
         .data()?
-        .raw_page(PageAt::After(&next), Some(page_size), &cancel, &quiet)
+        .raw_page(PageAt::After(&next), Some(page_size), &cancel, &unseen)
         .await?;
     page_of(&state, handle, page).await
 }

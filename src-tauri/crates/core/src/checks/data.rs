@@ -7,8 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::checks::{Found, Runner, Status};
 use crate::connection::Connection;
 use crate::dynamics::headroom::{Headroom, DATAVERSE_REQUESTS_PER_WINDOW};
-use crate::dynamics::odata::{Page, Query};
-use crate::dynamics::retry::Wait;
+use crate::dynamics::odata::{unseen, Page, Query};
 use crate::dynamics::service::Company;
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
@@ -29,8 +28,6 @@ fn key_entities(product: Product) -> &'static [&'static str] {
         Product::Dataverse => &["accounts", "contacts"],
     }
 }
-
-fn quiet(_: Wait) {}
 
 pub(super) async fn run(connection: &Connection, cancel: &CancellationToken, r: &mut Runner<'_>) {
     let product = connection.profile().product;
@@ -212,7 +209,7 @@ impl Reads<'_> {
         let page = self
             .connection
             .data()?
-            .first_page(&url, &Query::default(), None, self.cancel, &quiet)
+            .first_page(&url, &Query::default(), None, self.cancel, &unseen)
             .await?;
         if let Some(seen) = &page.headroom {
             self.headroom = Some(seen.clone());
@@ -225,13 +222,13 @@ async fn list_companies(
     connection: &Connection,
     cancel: &CancellationToken,
 ) -> Result<Vec<Company>, UserError> {
-    Ok(connection.companies(cancel, &quiet).await?)
+    Ok(connection.companies(cancel, &unseen).await?)
 }
 
 /// Listed among the environments the caller can see.
 async fn environment(connection: &Connection, cancel: &CancellationToken) -> Found {
     let profile = connection.profile();
-    let list = match connection.environments(cancel, &quiet).await {
+    let list = match connection.environments(cancel, &unseen).await {
         Ok(list) => list,
         // The list needs rights the data may not (BC's admin API, Global
         // Discovery): the companies check below still decides.

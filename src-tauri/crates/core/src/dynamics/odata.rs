@@ -190,6 +190,9 @@ const XML: &str = "application/xml";
 /// Told about every wait, for progress displays.
 pub type OnWait<'a> = &'a (dyn Fn(Wait) + Send + Sync);
 
+/// For callers that show no waiting (the wait still happens).
+pub fn unseen(_: Wait) {}
+
 /// An OData service of one product, called with one token source.
 pub struct ODataClient {
     http: reqwest::Client,
