@@ -1,5 +1,6 @@
 //! Signing in from the window: the system browser, live stages, Cancel.
 
+use d365_core::guide;
 use d365_core::identity::browser::{Browser, SystemBrowser};
 use d365_core::identity::flow::ConsentEndpoint;
 use d365_core::identity::sign_in::{ConsentGranted, SignInEvent, SignInOptions};
@@ -69,12 +70,7 @@ pub async fn admin_consent(
 /// Entra and Azure portals: the window cannot open anything else.
 #[tauri::command]
 pub fn open_in_browser(url: String) -> Result<(), UserError> {
-    const ALLOWED: [&str; 3] = [
-        "https://entra.microsoft.com/",
-        "https://portal.azure.us/",
-        "https://portal.azure.cn/",
-    ];
-    if !ALLOWED.iter().any(|prefix| url.starts_with(prefix)) {
+    if !guide::is_portal_page(&url) {
         return Err(UserError::new(
             d365_core::ErrorKind::InvalidInput,
             "D365 Connect only opens Microsoft's admin pages.",

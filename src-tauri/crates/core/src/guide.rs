@@ -57,14 +57,30 @@ pub const REDIRECT_URI: &str = "http://localhost";
 /// What we suggest calling the app registration.
 pub const APP_NAME: &str = "D365 Connect";
 
-/// The portal that hosts the app registration pages in each cloud
+/// The portals that host the app registration pages
 /// (docs/microsoft.md §8: portal.azure.us, portal.azure.cn).
+const PORTALS: [&str; 3] = [
+    "https://entra.microsoft.com",
+    "https://portal.azure.us",
+    "https://portal.azure.cn",
+];
+
+/// The portal of each cloud.
 fn portal(cloud: &Cloud) -> &'static str {
     match cloud {
-        Cloud::UsGov => "https://portal.azure.us",
-        Cloud::China => "https://portal.azure.cn",
-        Cloud::Public | Cloud::Custom(_) => "https://entra.microsoft.com",
+        Cloud::UsGov => PORTALS[1],
+        Cloud::China => PORTALS[2],
+        Cloud::Public | Cloud::Custom(_) => PORTALS[0],
     }
+}
+
+/// Whether `url` is a page of one of the portals the guide links to: the
+/// only pages the app opens on the guide's behalf.
+pub fn is_portal_page(url: &str) -> bool {
+    PORTALS.iter().any(|portal| {
+        url.strip_prefix(portal)
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// A blade of the registered app, or the app list when the client ID is
@@ -363,6 +379,24 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .starts_with("https://portal.azure.us/"));
+        }
+    }
+
+    #[test]
+    fn only_the_portals_pages_count_as_portal_pages() {
+        for cloud in [Cloud::Public, Cloud::UsGov, Cloud::China] {
+            assert!(
+                is_portal_page(&app_page(&cloud, None, "Overview")),
+                "{cloud:?}"
+            );
+        }
+        for other in [
+            "https://entra.microsoft.com.evil.example/",
+            "http://entra.microsoft.com/",
+            "https://login.microsoftonline.com/x",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_portal_page(other), "{other}");
         }
     }
 }
