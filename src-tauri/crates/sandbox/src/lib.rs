@@ -209,6 +209,21 @@ impl Drop for SandboxHandle {
     }
 }
 
+/// What each product answers when a fault rule refuses a request, by the
+/// path segment it is nested under in [`Sandbox::start_with`].
+fn refusals() -> faults::Refusals {
+    let by_segment: [(&str, faults::Render); 5] = [
+        ("entra", entra::refusal),
+        ("bc", |refusal, _| bc::refusal(refusal)),
+        ("fno", |refusal, _| fno::refusal(refusal)),
+        ("dataverse", |refusal, _| dataverse::refusal(refusal)),
+        // Global Discovery is a Dataverse service; no throttled capture of
+        // it was found, so it answers like the Web API (⚠ inferred).
+        ("globaldisco", |refusal, _| dataverse::refusal(refusal)),
+    ];
+    faults::Refusals::new(by_segment)
+}
+
 pub struct Sandbox;
 
 impl Sandbox {
@@ -258,7 +273,7 @@ impl Sandbox {
                 dataverse::discovery_routes(shared.clone(), dataverse),
             )
             .layer(axum::middleware::from_fn_with_state(
-                shared.faults.clone(),
+                (shared.faults.clone(), refusals()),
                 faults::inject,
             ))
             // After the layer: the control endpoints are never faulted.
