@@ -270,7 +270,7 @@ pub fn reply_to(
         return Err(AadError::no_reply_address_registered());
     }
     let uri = param(params, "redirect_uri").ok_or_else(AadError::no_reply_address_provided)?;
-    let (platform, _) = crate::redirect::find(app, uri, how)
+    let (platform, _) = crate::redirect::find(app.redirect_uris.all(), uri, how)
         .ok_or_else(|| AadError::redirect_uri_mismatch(uri, &app.client_id.to_string()))?;
     let reply = ReplyTo {
         uri: uri.to_string(),

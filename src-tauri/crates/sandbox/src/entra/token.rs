@@ -112,7 +112,7 @@ fn authorization_code(
     let code_value = param(params, "code").ok_or_else(|| AadError::missing_parameter("code"))?;
     let redirect_uri =
         param(params, "redirect_uri").ok_or_else(|| AadError::missing_parameter("redirect_uri"))?;
-    let (platform, _) = redirect::find(app, redirect_uri, Match::Exact)
+    let (platform, _) = redirect::find(app.redirect_uris.all(), redirect_uri, Match::Exact)
         .ok_or_else(|| AadError::redirect_uri_mismatch(redirect_uri, client_id))?;
     let confidential = authenticate_client(app, platform, client)?;
 
