@@ -3,6 +3,7 @@
 //! `/globaldisco`. It must not import d365-core: it is the other side.
 
 mod auth;
+mod authority;
 mod bc;
 pub mod cli;
 pub mod data;
@@ -15,6 +16,7 @@ mod keys;
 pub mod odata;
 mod pages;
 mod redirect;
+mod reply;
 pub mod resources;
 pub mod robot;
 mod scopes;

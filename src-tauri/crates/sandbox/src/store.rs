@@ -8,8 +8,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::entra::{Authority, ReplyTo};
+use crate::authority::Authority;
 use crate::faults::Faults;
+use crate::reply::ReplyTo;
 use crate::resources::Resource;
 use crate::scopes::ScopeRequest;
 use crate::tokens::Tokens;

@@ -9,9 +9,10 @@ use axum::response::Response;
 use time::OffsetDateTime;
 
 use super::{
-    check_provisioned, find_app, param, parse_params, parse_scopes, reply_to, signin, Authority,
-    Failure, Params,
+    check_provisioned, find_app, param, parse_params, parse_scopes, reply_to, signin, Failure,
+    Params,
 };
+use crate::authority::Authority;
 use crate::errors::AadError;
 use crate::pages::PermissionLine;
 use crate::redirect::Match;

@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::{authorize, consent, param, parse_params, Authority, Failure};
+use super::{authorize, consent, param, parse_params, Failure};
+use crate::authority::Authority;
 use crate::errors::{AadError, Trace};
 use crate::pages::{self, SignInPage};
 use crate::store::{FlowKind, PendingFlow, Shared};

@@ -14,9 +14,9 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    check_provisioned, check_single_resource, find_app, param, parse_params, parse_scopes,
-    Authority, Params,
+    check_provisioned, check_single_resource, find_app, param, parse_params, parse_scopes, Params,
 };
+use crate::authority::Authority;
 use crate::errors::AadError;
 use crate::redirect::{self, Match};
 use crate::resources::Resource;
