@@ -1,9 +1,11 @@
 //! Microsoft Entra ID v2.0 under `{authority}/{tenant}/…`, where the tenant
 //! is a GUID, one of its domains, or `common` / `organizations`.
 
+mod aadsts;
 mod authorize;
 mod consent;
 mod discovery;
+mod pages;
 mod signin;
 mod token;
 
@@ -16,10 +18,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use url::Url;
 
+use self::aadsts::{AadError, Trace};
 use crate::authority::Authority;
-use crate::errors::{AadError, Trace};
 use crate::faults::Refusal;
-use crate::pages;
 use crate::reply::{ReplyTo, ResponseMode};
 use crate::store::Shared;
 use crate::world::{AppRegistration, Tenant, World};

@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use super::aadsts::{AadError, Trace};
+use super::pages::{self, SignInPage};
 use super::{authorize, consent, param, parse_params, Failure};
 use crate::authority::Authority;
-use crate::errors::{AadError, Trace};
-use crate::pages::{self, SignInPage};
 use crate::store::{FlowKind, PendingFlow, Shared};
 use crate::tokens::v1_issuer;
 use crate::world::User;

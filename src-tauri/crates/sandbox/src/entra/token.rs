@@ -13,11 +13,11 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
+use super::aadsts::AadError;
 use super::{
     check_provisioned, check_single_resource, find_app, param, parse_params, parse_scopes, Params,
 };
 use crate::authority::Authority;
-use crate::errors::AadError;
 use crate::redirect::{self, Match};
 use crate::resources::Resource;
 use crate::scopes::{ResourceScope, ScopeRequest, Wanted, OIDC_SCOPES};
