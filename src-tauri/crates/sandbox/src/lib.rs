@@ -2,15 +2,16 @@
 //! one origin: `/entra`, `/bc`, `/fno/<env>`, `/dataverse/<org>` and
 //! `/globaldisco`. It must not import d365-core: it is the other side.
 
-mod auth;
 mod authority;
 mod bc;
+mod bearer;
 pub mod cli;
 pub mod data;
 mod dataverse;
 mod entra;
 pub mod faults;
 mod fno;
+mod jwt;
 mod keys;
 pub mod odata;
 mod redirect;
@@ -20,8 +21,13 @@ pub mod robot;
 mod scopes;
 mod serve;
 mod store;
-pub mod tokens;
 pub mod world;
+
+/// What [`crate::SandboxHandle::verify_access_token`] answers with; tokens
+/// are signed and verified in `jwt.rs`.
+pub mod tokens {
+    pub use crate::jwt::{AccessClaims, TokenError};
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,9 +37,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::faults::Faults;
+use crate::jwt::{AccessClaims, TokenError, Tokens};
 use crate::resources::Resource;
 use crate::store::Shared;
-use crate::tokens::{AccessClaims, TokenError, Tokens};
 use crate::world::{Platform, World};
 
 #[derive(Debug, thiserror::Error)]

@@ -18,11 +18,11 @@ use super::{
     check_provisioned, check_single_resource, find_app, param, parse_params, parse_scopes, Params,
 };
 use crate::authority::Authority;
+use crate::jwt::{AccessTokenSpec, IdTokenSpec, Subject};
 use crate::redirect::{self, Match};
 use crate::resources::Resource;
 use crate::scopes::{ResourceScope, ScopeRequest, Wanted, OIDC_SCOPES};
 use crate::store::{ChallengeMethod, IssuedRefresh, Pkce, Shared};
-use crate::tokens::{AccessTokenSpec, IdTokenSpec, Subject};
 use crate::world::{AppRegistration, Platform, Tenant, User};
 
 pub async fn token(
