@@ -23,7 +23,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, Time};
 use uuid::Uuid;
 
-use super::query::QueryError;
+use super::query_error::QueryError;
 use super::{EdmType, EntityType, Row};
 
 /// ODL's default `ODataUriParserSettings.FilterLimit` (and `OrderByLimit`):
