@@ -2,26 +2,32 @@
 //! one origin: `/entra`, `/bc`, `/fno/<env>`, `/dataverse/<org>` and
 //! `/globaldisco`. It must not import d365-core: it is the other side.
 
-mod auth;
+mod authority;
 mod bc;
+mod bearer;
 pub mod cli;
 pub mod data;
 mod dataverse;
 mod entra;
-mod errors;
 pub mod faults;
 mod fno;
+mod jwt;
 mod keys;
 pub mod odata;
-mod pages;
 mod redirect;
+mod reply;
 pub mod resources;
 pub mod robot;
 mod scopes;
 mod serve;
 mod store;
-pub mod tokens;
 pub mod world;
+
+/// What [`crate::SandboxHandle::verify_access_token`] answers with; tokens
+/// are signed and verified in `jwt.rs`.
+pub mod tokens {
+    pub use crate::jwt::{AccessClaims, TokenError};
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,9 +37,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::faults::Faults;
+use crate::jwt::{AccessClaims, TokenError, Tokens};
 use crate::resources::Resource;
 use crate::store::Shared;
-use crate::tokens::{AccessClaims, TokenError, Tokens};
 use crate::world::{Platform, World};
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +215,21 @@ impl Drop for SandboxHandle {
     }
 }
 
+/// What each product answers when a fault rule refuses a request, by the
+/// path segment it is nested under in [`Sandbox::start_with`].
+fn refusals() -> faults::Refusals {
+    let by_segment: [(&str, faults::Render); 5] = [
+        ("entra", entra::refusal),
+        ("bc", |refusal, _| bc::refusal(refusal)),
+        ("fno", |refusal, _| fno::refusal(refusal)),
+        ("dataverse", |refusal, _| dataverse::refusal(refusal)),
+        // Global Discovery is a Dataverse service; no throttled capture of
+        // it was found, so it answers like the Web API (⚠ inferred).
+        ("globaldisco", |refusal, _| dataverse::refusal(refusal)),
+    ];
+    faults::Refusals::new(by_segment)
+}
+
 pub struct Sandbox;
 
 impl Sandbox {
@@ -258,7 +279,7 @@ impl Sandbox {
                 dataverse::discovery_routes(shared.clone(), dataverse),
             )
             .layer(axum::middleware::from_fn_with_state(
-                shared.faults.clone(),
+                (shared.faults.clone(), refusals()),
                 faults::inject,
             ))
             // After the layer: the control endpoints are never faulted.

@@ -1,10 +1,9 @@
 //! Redirect URI matching, docs/microsoft.md §1: scheme, host, path and
 //! query must match; the port is ignored only for localhost; paths are
-//! case-sensitive; a URI without a path means `/`.
+//! case-sensitive; a URI without a path means `/`. It takes the registered
+//! URIs as plain data, each tagged with what it is registered under.
 
 use url::Url;
-
-use crate::world::{AppRegistration, Platform};
 
 /// How much of the requested URI must match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,20 +14,20 @@ pub enum Match {
     AllowExtraPath,
 }
 
-/// The registered URI a requested one matches, with its platform; the first
-/// in portal order when several differ only by port (§1: "server picks one
-/// arbitrarily").
-pub fn find<'a>(
-    app: &'a AppRegistration,
+/// The registered URI a requested one matches, with its tag (an app's
+/// platform); the first in `registered` order (the portal's) when several
+/// differ only by port (§1: "server picks one arbitrarily").
+pub fn find<'a, T>(
+    registered: impl IntoIterator<Item = (T, &'a str)>,
     requested: &str,
     how: Match,
-) -> Option<(Platform, &'a str)> {
+) -> Option<(T, &'a str)> {
     let wanted = Url::parse(requested).ok()?;
     if wanted.fragment().is_some() {
         return None;
     }
-    app.redirect_uris
-        .all()
+    registered
+        .into_iter()
         .find(|(_, registered)| Url::parse(registered).is_ok_and(|r| matches(&r, &wanted, how)))
 }
 
@@ -66,19 +65,27 @@ fn matches(registered: &Url, requested: &Url, how: Match) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::World;
 
-    fn app_with(web: &[&str], native: &[&str]) -> AppRegistration {
-        let mut app = World::demo().apps.remove(0);
-        app.redirect_uris.web = web.iter().map(|s| s.to_string()).collect();
-        app.redirect_uris.mobile_and_desktop = native.iter().map(|s| s.to_string()).collect();
-        app
+    /// Registered URIs tagged with their platform, web ones first as in
+    /// the portal.
+    fn app_with<'a>(web: &[&'a str], native: &[&'a str]) -> Vec<(&'static str, &'a str)> {
+        let web = web.iter().map(|uri| ("web", *uri));
+        web.chain(native.iter().map(|uri| ("native", *uri)))
+            .collect()
+    }
+
+    fn find_in<'a>(
+        app: &[(&'static str, &'a str)],
+        requested: &str,
+        how: Match,
+    ) -> Option<(&'static str, &'a str)> {
+        find(app.iter().copied(), requested, how)
     }
 
     #[test]
     fn localhost_ignores_the_port_but_not_the_path_or_its_case() {
         let app = app_with(&["http://localhost/MyApp"], &[]);
-        let exact = |u: &str| find(&app, u, Match::Exact).is_some();
+        let exact = |u: &str| find_in(&app, u, Match::Exact).is_some();
         assert!(exact("http://localhost/MyApp"));
         assert!(exact("http://localhost:1234/MyApp"));
         assert!(exact("http://LOCALHOST:5000/MyApp"));
@@ -92,49 +99,49 @@ mod tests {
     fn no_path_means_slash() {
         let app = app_with(&[], &["http://localhost"]);
         assert_eq!(
-            find(&app, "http://localhost:51234", Match::Exact),
-            Some((Platform::MobileAndDesktop, "http://localhost"))
+            find_in(&app, "http://localhost:51234", Match::Exact),
+            Some(("native", "http://localhost"))
         );
-        assert!(find(&app, "http://localhost:51234/", Match::Exact).is_some());
-        assert!(find(&app, "http://localhost:51234/cb", Match::Exact).is_none());
+        assert!(find_in(&app, "http://localhost:51234/", Match::Exact).is_some());
+        assert!(find_in(&app, "http://localhost:51234/cb", Match::Exact).is_none());
     }
 
     #[test]
     fn other_hosts_keep_their_port() {
         let app = app_with(&["https://app.example.com/cb"], &[]);
-        assert!(find(&app, "https://app.example.com:443/cb", Match::Exact).is_some());
-        assert!(find(&app, "https://app.example.com:8443/cb", Match::Exact).is_none());
-        assert!(find(&app, "http://app.example.com/cb", Match::Exact).is_none());
+        assert!(find_in(&app, "https://app.example.com:443/cb", Match::Exact).is_some());
+        assert!(find_in(&app, "https://app.example.com:8443/cb", Match::Exact).is_none());
+        assert!(find_in(&app, "http://app.example.com/cb", Match::Exact).is_none());
     }
 
     #[test]
     fn admin_consent_allows_extra_path_segments() {
         let app = app_with(&["https://app.example.com/admin"], &[]);
-        assert!(find(
+        assert!(find_in(
             &app,
             "https://app.example.com/admin/done",
             Match::AllowExtraPath
         )
         .is_some());
-        assert!(find(
+        assert!(find_in(
             &app,
             "https://app.example.com/administrator",
             Match::AllowExtraPath
         )
         .is_none());
-        assert!(find(&app, "https://app.example.com/admin/done", Match::Exact).is_none());
+        assert!(find_in(&app, "https://app.example.com/admin/done", Match::Exact).is_none());
     }
 
     #[test]
     fn the_platform_comes_from_the_matching_registration() {
         let app = app_with(&["http://localhost/web"], &["http://localhost/native"]);
         assert_eq!(
-            find(&app, "http://localhost:1/web", Match::Exact).map(|m| m.0),
-            Some(Platform::Web)
+            find_in(&app, "http://localhost:1/web", Match::Exact).map(|m| m.0),
+            Some("web")
         );
         assert_eq!(
-            find(&app, "http://localhost:1/native", Match::Exact).map(|m| m.0),
-            Some(Platform::MobileAndDesktop)
+            find_in(&app, "http://localhost:1/native", Match::Exact).map(|m| m.0),
+            Some("native")
         );
     }
 }

@@ -8,11 +8,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::entra::{Authority, ReplyTo};
+use crate::authority::Authority;
 use crate::faults::Faults;
+use crate::jwt::Tokens;
+use crate::reply::ReplyTo;
 use crate::resources::Resource;
 use crate::scopes::ScopeRequest;
-use crate::tokens::Tokens;
 use crate::world::{AppRegistration, Platform, World};
 
 /// Everything a request handler needs.
@@ -251,7 +252,7 @@ impl Store {
     pub fn add_flow(&mut self, flow: PendingFlow) -> String {
         let now = OffsetDateTime::now_utc();
         self.flows.retain(|_, f| now - f.created < FLOW_LIFETIME);
-        let id = crate::tokens::opaque(24);
+        let id = crate::jwt::opaque(24);
         self.flows.insert(id.clone(), flow);
         id
     }
@@ -271,7 +272,7 @@ impl Store {
         let now = code.issued;
         self.codes
             .retain(|_, c| now - c.issued < lifetime.saturating_add(CODE_MEMORY));
-        let id = crate::tokens::opaque(48);
+        let id = crate::jwt::opaque(48);
         self.codes.insert(id.clone(), code);
         id
     }
@@ -281,7 +282,7 @@ impl Store {
     }
 
     pub fn add_refresh_token(&mut self, rt: IssuedRefresh) -> String {
-        let id = crate::tokens::opaque(64);
+        let id = crate::jwt::opaque(64);
         self.refresh_tokens.insert(id.clone(), rt);
         id
     }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use self::errors::BcError;
 use self::rows::CompanyData;
-use crate::auth::{self, Caller};
+use crate::bearer::{self, Caller};
 use crate::data::{seed_of, IdSpace, Scale};
 use crate::faults::Refusal;
 use crate::odata::csdl::Model;
@@ -110,7 +110,7 @@ pub fn refusal(refusal: Refusal) -> Response {
 }
 
 fn caller(shared: &Shared, headers: &HeaderMap) -> Result<Caller, BcError> {
-    auth::authenticate(shared, headers, BC_RESOURCE_URI, Resource::BusinessCentral)
+    bearer::authenticate(shared, headers, BC_RESOURCE_URI, Resource::BusinessCentral)
         .map_err(|_| BcError::Unauthorized)
 }
 

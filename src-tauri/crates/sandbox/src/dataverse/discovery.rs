@@ -15,7 +15,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::{Dataverse, Organization};
-use crate::auth;
+use crate::bearer;
 use crate::odata::wire;
 use crate::resources::Resource;
 use crate::store::Shared;
@@ -36,7 +36,7 @@ async fn instances(
 ) -> Response {
     let (shared, dataverse) = &*ctx;
     let audience = format!("{}/globaldisco", shared.base);
-    let caller = match auth::authenticate(shared, &headers, &audience, Resource::Dataverse) {
+    let caller = match bearer::authenticate(shared, &headers, &audience, Resource::Dataverse) {
         Ok(c) => c,
         Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
     };

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub use self::discovery::routes as discovery_routes;
-use crate::auth::{self, Caller};
+use crate::bearer::{self, Caller};
 use crate::data::Scale;
 use crate::faults::Refusal;
 use crate::odata::collection::Collection;
@@ -188,12 +188,13 @@ fn serve(
         .get(&org_name.to_lowercase())
         .ok_or_else(|| DataverseError::NotFound(org_name.into()))?;
     let url = format!("{}/dataverse/{org_name}", shared.base);
-    let caller = auth::authenticate(shared, headers, &url, Resource::Dataverse).map_err(|_| {
-        DataverseError::Unauthorized {
-            authority: format!("{}/{}", shared.authority(), org.tenant),
-            resource: url.clone(),
-        }
-    })?;
+    let caller =
+        bearer::authenticate(shared, headers, &url, Resource::Dataverse).map_err(|_| {
+            DataverseError::Unauthorized {
+                authority: format!("{}/{}", shared.authority(), org.tenant),
+                resource: url.clone(),
+            }
+        })?;
     let root = format!("{url}/api/data/v9.2");
     let started = Instant::now();
     let answer = match resource {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
 
-use crate::auth::Caller;
+use crate::bearer::Caller;
 
 const WINDOW: Duration = Duration::from_secs(300);
 const MAX_REQUESTS: usize = 6_000;
@@ -97,7 +97,7 @@ fn seconds(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::AccessClaims;
+    use crate::jwt::AccessClaims;
 
     fn caller(idtyp: &str, oid: &str, appid: &str) -> Caller {
         let claims: AccessClaims = serde_json::from_value(serde_json::json!({

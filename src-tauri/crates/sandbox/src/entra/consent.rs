@@ -10,12 +10,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use time::OffsetDateTime;
 
+use super::aadsts::AadError;
+use super::pages::PermissionLine;
 use super::{
-    check_provisioned, find_app, param, parse_params, parse_scopes, reply_to, signin, Authority,
-    Failure,
+    check_provisioned, find_app, param, parse_params, parse_scopes, reply_to, signin, Failure,
 };
-use crate::errors::AadError;
-use crate::pages::PermissionLine;
+use crate::authority::Authority;
 use crate::redirect::Match;
 use crate::scopes::{ScopeRequest, Wanted};
 use crate::store::{FlowKind, Grants, PendingFlow, Shared};

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::json;
 
-use super::Authority;
+use crate::authority::Authority;
 use crate::store::Shared;
 
 /// Shaped like the real one (fixtures/entra/msal-go_tenant_openid-configuration_v2.json,

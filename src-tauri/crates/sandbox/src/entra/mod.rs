@@ -1,9 +1,11 @@
 //! Microsoft Entra ID v2.0 under `{authority}/{tenant}/…`, where the tenant
 //! is a GUID, one of its domains, or `common` / `organizations`.
 
+mod aadsts;
 mod authorize;
 mod consent;
 mod discovery;
+mod pages;
 mod signin;
 mod token;
 
@@ -15,11 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use url::Url;
-use uuid::Uuid;
 
-use crate::errors::{AadError, Trace};
+use self::aadsts::{AadError, Trace};
+use crate::authority::Authority;
 use crate::faults::Refusal;
-use crate::pages;
+use crate::reply::{ReplyTo, ResponseMode};
 use crate::store::Shared;
 use crate::world::{AppRegistration, Tenant, World};
 
@@ -60,16 +62,8 @@ pub fn refusal(refusal: Refusal, headers: &HeaderMap) -> Response {
     }
 }
 
-/// The `{tenant}` path segment, resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Authority {
-    Tenant(Uuid),
-    /// `common` or `organizations`: the signed-in user's tenant decides.
-    /// (The sandbox has work and school accounts only, so both behave
-    /// alike.)
-    Common(&'static str),
-}
-
+/// Resolving the `{tenant}` segment is Entra's (the type sits below the
+/// store, in `authority.rs`).
 impl Authority {
     /// Unknown tenants are AADSTS90002 (docs/microsoft.md §3 table).
     pub fn resolve(world: &World, segment: &str) -> Result<Authority, AadError> {
@@ -80,26 +74,6 @@ impl Authority {
                 .tenant(segment)
                 .map(|t| Authority::Tenant(t.id))
                 .ok_or_else(|| AadError::tenant_not_found(segment)),
-        }
-    }
-
-    /// How Entra names the directory in messages.
-    pub fn label(self, world: &World) -> String {
-        match self {
-            Authority::Tenant(id) => world
-                .tenant_by_id(id)
-                .map(|t| t.display_name.clone())
-                .unwrap_or_else(|| id.to_string()),
-            Authority::Common(name) => name.to_string(),
-        }
-    }
-
-    /// The path segment endpoints are advertised under: the tenant GUID, as
-    /// Entra's discovery document does even when asked by domain.
-    pub fn segment(self) -> String {
-        match self {
-            Authority::Tenant(id) => id.to_string(),
-            Authority::Common(name) => name.to_string(),
         }
     }
 }
@@ -144,34 +118,8 @@ pub fn app_usable_in(app: &AppRegistration, tenant: &Tenant) -> Result<(), AadEr
     }
 }
 
-/// How the authorize endpoint answers the redirect URI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseMode {
-    Query,
-    Fragment,
-    FormPost,
-}
-
-impl ResponseMode {
-    /// The three modes of the discovery document; `query` is the default
-    /// for `response_type=code`.
-    pub fn parse(value: Option<&str>) -> ResponseMode {
-        match value {
-            Some("fragment") => ResponseMode::Fragment,
-            Some("form_post") => ResponseMode::FormPost,
-            _ => ResponseMode::Query,
-        }
-    }
-}
-
-/// A validated redirect URI to answer on, with the request's `state`.
-#[derive(Debug, Clone)]
-pub struct ReplyTo {
-    pub uri: String,
-    pub state: Option<String>,
-    pub mode: ResponseMode,
-}
-
+/// Answering on a redirect URI is Entra's (the type sits below the store,
+/// in `reply.rs`).
 impl ReplyTo {
     /// Sends `params` as given (callers place `state` where Entra does).
     pub fn send(&self, params: &[(&str, String)]) -> Response {
@@ -270,7 +218,7 @@ pub fn reply_to(
         return Err(AadError::no_reply_address_registered());
     }
     let uri = param(params, "redirect_uri").ok_or_else(AadError::no_reply_address_provided)?;
-    let (platform, _) = crate::redirect::find(app, uri, how)
+    let (platform, _) = crate::redirect::find(app.redirect_uris.all(), uri, how)
         .ok_or_else(|| AadError::redirect_uri_mismatch(uri, &app.client_id.to_string()))?;
     let reply = ReplyTo {
         uri: uri.to_string(),

@@ -8,11 +8,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::{authorize, consent, param, parse_params, Authority, Failure};
-use crate::errors::{AadError, Trace};
-use crate::pages::{self, SignInPage};
+use super::aadsts::{AadError, Trace};
+use super::pages::{self, SignInPage};
+use super::{authorize, consent, param, parse_params, Failure};
+use crate::authority::Authority;
+use crate::jwt::v1_issuer;
 use crate::store::{FlowKind, PendingFlow, Shared};
-use crate::tokens::v1_issuer;
 use crate::world::User;
 
 /// Renders the page for a pending flow, after a failed attempt with

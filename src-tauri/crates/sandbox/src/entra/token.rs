@@ -13,16 +13,16 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
+use super::aadsts::AadError;
 use super::{
-    check_provisioned, check_single_resource, find_app, param, parse_params, parse_scopes,
-    Authority, Params,
+    check_provisioned, check_single_resource, find_app, param, parse_params, parse_scopes, Params,
 };
-use crate::errors::AadError;
+use crate::authority::Authority;
+use crate::jwt::{AccessTokenSpec, IdTokenSpec, Subject};
 use crate::redirect::{self, Match};
 use crate::resources::Resource;
 use crate::scopes::{ResourceScope, ScopeRequest, Wanted, OIDC_SCOPES};
 use crate::store::{ChallengeMethod, IssuedRefresh, Pkce, Shared};
-use crate::tokens::{AccessTokenSpec, IdTokenSpec, Subject};
 use crate::world::{AppRegistration, Platform, Tenant, User};
 
 pub async fn token(
@@ -112,7 +112,7 @@ fn authorization_code(
     let code_value = param(params, "code").ok_or_else(|| AadError::missing_parameter("code"))?;
     let redirect_uri =
         param(params, "redirect_uri").ok_or_else(|| AadError::missing_parameter("redirect_uri"))?;
-    let (platform, _) = redirect::find(app, redirect_uri, Match::Exact)
+    let (platform, _) = redirect::find(app.redirect_uris.all(), redirect_uri, Match::Exact)
         .ok_or_else(|| AadError::redirect_uri_mismatch(redirect_uri, client_id))?;
     let confidential = authenticate_client(app, platform, client)?;
 

@@ -20,7 +20,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 pub(crate) use self::control::routes;
-pub(crate) use self::refusal::Refusal;
+pub(crate) use self::refusal::{Refusal, Refusals, Render};
 pub use self::rule::{Fault, FaultRule, Fraction, RoutePattern, When};
 
 /// The rules in force and their counters, shared by the middleware, the
@@ -126,11 +126,16 @@ impl Faults {
     }
 }
 
-/// The middleware in front of every product route.
-pub(crate) async fn inject(State(faults): State<Faults>, request: Request, next: Next) -> Response {
+/// The middleware in front of every product route; refused requests get
+/// their product's body from `refusals`.
+pub(crate) async fn inject(
+    State((faults, refusals)): State<(Faults, Refusals)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let refuse =
-        |refusal, retry_after| refusal::respond(path, request.headers(), refusal, retry_after);
+        |refusal, retry_after| refusals.respond(path, request.headers(), refusal, retry_after);
     match faults.decide(request.method().as_str(), path) {
         None => next.run(request).await,
         Some(Fault::Throttle {

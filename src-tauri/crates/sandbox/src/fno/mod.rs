@@ -18,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::auth;
+use crate::bearer;
 use crate::data::{self, company_name, domain_of, seed_of, Address, Person, Scale, Seq};
 use crate::faults::Refusal;
 use crate::odata::collection::{Collection, KeyScheme};
@@ -313,7 +313,7 @@ fn authorize<'a>(
         .get(&environment.to_lowercase())
         .ok_or(FnoError::NotFound)?;
     let audience = format!("{}/fno/{environment}", shared.base);
-    auth::authenticate(shared, headers, &audience, Resource::FinanceOperations)
+    bearer::authenticate(shared, headers, &audience, Resource::FinanceOperations)
         .map_err(|_| FnoError::Unauthorized)?;
     Ok(env)
 }

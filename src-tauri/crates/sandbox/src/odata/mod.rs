@@ -9,6 +9,7 @@ pub mod filter;
 pub mod order;
 pub mod page;
 pub mod query;
+mod query_error;
 pub mod wire;
 
 use serde_json::{Map, Value};

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use super::filter::{self, Expr, Kind, Parser, Val};
-use super::query::QueryError;
+use super::query_error::QueryError;
 use super::{EntityType, Row};
 
 #[derive(Debug, Clone, PartialEq)]

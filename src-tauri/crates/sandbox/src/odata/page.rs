@@ -1,6 +1,6 @@
 //! One page of a query: filter, order, `$skip`/`$top`, then the rows after
-//! the previous page's last key. Paging is keyset-style, like BC's
-//! `$skiptoken=<SystemId of the last row>` (fixture
+//! the previous page's last key, projected by `$select`. Paging is
+//! keyset-style, like BC's `$skiptoken=<SystemId of the last row>` (fixture
 //! bc/amplabs_read_customers_1-first-page.json): the token names a row,
 //! never an offset, so it survives as long as the data does.
 
@@ -106,7 +106,7 @@ pub fn page(
     let select = options.select.as_deref();
     let rows = indices
         .into_iter()
-        .map(|i| query::project(&collection.row(i), select))
+        .map(|i| project(&collection.row(i), select))
         .collect();
     Ok(Page {
         rows,
@@ -146,5 +146,57 @@ fn order(
             .filter_map(|row| collection.index_of_row(row))
             .collect(),
         by_index: false,
+    }
+}
+
+/// A row narrowed to `$select`: the selected properties in `$metadata`
+/// order, the row's own annotations (`@odata.etag`) and the selected
+/// properties' annotations (`name@OData.Community.Display.V1.FormattedValue`),
+/// as the services write them. Keys are not added: BC and F&O don't, and
+/// the Dataverse route selects its primary key itself.
+fn project(row: &Row, select: Option<&[String]>) -> Row {
+    let Some(select) = select else {
+        return row.clone();
+    };
+    row.iter()
+        .filter(|(key, _)| {
+            let property = key.split_once('@').map_or(key.as_str(), |(p, _)| p);
+            property.is_empty() || select.iter().any(|s| s == property)
+        })
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::odata::filter::tests::adatum;
+
+    #[test]
+    fn projection_keeps_annotations_and_metadata_order() {
+        let mut full = adatum();
+        full.insert(
+            "city@OData.Community.Display.V1.FormattedValue".into(),
+            json!("Atlanta, GA"),
+        );
+        let select = vec!["city".to_string(), "number".to_string()];
+        let projected = project(&full, Some(&select));
+        let keys: Vec<&str> = projected.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "@odata.etag",
+                "number",
+                "city",
+                "city@OData.Community.Display.V1.FormattedValue"
+            ]
+        );
+        assert_eq!(project(&full, None), full);
+        assert_eq!(
+            project(&full, Some(&[])).keys().collect::<Vec<_>>(),
+            ["@odata.etag"]
+        );
     }
 }

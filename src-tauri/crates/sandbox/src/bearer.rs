@@ -1,13 +1,13 @@
-//! The resource-server side of a bearer token, shared by the product
-//! endpoints: every request needs `Authorization: Bearer <jwt>` signed by
-//! the sandbox's key, unexpired, for the product's audience.
+//! The products' bearer check, the resource-server side of a token: every
+//! product request needs `Authorization: Bearer <jwt>` signed by the
+//! sandbox's key, unexpired, for the product's audience.
 
 use axum::http::{header, HeaderMap};
 use uuid::Uuid;
 
+use crate::jwt::{AccessClaims, TokenError};
 use crate::resources::Resource;
 use crate::store::Shared;
-use crate::tokens::{AccessClaims, TokenError};
 
 /// Why a request is not authenticated. Products word this differently;
 /// each route turns it into its own 401 body.

@@ -1,6 +1,7 @@
-//! Entra errors: one constructor per AADSTS code the sandbox produces, with
-//! Entra's own wording, and the three ways they reach a client — the token
-//! endpoint's JSON body, the authorize redirect, and the HTML error page.
+//! Entra's AADSTS errors: one constructor per code the sandbox produces,
+//! with Entra's own wording, and the three ways they reach a client — the
+//! token endpoint's JSON body, the authorize redirect, and the HTML error
+//! page.
 //!
 //! Body shape (docs/microsoft.md §3; fixtures/entra/msal-dotnet_token_error_*):
 //! `error`, `error_description` = "AADSTSnnnn: …\r\nTrace ID: …\r\nCorrelation

@@ -1,7 +1,8 @@
-//! Signed tokens: v1.0 access tokens, the version Dynamics resources accept
-//! (claims as in fixtures/entra/entra-docs_access_token_v1_payload.json),
-//! v2.0 ID tokens (fixtures/entra/entra-docs_access_token_v2_payload.json
-//! for the common claims), and their verification.
+//! Signing and verifying the sandbox's JWTs: v1.0 access tokens, the
+//! version Dynamics resources accept (claims as in
+//! fixtures/entra/entra-docs_access_token_v1_payload.json), and v2.0 ID
+//! tokens (fixtures/entra/entra-docs_access_token_v2_payload.json for the
+//! common claims). Entra's token endpoint is `entra/token.rs`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -1,11 +1,11 @@
-//! Self-contained HTML pages (no scripts except form_post's auto-submit, no
-//! external assets): the sign-in + consent form, Entra's error page and the
-//! `response_mode=form_post` reply.
+//! Entra's HTML pages: the sign-in + consent form, the error page and the
+//! `response_mode=form_post` reply. Self-contained: no scripts except
+//! form_post's auto-submit, no external assets.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::errors::{AadError, Trace};
+use super::aadsts::{AadError, Trace};
 
 /// One permission line on the consent part of the page.
 pub struct PermissionLine {
