@@ -609,7 +609,7 @@ fn captured() -> impl Strategy<Value = Vec<u8>> {
         "fno/docs_odata_action_metadata_excerpt.xml",
         "bc/amplabs_err-missing-environment.xml",
     ])
-    .prop_map(crate::fixture)
+    .prop_map(d365_fixtures::bytes)
 }
 
 proptest! {

@@ -59,7 +59,7 @@ fn fixtures() -> impl Strategy<Value = Vec<u8>> {
         "entra/msal-dotnet_token_error_AADSTS90002_tenant_not_found.json",
         "entra/msal-dotnet_token_error_AADSTS90010_invalid_request.json",
     ])
-    .prop_map(crate::fixture)
+    .prop_map(d365_fixtures::bytes)
 }
 
 /// Entra's words and every ID it gave are in the details.

@@ -21,7 +21,7 @@ fn fixtures() -> impl Strategy<Value = Vec<u8>> {
         "bc/amplabs_read_balance-sheets_error-since.json",
         "dataverse/docs_webapi_error_with_annotations.json",
     ])
-    .prop_map(crate::fixture)
+    .prop_map(d365_fixtures::bytes)
 }
 
 proptest! {

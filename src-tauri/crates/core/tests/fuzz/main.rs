@@ -13,12 +13,3 @@ mod jwt;
 mod loopback;
 mod mutate;
 
-/// A captured answer from tests/fixtures (PROVENANCE.md says where each
-/// came from).
-pub fn fixture(relative: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../../tests/fixtures/{relative}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
