@@ -613,7 +613,7 @@ fn captured() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config!(256, "csdl"))]
 
     #[test]
     fn generated_metadata_reads_back_as_generated((raw, document) in generated()) {
@@ -640,7 +640,7 @@ proptest! {
 
 proptest! {
     // A 360 kB document per case: fewer cases in a quick run.
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(config!(24, "csdl"))]
 
     #[test]
     fn damaged_real_metadata_never_panics(document in captured(), edits in edits()) {

@@ -82,7 +82,7 @@ fn check_diagnosis(e: &EntraError) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config!(1024, "entra"))]
 
     #[test]
     fn token_error_bodies_read_back(e in entra_error(), extra in prop::collection::vec(("(claims|suberror|error_[a-z]{1,6})", text()), 0..3)) {

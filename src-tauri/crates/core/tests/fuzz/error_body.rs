@@ -25,7 +25,7 @@ fn fixtures() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config!(1024, "error_body"))]
 
     #[test]
     fn json_bodies_read_back(code in text(), message in text(), inner in prop::option::of(text()), annotated in any::<bool>()) {
