@@ -106,18 +106,8 @@ impl Desktop {
         Err("the wizard did not render within 90 s".into())
     }
 
-    /// Calls a backend command exactly as the UI does and returns its value.
-    pub async fn invoke(&self, command: &str) -> Result<Value, String> {
-        self.client
-            .execute(
-                "return window.__TAURI_INTERNALS__.invoke(arguments[0]);",
-                vec![json!(command)],
-            )
-            .await
-            .map_err(|e| format!("invoke {command}: {e}"))
-    }
-
-    /// `invoke` with arguments.
+    /// Calls a backend command with arguments exactly as the UI does and
+    /// returns its value.
     pub async fn invoke_with(&self, command: &str, args: Value) -> Result<Value, String> {
         self.client
             .execute(
