@@ -211,14 +211,6 @@ impl Desktop {
             .map_err(|e| format!("{css}: {e}"))
     }
 
-    pub async fn click(&self, css: &str) -> Result<(), String> {
-        self.find(css)
-            .await?
-            .click()
-            .await
-            .map_err(|e| format!("click {css}: {e}"))
-    }
-
     /// Saves a BC profile of the sandbox's confidential app for a
     /// test-started sandbox (as the app would have saved it), signing in as
     /// the app ("ClientCredentials") or as a person ("Delegated"), then
