@@ -26,7 +26,7 @@ run "Entra errors" "$cases" --test fuzz -- entra::
 run "Entra error page" "$cases" --lib -- identity::authorize_probe::fuzz::
 run "BC service URL" "$cases" --test fuzz -- bc_url::
 run "JWT claims" "$cases" --test fuzz -- jwt::
-run "pasted input" "$cases" --test parsers_never_panic
+run "pasted input" "$cases" --test fuzz -- parsers_never_panic::
 run "loopback request judging" "$cases" --lib -- identity::loopback::redirect::fuzz::
 # Each case binds a real listener (~10 ms): a hundredth of the cases.
 run "loopback over TCP" "$((cases / 100))" --test fuzz -- loopback::

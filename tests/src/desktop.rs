@@ -106,18 +106,8 @@ impl Desktop {
         Err("the wizard did not render within 90 s".into())
     }
 
-    /// Calls a backend command exactly as the UI does and returns its value.
-    pub async fn invoke(&self, command: &str) -> Result<Value, String> {
-        self.client
-            .execute(
-                "return window.__TAURI_INTERNALS__.invoke(arguments[0]);",
-                vec![json!(command)],
-            )
-            .await
-            .map_err(|e| format!("invoke {command}: {e}"))
-    }
-
-    /// `invoke` with arguments.
+    /// Calls a backend command with arguments exactly as the UI does and
+    /// returns its value.
     pub async fn invoke_with(&self, command: &str, args: Value) -> Result<Value, String> {
         self.client
             .execute(
@@ -219,14 +209,6 @@ impl Desktop {
             .find(Locator::Css(css))
             .await
             .map_err(|e| format!("{css}: {e}"))
-    }
-
-    pub async fn click(&self, css: &str) -> Result<(), String> {
-        self.find(css)
-            .await?
-            .click()
-            .await
-            .map_err(|e| format!("click {css}: {e}"))
     }
 
     /// Saves a BC profile of the sandbox's confidential app for a

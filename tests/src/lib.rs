@@ -1,7 +1,24 @@
 //! Harness for end-to-end tests: the real desktop app in a real window under
 //! Xvfb, driven through tauri-driver and WebKitWebDriver, and the `d365c`
-//! binary as scripts run it.
+//! binary as scripts run it. `journey` holds the steps the GUI tests take.
 
 pub mod cli;
 pub mod desktop;
+pub mod journey;
 pub mod processes;
+
+use std::path::{Path, PathBuf};
+
+/// Every file below `dir`, in its folders too.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = vec![];
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

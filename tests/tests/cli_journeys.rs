@@ -6,9 +6,10 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use d365_e2e::cli::{profile_add, robot_browser, strs, Cli};
+use d365_e2e::files_under;
 use d365_e2e::processes::Stoppable;
 use d365_sandbox::world::World;
 use d365_sandbox::{Sandbox, SandboxHandle};
@@ -42,19 +43,6 @@ fn app_profile(s: &SandboxHandle, name: &str, product: &str, extra: &[&str]) -> 
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = vec![];
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,119 +10,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
-use d365_e2e::processes::built_binary;
-
-/// One window at a time: the apps share the test's keychain (a profile's
-/// refresh token is filed under its name, the same in every journey), and
-/// two WebKit windows on two cores make every wait flaky.
-static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-const SHORT: Duration = Duration::from_secs(15);
-const LONG: Duration = Duration::from_secs(60);
-
-/// Saves a screenshot and checks it is a real PNG with something drawn in
-/// it (a blank or black window compresses to a few hundred bytes).
-async fn shoot(app: &Desktop, dir: &Path, name: &str) {
-    // Two animation frames: what was just changed is painted, not pending.
-    app.client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let path = app.screenshot(dir, name).await.unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    assert!(
-        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
-        "{} is not a PNG",
-        path.display()
-    );
-    assert!(
-        bytes.len() > 8_000,
-        "{} looks blank ({} bytes)",
-        path.display(),
-        bytes.len()
-    );
-}
-
-/// Waits for a text; on failure keeps a screenshot of what was on screen.
-async fn expect_text(app: &Desktop, shots: &Path, css: &str, needle: &str) -> String {
-    match app.wait_text(css, needle, LONG).await {
-        Ok(text) => text,
-        Err(e) => {
-            let _ = app.screenshot(shots, "FAILED").await;
-            let body = app
-                .find("main")
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap_or_default();
-            panic!("{e}\n--- on screen ---\n{body}");
-        }
-    }
-}
-
-/// Clicks an element once it is there; if it never comes, says what the
-/// window showed instead.
-async fn click(app: &Desktop, css: &str) {
-    let el = match app.wait_for(css, LONG).await {
-        Ok(el) => el,
-        Err(e) => {
-            let body = app
-                .find("main")
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap_or_default();
-            panic!("{e}\n--- on screen ---\n{body}");
-        }
-    };
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn step(app: &Desktop, id: &str) {
-    // Waits for the step list too: after "Try the sandbox tenant" the
-    // wizard appears only once the sandbox has started.
-    click(
-        app,
-        &format!(r#"nav[aria-label="Setup steps"] [data-step="{id}"]"#),
-    )
-    .await;
-    app.wait_for(
-        &format!(r#"[data-step="{id}"][aria-current="step"]"#),
-        SHORT,
-    )
-    .await
-    .unwrap();
-}
-
-async fn theme(app: &Desktop, choice: &str) {
-    app.click(&format!(r#"[data-theme-choice="{choice}"]"#))
-        .await
-        .unwrap();
-}
-
-/// The robot user as the system browser: `BROWSER` is honoured by the app.
-fn robot_browser() -> (&'static str, String) {
-    let robot = built_binary("d365-sandbox-browser", "D365_ROBOT_BIN").unwrap();
-    ("BROWSER", robot.display().to_string())
-}
-
-const STEPS: [&str; 8] = [
-    "product",
-    "register",
-    "credentials",
-    "permissions",
-    "connect",
-    "environment",
-    "browse",
-    "check",
-];
+use d365_e2e::files_under;
+use d365_e2e::journey::{
+    check_and_save_report, click, expect_text, press, robot_browser, rows_loaded, screen_text,
+    scroll_table_to_the_end, shoot, step, tab_to, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT,
+    SPACE, STEPS,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_business_central_as_a_background_service_from_start_to_report() {
@@ -192,25 +85,7 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
     page_filter_record_export(&app, &shots, "startswith(displayName,'A')", "-light").await;
 
     step(&app, "check").await;
-    click(&app, r#"[data-testid="run-checks"]"#).await;
-    expect_text(
-        &app,
-        &shots,
-        r#"[data-testid="checks-summary"]"#,
-        "All checks passed",
-    )
-    .await;
-    let report = app.home().join("report.html");
-    app.type_into(
-        r#"[data-testid="report-path"]"#,
-        &report.display().to_string(),
-    )
-    .await
-    .unwrap();
-    click(&app, r#"[data-testid="save-report"]"#).await;
-    app.wait_for(r#"[data-testid="report-saved"]"#, LONG)
-        .await
-        .unwrap();
+    let report = check_and_save_report(&app, &shots).await;
     shoot(&app, &shots, "11-check-light").await;
     assert!(std::fs::read_to_string(&report)
         .unwrap()
@@ -233,14 +108,14 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
             .unwrap();
         assert_eq!(fits, true, "the footer is cut off on {id} at 1024x700");
     }
-    app.click(".brand").await.unwrap();
+    click(&app, ".brand").await;
     app.wait_for(r#"[data-testid="profile-CRONUS sandbox"]"#, SHORT)
         .await
         .unwrap();
     shoot(&app, &shots, "30-start-dark").await;
 
     // Nothing secret reached the app's files.
-    for path in walk(app.home()) {
+    for path in files_under(app.home()) {
         let text = std::fs::read(&path).unwrap_or_default();
         let text = String::from_utf8_lossy(&text);
         assert!(
@@ -259,10 +134,7 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
 async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, suffix: &str) {
     let first = rows_loaded(app).await;
     for _ in 0..50 {
-        app.client
-            .execute("const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;", vec![])
-            .await
-            .unwrap();
+        scroll_table_to_the_end(app).await;
         tokio::time::sleep(Duration::from_millis(150)).await;
         if rows_loaded(app).await > first {
             break;
@@ -308,20 +180,6 @@ async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, su
     );
 }
 
-/// How many rows the table says it has loaded ("1,200 loaded. …").
-async fn rows_loaded(app: &Desktop) -> usize {
-    let text = app
-        .find(r#"[data-testid="table-status"]"#)
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap_or_default();
-    text.split_whitespace()
-        .find_map(|word| word.replace(',', "").parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_business_central_signing_in_through_the_browser() {
     let _window = ONE_WINDOW.lock().await;
@@ -356,19 +214,6 @@ async fn sandbox_business_central_signing_in_through_the_browser() {
         .await
         .unwrap();
     app.quit().await.unwrap();
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = vec![];
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -662,50 +507,6 @@ async fn when_no_browser_opens_the_sign_in_link_is_shown_to_copy_and_works() {
     app.quit().await.unwrap();
 }
 
-/// WebDriver key codes (W3C WebDriver §17.4.2).
-const TAB: &str = "\u{E004}";
-const ENTER: &str = "\u{E007}";
-const SPACE: &str = "\u{E00D}";
-const ALT_RIGHT: &str = "\u{E00A}\u{E014}\u{E000}";
-
-async fn press(app: &Desktop, keys: &str) {
-    app.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(keys)
-        .await
-        .unwrap();
-}
-
-/// Presses Tab until `css` has the focus (at most 60 times), then checks
-/// the focus can be seen: an outline or a ring drawn by a box shadow.
-async fn tab_to(app: &Desktop, shots: &Path, css: &str) {
-    let selector = serde_json::to_string(css).unwrap();
-    let focused = format!("return document.activeElement === document.querySelector({selector});");
-    for _ in 0..60 {
-        if app.client.execute(&focused, vec![]).await.unwrap() == serde_json::json!(true) {
-            let visible = app
-                .client
-                .execute(
-                    "const s = getComputedStyle(document.activeElement); return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert_eq!(
-                visible,
-                serde_json::json!(true),
-                "no visible focus on {css}"
-            );
-            return;
-        }
-        press(app, TAB).await;
-    }
-    let _ = app.screenshot(shots, "FAILED").await;
-    panic!("Tab never reached {css}");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     let _window = ONE_WINDOW.lock().await;
@@ -796,28 +597,6 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     app.quit().await.unwrap();
 }
 
-/// Every screen's text, HTML and field values (which the HTML does not
-/// hold), as WebDriver reads them.
-async fn screen_text(app: &Desktop) -> String {
-    let html = app.client.source().await.unwrap_or_default();
-    let values = app
-        .client
-        .execute(
-            "return Array.from(document.querySelectorAll('input, textarea, select')).map(e => e.value).join('\\n');",
-            vec![],
-        )
-        .await
-        .unwrap_or_default();
-    let text = app
-        .find("body")
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap_or_default();
-    format!("{html}\n{text}\n{values}")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
     let _window = ONE_WINDOW.lock().await;
@@ -854,25 +633,7 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
         .unwrap();
     screens.push(screen_text(&app).await);
     step(&app, "check").await;
-    click(&app, r#"[data-testid="run-checks"]"#).await;
-    expect_text(
-        &app,
-        &shots,
-        r#"[data-testid="checks-summary"]"#,
-        "All checks passed",
-    )
-    .await;
-    let report = app.home().join("report.html");
-    app.type_into(
-        r#"[data-testid="report-path"]"#,
-        &report.display().to_string(),
-    )
-    .await
-    .unwrap();
-    click(&app, r#"[data-testid="save-report"]"#).await;
-    app.wait_for(r#"[data-testid="report-saved"]"#, LONG)
-        .await
-        .unwrap();
+    let report = check_and_save_report(&app, &shots).await;
     screens.push(screen_text(&app).await);
     shoot(&app, &shots, "11-check").await;
     for step_id in STEPS {
@@ -901,7 +662,7 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
         leaks(&format!("screen {i}"), screen);
     }
     let mut files = 0;
-    for path in walk(app.home()) {
+    for path in files_under(app.home()) {
         let bytes = std::fs::read(&path).unwrap_or_default();
         leaks(
             &path.display().to_string(),

@@ -8,21 +8,13 @@
 use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
+use d365_e2e::journey::{click_within, scroll_table_to_the_end, table_status};
 use d365_e2e::processes::{find_process, memory_by_process};
 use d365_sandbox::data::Scale;
 use d365_sandbox::world::World;
 use d365_sandbox::{Options, Sandbox};
 
 const LONG: Duration = Duration::from_secs(120);
-
-async fn click(app: &Desktop, css: &str) {
-    app.wait_for(css, LONG)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 struct Frames {
     median: f64,
@@ -77,15 +69,6 @@ fn report(what: &str, f: &Frames) {
     );
 }
 
-async fn status(app: &Desktop) -> String {
-    app.find(r#"[data-testid="table-status"]"#)
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap_or_default()
-}
-
 /// The app's processes' memory, each and in all.
 fn print_memory(app: &Desktop, when: &str) {
     let marker = format!("HOME={}", app.home().join("home").display());
@@ -125,15 +108,25 @@ async fn scrolling_through_100000_loaded_rows() {
     app.open_saved_profile(&sandbox, "Large BC", "ClientCredentials")
         .await
         .unwrap();
-    click(&app, r#"[data-step="connect"]"#).await;
-    click(&app, r#"[data-testid="connect"]"#).await;
+    click_within(&app, r#"[data-step="connect"]"#, LONG).await;
+    click_within(&app, r#"[data-testid="connect"]"#, LONG).await;
     app.wait_text(r#"[data-testid="token-verdict"]"#, "can call", LONG)
         .await
         .unwrap();
-    click(&app, r#"[data-step="environment"]"#).await;
-    click(&app, r#"[data-testid="environment-Production"] input"#).await;
-    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
-    click(&app, r#"[data-step="browse"]"#).await;
+    click_within(&app, r#"[data-step="environment"]"#, LONG).await;
+    click_within(
+        &app,
+        r#"[data-testid="environment-Production"] input"#,
+        LONG,
+    )
+    .await;
+    click_within(
+        &app,
+        r#"[data-testid="company-CRONUS USA, Inc."] input"#,
+        LONG,
+    )
+    .await;
+    click_within(&app, r#"[data-step="browse"]"#, LONG).await;
     app.open_entity("customers").await.unwrap();
     if let Err(e) = app
         .wait_text(r#"[data-testid="table-status"]"#, "loaded", LONG)
@@ -154,19 +147,16 @@ async fn scrolling_through_100000_loaded_rows() {
 
     // Load every page the way a person would: by scrolling to the bottom.
     let started = std::time::Instant::now();
-    while !status(&app).await.starts_with("All") {
-        app.client
-            .execute("const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;", vec![])
-            .await
-            .unwrap();
+    while !table_status(&app).await.starts_with("All") {
+        scroll_table_to_the_end(&app).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(
             started.elapsed() < Duration::from_secs(600),
             "stuck at {}",
-            status(&app).await
+            table_status(&app).await
         );
     }
-    let said = status(&app).await;
+    let said = table_status(&app).await;
     assert!(said.replace(',', "").contains("100000"), "{said}");
     println!(
         "loading 100,000 rows by scrolling took {:.1} s",

@@ -11,18 +11,23 @@ use std::time::Instant;
 
 use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::dynamics::metadata;
-use d365_core::dynamics::odata::Query;
+use d365_core::dynamics::odata::{unseen, Query};
 use d365_core::export::{export, ExportFormat, ExportRequest};
-use d365_core::identity::browser::{Browser, BrowserError};
-use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::identity::sign_in::{SignInEvent, SignInOptions, SignInStage};
 use d365_core::product::Product;
 use d365_core::profiles::{ClientType, Grant, Profile};
 use d365_core::secrets::{Secret, SecretStore};
 use d365_sandbox::data::Scale;
+use d365_sandbox::robot::Choice;
 use d365_sandbox::world::World;
 use d365_sandbox::{Options, Sandbox, SandboxHandle};
 use tokio_util::sync::CancellationToken;
+
+// The sandbox tenant and the cloud that points at it, as the tests have them.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{cloud, RobotBrowser};
 
 const ROUNDS: usize = 7;
 
@@ -40,18 +45,6 @@ fn timed<T>(work: impl FnOnce() -> T) -> (T, f64) {
     let started = Instant::now();
     let out = work();
     (out, started.elapsed().as_secs_f64() * 1000.0)
-}
-
-fn cloud(s: &SandboxHandle) -> Cloud {
-    let e = s.endpoints();
-    Cloud::Custom(CustomCloud {
-        authority: e.authority,
-        bc_api: e.bc_api,
-        fno_url: e.fno_url,
-        dataverse_url: e.dataverse_url,
-        globaldisco: e.globaldisco,
-        bc_resource: None,
-    })
 }
 
 fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
@@ -103,7 +96,7 @@ async fn metadata_parse(s: &SandboxHandle) {
     let bytes = fno
         .data()
         .unwrap()
-        .get_metadata(&url, &CancellationToken::new(), &|_| {})
+        .get_metadata(&url, &CancellationToken::new(), &unseen)
         .await
         .unwrap();
     let (mut ours, mut bare, mut one, mut all) = (vec![], vec![], vec![], vec![]);
@@ -160,7 +153,7 @@ async fn export_vs_curl(s: &SandboxHandle) {
     let bc = connection(s, Product::BusinessCentral, Grant::ClientCredentials);
     let cancel = CancellationToken::new();
     let client = bc.data().unwrap();
-    let companies = bc.companies(&cancel, &|_| {}).await.unwrap();
+    let companies = bc.companies(&cancel, &unseen).await.unwrap();
     let collection = bc
         .service()
         .unwrap()
@@ -244,32 +237,13 @@ async fn export_vs_curl(s: &SandboxHandle) {
     );
 }
 
-/// A browser that is the sandbox's robot user.
-struct Robot {
-    visit: Mutex<Option<tokio::task::JoinHandle<()>>>,
-}
-
-impl Browser for Robot {
-    fn open(&self, url: &str) -> Result<(), BrowserError> {
-        let url = url.to_string();
-        let visit = tokio::spawn(async move {
-            let persona = d365_sandbox::robot::Persona::demo();
-            d365_sandbox::robot::visit(&url, &persona).await.unwrap();
-        });
-        *self.visit.lock().unwrap() = Some(visit);
-        Ok(())
-    }
-}
-
 /// A delegated sign-in's time on our side: from the click to the browser
 /// opening, and from the code arriving to the token being ready.
 async fn consent_round_trip(s: &SandboxHandle) {
     let (mut ours, mut total) = (vec![], vec![]);
     for _ in 0..ROUNDS {
         let bc = connection(s, Product::BusinessCentral, Grant::Delegated);
-        let robot = Robot {
-            visit: Mutex::new(None),
-        };
+        let robot = RobotBrowser::new(Choice::Accept);
         let stamps = Mutex::new(vec![]);
         let started = Instant::now();
         bc.sign_in(
@@ -281,8 +255,7 @@ async fn consent_round_trip(s: &SandboxHandle) {
         .await
         .unwrap();
         let all = started.elapsed();
-        let visit = robot.visit.lock().unwrap().take().unwrap();
-        visit.await.unwrap();
+        robot.visit().await;
         let stamps = stamps.into_inner().unwrap();
         let at = |stage: SignInStage| {
             stamps

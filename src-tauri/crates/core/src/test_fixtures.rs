@@ -1,13 +1,5 @@
-//! Real captured responses, kept in tests/fixtures (PROVENANCE.md there
-//! says where each came from).
-
-pub fn read(relative: &str) -> String {
-    let path = format!(
-        "{}/../../../tests/fixtures/{relative}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+//! Answers the sandbox never gives, for the unit tests (the captured ones
+//! are read with `d365_fixtures`).
 
 /// A server on 127.0.0.1 that answers one request with `response` (a whole
 /// HTTP/1.1 message) and closes: for answers the sandbox never gives.

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use d365_core::dynamics::catalog::{Catalog, Column, ColumnKind};
+use d365_core::dynamics::odata::unseen;
 use d365_core::dynamics::odata::{ODataClient, Query};
 use d365_core::product::Product;
 use d365_sandbox::world::World;
@@ -22,7 +23,7 @@ async fn rows_match_columns(client: &ODataClient, url: &Url, columns: &[Column],
         ..Query::default()
     };
     let page = client
-        .first_page(url, &top, None, &cancel, &quiet)
+        .first_page(url, &top, None, &cancel, &unseen)
         .await
         .unwrap();
     for property in page.rows[0].keys().filter(|k| !k.starts_with('@')) {
@@ -35,7 +36,7 @@ async fn rows_match_columns(client: &ODataClient, url: &Url, columns: &[Column],
 
 async fn catalog_of(s: &d365_sandbox::SandboxHandle, product: Product) -> std::sync::Arc<Catalog> {
     app_connection(s, product)
-        .catalog(false, &CancellationToken::new(), &quiet)
+        .catalog(false, &CancellationToken::new(), &unseen)
         .await
         .unwrap()
 }
@@ -78,13 +79,13 @@ async fn dataverse_catalog_comes_from_entity_definitions() {
     let s = sandbox(World::demo()).await;
     let connection = app_connection(&s, Product::Dataverse);
     let cancel = CancellationToken::new();
-    let catalog = connection.catalog(false, &cancel, &quiet).await.unwrap();
+    let catalog = connection.catalog(false, &cancel, &unseen).await.unwrap();
     let contacts = catalog.get("contacts").unwrap();
     assert_eq!(contacts.keys, ["contactid"]);
     assert_eq!(contacts.primary_name.as_deref(), Some("fullname"));
 
     let columns = connection
-        .columns("contacts", &cancel, &quiet)
+        .columns("contacts", &cancel, &unseen)
         .await
         .unwrap();
     let parent = columns
@@ -104,13 +105,13 @@ async fn the_catalog_is_read_once_until_refreshed() {
     let s = sandbox(World::demo()).await;
     let connection = app_connection(&s, Product::BusinessCentral);
     let cancel = CancellationToken::new();
-    let first = connection.catalog(false, &cancel, &quiet).await.unwrap();
-    let again = connection.catalog(false, &cancel, &quiet).await.unwrap();
+    let first = connection.catalog(false, &cancel, &unseen).await.unwrap();
+    let again = connection.catalog(false, &cancel, &unseen).await.unwrap();
     assert!(std::sync::Arc::ptr_eq(&first, &again));
-    let refreshed = connection.catalog(true, &cancel, &quiet).await.unwrap();
+    let refreshed = connection.catalog(true, &cancel, &unseen).await.unwrap();
     assert!(!std::sync::Arc::ptr_eq(&first, &refreshed));
     let missing = connection
-        .columns("nope", &cancel, &quiet)
+        .columns("nope", &cancel, &unseen)
         .await
         .unwrap_err();
     assert_eq!(

@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::dynamics::odata::unseen;
 use d365_core::problem::{ErrorKind, Explain};
 use d365_core::product::Product;
 use d365_core::profiles::{ClientType, Grant, Profile};
@@ -39,9 +40,9 @@ async fn a_saved_app_connection_lists_environments_and_companies_with_the_keycha
         .unwrap();
     let connection = Connection::open(profile, store, None, ConnectOptions::default()).unwrap();
     let cancel = CancellationToken::new();
-    let environments = connection.environments(&cancel, &quiet).await.unwrap();
+    let environments = connection.environments(&cancel, &unseen).await.unwrap();
     assert_eq!(environments.len(), 1);
-    let companies = connection.companies(&cancel, &quiet).await.unwrap();
+    let companies = connection.companies(&cancel, &unseen).await.unwrap();
     assert_eq!(companies.len(), 2);
     // One token served both calls.
     assert!(connection.data_tokens().unwrap().current().await.is_some());

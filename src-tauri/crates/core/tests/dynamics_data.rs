@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use common::*;
 use d365_core::dynamics::discovery::{business_central_environments, companies};
+use d365_core::dynamics::odata::unseen;
 use d365_core::dynamics::odata::{Query, RowCount};
 use d365_core::dynamics::service::Service;
 use d365_core::problem::{ErrorKind, Explain};
@@ -23,14 +24,14 @@ async fn business_central_environments_companies_and_every_customer_once() {
     let s = sandbox(World::demo()).await;
     let client = app_client(&s, Product::BusinessCentral);
     let cancel = CancellationToken::new();
-    let environments = business_central_environments(&client, &cloud(&s), &cancel, &quiet)
+    let environments = business_central_environments(&client, &cloud(&s), &cancel, &unseen)
         .await
         .unwrap();
     assert_eq!(environments[0].id, "Production");
     assert_eq!(environments[0].kind.as_deref(), Some("Production"));
 
     let bc = service(&s, Product::BusinessCentral);
-    let list = companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+    let list = companies(&client, &bc, &cloud(&s), &cancel, &unseen)
         .await
         .unwrap();
     let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
@@ -54,7 +55,7 @@ async fn business_central_environments_companies_and_every_customer_once() {
             },
             None,
             &cancel,
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap();
@@ -68,14 +69,14 @@ async fn the_real_page_size_applies_without_prefer() {
     let client = app_client(&s, Product::BusinessCentral);
     let bc = service(&s, Product::BusinessCentral);
     let cancel = CancellationToken::new();
-    let company = &companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+    let company = &companies(&client, &bc, &cloud(&s), &cancel, &unseen)
         .await
         .unwrap()[0];
     let url = bc
         .entity_set_url("generalLedgerEntries", Some(&company.id), &Query::default())
         .unwrap();
     let page = client
-        .first_page(&url, &Query::default(), None, &cancel, &quiet)
+        .first_page(&url, &Query::default(), None, &cancel, &unseen)
         .await
         .unwrap();
     assert_eq!(
@@ -96,7 +97,7 @@ async fn an_environment_that_does_not_exist_lists_the_ones_that_do() {
         &wrong,
         &cloud(&s),
         &CancellationToken::new(),
-        &quiet,
+        &unseen,
     )
     .await
     .unwrap_err()
@@ -120,7 +121,7 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps() {
     let s = sandbox(world).await;
     let client = app_client(&s, Product::BusinessCentral);
     let bc = service(&s, Product::BusinessCentral);
-    let err = companies(&client, &bc, &cloud(&s), &CancellationToken::new(), &quiet)
+    let err = companies(&client, &bc, &cloud(&s), &CancellationToken::new(), &unseen)
         .await
         .unwrap_err()
         .explain();
@@ -143,7 +144,7 @@ async fn a_malformed_filter_is_a_bad_query_with_the_services_words() {
     let client = app_client(&s, Product::BusinessCentral);
     let bc = service(&s, Product::BusinessCentral);
     let cancel = CancellationToken::new();
-    let company = &companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+    let company = &companies(&client, &bc, &cloud(&s), &cancel, &unseen)
         .await
         .unwrap()[0];
     let query = Query {
@@ -154,7 +155,7 @@ async fn a_malformed_filter_is_a_bad_query_with_the_services_words() {
         .entity_set_url("customers", Some(&company.id), &query)
         .unwrap();
     let err = client
-        .first_page(&url, &Query::default(), None, &cancel, &quiet)
+        .first_page(&url, &Query::default(), None, &cancel, &unseen)
         .await
         .unwrap_err()
         .explain();
@@ -178,7 +179,7 @@ async fn a_token_for_another_product_is_rejected_and_explained() {
             &Query::default(),
             None,
             &CancellationToken::new(),
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap_err()
@@ -192,7 +193,7 @@ async fn fno_legal_entities_and_customers_per_company_or_across() {
     let client = app_client(&s, Product::FinanceOperations);
     let fno = service(&s, Product::FinanceOperations);
     let cancel = CancellationToken::new();
-    let list = companies(&client, &fno, &cloud(&s), &cancel, &quiet)
+    let list = companies(&client, &fno, &cloud(&s), &cancel, &unseen)
         .await
         .unwrap();
     assert!(list.iter().any(|c| c.id == "usmf"), "{list:?}");
@@ -225,7 +226,7 @@ async fn cancelling_stops_a_request() {
     let bc = service(&s, Product::BusinessCentral);
     let cancel = CancellationToken::new();
     cancel.cancel();
-    let err = companies(&client, &bc, &cloud(&s), &cancel, &quiet)
+    let err = companies(&client, &bc, &cloud(&s), &cancel, &unseen)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled);
@@ -261,7 +262,7 @@ async fn dataverse_pages_follow_the_paging_cookie_to_the_exact_count() {
             },
             Some(10),
             &CancellationToken::new(),
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap();
@@ -280,7 +281,7 @@ async fn dataverse_pages_follow_the_paging_cookie_to_the_exact_count() {
             },
             Some(10),
             &CancellationToken::new(),
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap();

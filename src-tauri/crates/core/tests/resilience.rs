@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use common::*;
+use d365_core::dynamics::odata::unseen;
 use d365_core::dynamics::odata::{ODataClient, Query};
 use d365_core::dynamics::retry::RetryPolicy;
 use d365_core::export::{export, ExportFormat, ExportProgress, ExportRequest};
@@ -110,7 +111,7 @@ async fn throttling_that_never_ends_is_explained_after_a_bounded_number_of_tries
             &Query::default(),
             None,
             &CancellationToken::new(),
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap_err()
@@ -137,7 +138,7 @@ async fn a_retry_after_longer_than_the_limit_is_not_waited_out() {
             &Query::default(),
             None,
             &CancellationToken::new(),
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap_err()
@@ -168,7 +169,7 @@ async fn without_retrying_failed_requests_a_dropped_connection_is_a_network_erro
             &Query::default(),
             None,
             &CancellationToken::new(),
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap_err();
@@ -222,7 +223,7 @@ async fn export_through_faults(seed: u64) -> Result<u64, String> {
         ..Query::default()
     };
     let expected = client
-        .first_page(&url, &counted, None, &cancel, &quiet)
+        .first_page(&url, &counted, None, &cancel, &unseen)
         .await
         .ok()
         .and_then(|page| page.count?.exact())

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::dynamics::odata::unseen;
 use d365_core::identity::claims;
 use d365_core::identity::flow::ConsentEndpoint;
 use d365_core::identity::sign_in::{SignInEvent, SignInOptions, SignInStage};
@@ -99,7 +100,7 @@ async fn business_central_with_a_confidential_app_signs_in_and_reads_companies()
         "the refresh token is in the keychain"
     );
     let companies = connection
-        .companies(&CancellationToken::new(), &quiet)
+        .companies(&CancellationToken::new(), &unseen)
         .await
         .unwrap();
     assert_eq!(companies.len(), 2);
@@ -116,7 +117,7 @@ async fn business_central_with_a_public_app_needs_no_secret() {
     );
     sign_in(&connection, Choice::Accept).await.0.unwrap();
     assert!(connection
-        .companies(&CancellationToken::new(), &quiet)
+        .companies(&CancellationToken::new(), &unseen)
         .await
         .is_ok());
 }
@@ -169,7 +170,7 @@ async fn dataverse_signs_in_to_discovery_then_reads_the_chosen_environment() {
     let connection = open(profile.clone(), store.clone(), None);
     sign_in(&connection, Choice::Accept).await.0.unwrap();
     let environments = connection
-        .environments(&CancellationToken::new(), &quiet)
+        .environments(&CancellationToken::new(), &unseen)
         .await
         .unwrap();
     assert_eq!(environments.len(), 1);
@@ -178,7 +179,7 @@ async fn dataverse_signs_in_to_discovery_then_reads_the_chosen_environment() {
     profile.environment = Some(environments[0].id.clone());
     let chosen = open(profile, store, None);
     let units = chosen
-        .companies(&CancellationToken::new(), &quiet)
+        .companies(&CancellationToken::new(), &unseen)
         .await
         .unwrap();
     assert!(!units.is_empty());

@@ -31,7 +31,11 @@ async fn first_company(s: &d365_sandbox::SandboxHandle, token: &str) -> String {
     let (status, _, body) = get(s, &format!("{}/companies", api(s)), token).await;
     assert_eq!(status, 200, "{body}");
     let body: Value = serde_json::from_str(&body).unwrap();
-    assert_same_shape(&body, &fixture_in("bc", "rebelpl_companies.json"), "$");
+    assert_same_shape(
+        &body,
+        &d365_fixtures::json("bc/rebelpl_companies.json"),
+        "$",
+    );
     body["value"][0]["id"].as_str().unwrap().to_string()
 }
 
@@ -45,7 +49,7 @@ async fn customers_page_like_the_fixture_with_an_opaque_next_link() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers["preference-applied"], "odata.maxpagesize=2");
     let page: Value = serde_json::from_str(&body).unwrap();
-    let fixture = fixture_in("bc", "amplabs_read_customers_1-first-page.json");
+    let fixture = d365_fixtures::json("bc/amplabs_read_customers_1-first-page.json");
     assert_same_shape(&page, &fixture, "$");
     // Properties in $metadata order, like the real service.
     let keys: Vec<&String> = page["value"][0].as_object().unwrap().keys().collect();
@@ -104,7 +108,7 @@ async fn query_options_filter_sort_select_count() {
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_same_shape(
         &body,
-        &fixture_in("bc", "amplabs_read_balance-sheets_error-since.json"),
+        &d365_fixtures::json("bc/amplabs_read_balance-sheets_error-since.json"),
         "$",
     );
     let message = body["error"]["message"].as_str().unwrap();
@@ -153,7 +157,7 @@ async fn errors_of_the_real_service() {
     assert_eq!(status, 404);
     assert_eq!(
         body.trim(),
-        fixture_text("bc", "amplabs_err-missing-environment.xml").trim()
+        d365_fixtures::text("bc/amplabs_err-missing-environment.xml").trim()
     );
     // Unknown entity set.
     let company = first_company(&s, &token).await;
@@ -223,7 +227,7 @@ async fn environments_metadata_and_odatav4() {
     // $metadata has the fixture's entity types, property for property.
     let (status, _, xml) = get(&s, &format!("{}/$metadata", api(&s)), &token).await;
     assert_eq!(status, 200);
-    let fixture = fixture_text("bc", "rebelpl_metadata.xml");
+    let fixture = d365_fixtures::text("bc/rebelpl_metadata.xml");
     for set in [
         "customers",
         "vendors",

@@ -17,7 +17,7 @@ async fn serves_the_tenant_discovery_document_shaped_like_the_real_one() {
     let doc: serde_json::Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
     assert_same_shape(
         &doc,
-        &fixture("msal-go_tenant_openid-configuration_v2.json"),
+        &d365_fixtures::json("entra/msal-go_tenant_openid-configuration_v2.json"),
         "$",
     );
     let t = format!("{}/{}", s.authority(), tenant(&s));
@@ -62,7 +62,8 @@ async fn an_unknown_tenant_is_aadsts90002() {
         .unwrap()
         .contains("Tenant 'contoso.onmicrosoft.com' not found"));
     // Same keys as the fixture apart from the optional suberror and claims.
-    let mut fixture = fixture("msal-dotnet_token_error_AADSTS90002_tenant_not_found.json");
+    let mut fixture =
+        d365_fixtures::json("entra/msal-dotnet_token_error_AADSTS90002_tenant_not_found.json");
     let f = fixture.as_object_mut().unwrap();
     f.remove("suberror");
     f.remove("claims");

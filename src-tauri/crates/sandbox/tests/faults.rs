@@ -133,7 +133,7 @@ async fn throttled_answers_have_each_products_shape() {
     let body = bc.json();
     assert_same_shape(
         &body,
-        &fixture_in("bc", "amplabs_write_contacts_not-found.json"),
+        &d365_fixtures::json("bc/amplabs_write_contacts_not-found.json"),
         "$",
     );
     assert_eq!(body["error"]["code"], "Application_TooManyRequests");
@@ -147,7 +147,7 @@ async fn throttled_answers_have_each_products_shape() {
     assert_eq!((f.status, f.retry_after.as_deref()), (429, Some("7")));
     let message = f.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(
-        fixture_text("fno", "docs_service_protection_429_messages.txt")
+        d365_fixtures::text("fno/docs_service_protection_429_messages.txt")
             .lines()
             .any(|line| line == message),
         "{message}"

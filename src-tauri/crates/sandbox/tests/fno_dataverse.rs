@@ -109,7 +109,7 @@ async fn dataverse_whoami_paging_cookie_and_no_skip() {
     assert_eq!(status, 200, "{who}");
     assert_same_shape(
         &who,
-        &fixture_in("dataverse", "docs_whoami_response.json"),
+        &d365_fixtures::json("dataverse/docs_whoami_response.json"),
         "$",
     );
 
@@ -120,7 +120,7 @@ async fn dataverse_whoami_paging_cookie_and_no_skip() {
     )
     .await;
     assert_eq!(status, 200, "{page}");
-    let fixture = fixture_in("dataverse", "docs_contacts_page1_maxpagesize2.json");
+    let fixture = d365_fixtures::json("dataverse/docs_contacts_page1_maxpagesize2.json");
     assert_same_shape(&page, &fixture, "$");
     let next = page["@odata.nextLink"].as_str().unwrap();
     assert!(
@@ -326,7 +326,7 @@ async fn dataverse_counts_stop_at_5000_and_say_so_when_asked() {
         Some("odata.maxpagesize=2, odata.include-annotations=\"*\""),
     )
     .await;
-    let captured = fixture_in("dataverse", "amplabs_contacts-read.json");
+    let captured = d365_fixtures::json("dataverse/amplabs_contacts-read.json");
     for name in [
         "@Microsoft.Dynamics.CRM.totalrecordcount",
         "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded",
@@ -381,10 +381,8 @@ async fn dataverse_columns_have_the_real_display_names() {
         );
     }
     // The Label shape of the captured entity definition.
-    let captured = fixture_in(
-        "dataverse",
-        "amplabs_metadata_contacts_entity-definition.json",
-    );
+    let captured =
+        d365_fixtures::json("dataverse/amplabs_metadata_contacts_entity-definition.json");
     assert_same_shape(
         &by_name("name")["DisplayName"],
         &captured["DisplayCollectionName"],
@@ -433,7 +431,7 @@ async fn dataverse_choice_columns_expand_their_option_sets() {
         let url = format!("{contact}/Microsoft.Dynamics.CRM.{cast}?$select=LogicalName&$expand=OptionSet($select=Options)");
         let (status, _, body) = dv_get(&url, &token, None).await;
         assert_eq!(status, 200, "{cast}: {body}");
-        let captured = fixture_in("dataverse", file);
+        let captured = d365_fixtures::json(&format!("dataverse/{file}"));
         assert_same_shape(&body, &captured, cast);
         let context = |v: &Value| {
             v["@odata.context"]
@@ -452,10 +450,8 @@ async fn dataverse_choice_columns_expand_their_option_sets() {
         None,
     )
     .await;
-    let captured = fixture_in(
-        "dataverse",
-        "amplabs_metadata_contacts_options-picklists.json",
-    );
+    let captured =
+        d365_fixtures::json("dataverse/amplabs_metadata_contacts_options-picklists.json");
     let labels = |v: &Value, name: &str| -> Vec<String> {
         v["value"]
             .as_array()
@@ -561,10 +557,7 @@ async fn global_discovery_lists_the_tenants_environments() {
     assert_eq!(status, 200, "{body}");
     assert_same_shape(
         &body,
-        &fixture_in(
-            "dataverse",
-            "docs_globaldisco_instances_select_response.json",
-        ),
+        &d365_fixtures::json("dataverse/docs_globaldisco_instances_select_response.json"),
         "$",
     );
     assert_eq!(

@@ -23,7 +23,7 @@ async fn user_tokens_carry_the_v1_claims() {
     assert_eq!(header["kid"], header["x5t"]);
 
     let ours = claims(&jwt);
-    let fixture = fixture("entra-docs_access_token_v1_payload.json");
+    let fixture = d365_fixtures::json("entra/entra-docs_access_token_v1_payload.json");
     // A member's token has `upn` (the doc's sample user was a guest, with
     // `email`); `idtyp` is the newer token-type claim.
     let mut expected: Vec<String> = fixture

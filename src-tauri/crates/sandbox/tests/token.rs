@@ -129,7 +129,8 @@ async fn client_secret_errors_7000215_7000222_7000218() {
     assert_eq!(status, 401);
     assert_entra_error(&body, 7000218, "invalid_client");
     // Same shape as the MSAL fixture (which has no error_uri).
-    let mut f = fixture("msal-dotnet_token_error_AADSTS7000218_invalid_client.json");
+    let mut f =
+        d365_fixtures::json("entra/msal-dotnet_token_error_AADSTS7000218_invalid_client.json");
     f["error_uri"] = "x".into();
     assert_same_shape(&body, &f, "$");
 }
@@ -238,7 +239,8 @@ async fn expired_codes_are_70008() {
     let (_, body) = redeem_public(&s, &code, &[("code_verifier", VERIFIER)]).await;
     assert_entra_error(&body, 70008, "invalid_grant");
     // Same keys as the fixture, plus error_uri.
-    let mut f = fixture("msal-dotnet_token_error_AADSTS70002_70008_invalid_grant.json");
+    let mut f =
+        d365_fixtures::json("entra/msal-dotnet_token_error_AADSTS70002_70008_invalid_grant.json");
     f["error_uri"] = "x".into();
     assert_same_shape(&body, &f, "$");
 }

@@ -246,10 +246,10 @@ fn choice(logical_name: &str, options: Option<OptionSet>) -> ColumnKind {
 mod tests {
     use super::*;
     use crate::problem::Explain;
-    use crate::test_fixtures::read;
+    use d365_fixtures::text;
 
     fn contact_columns() -> Vec<Column> {
-        columns(read("dataverse/amplabs_metadata_contacts_attributes.json").as_bytes()).unwrap()
+        columns(text("dataverse/amplabs_metadata_contacts_attributes.json").as_bytes()).unwrap()
     }
 
     fn members(column: &Column) -> Vec<(i64, &str)> {
@@ -288,7 +288,7 @@ mod tests {
 
     #[test]
     fn the_plural_display_name_is_preferred() {
-        let label = read("dataverse/amplabs_metadata_contacts_entity-definition.json");
+        let label = text("dataverse/amplabs_metadata_contacts_entity-definition.json");
         let label: serde_json::Value = serde_json::from_str(&label).unwrap();
         let json = serde_json::json!({"value": [{
             "LogicalName": "contact", "EntitySetName": "contacts",
@@ -338,7 +338,7 @@ mod tests {
     fn option_sets_fill_choice_columns() {
         let mut columns = contact_columns();
         for fixture in ["picklists", "states", "statuses"] {
-            let json = read(&format!(
+            let json = text(&format!(
                 "dataverse/amplabs_metadata_contacts_options-{fixture}.json"
             ));
             add_options(&mut columns, json.as_bytes()).unwrap();

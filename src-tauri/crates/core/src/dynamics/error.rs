@@ -297,7 +297,7 @@ fn explain_service(f: &ServiceFailure) -> UserError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_fixtures::read;
+    use d365_fixtures::text;
 
     fn failure(product: Product, status: u16, body: &str, grant: Grant) -> ServiceFailure {
         ServiceFailure {
@@ -312,10 +312,10 @@ mod tests {
 
     #[test]
     fn reads_bc_json_and_xml_bodies() {
-        let json = ErrorBody::parse(read("bc/amplabs_write_contacts_not-found.json").as_bytes());
+        let json = ErrorBody::parse(text("bc/amplabs_write_contacts_not-found.json").as_bytes());
         assert_eq!(json.unwrap().code, "BadRequest_ResourceNotFound");
         let xml =
-            ErrorBody::parse(read("bc/amplabs_err-missing-environment.xml").as_bytes()).unwrap();
+            ErrorBody::parse(text("bc/amplabs_err-missing-environment.xml").as_bytes()).unwrap();
         assert_eq!(xml.code, "NoEnvironment");
         assert_eq!(xml.message, "Environment does not exist.");
         assert_eq!(ErrorBody::parse(b"<html>proxy</html>"), None);
@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn reads_dataverse_and_fno_bodies() {
         let dv =
-            ErrorBody::parse(read("dataverse/docs_webapi_error_with_annotations.json").as_bytes());
+            ErrorBody::parse(text("dataverse/docs_webapi_error_with_annotations.json").as_bytes());
         assert_eq!(dv.unwrap().code, "0x80040265");
         let fno = ErrorBody::parse(
             br#"{"error":{"code":"","message":"An error has occurred.","innererror":{"message":"Resource not found for the segment 'Nope'.","type":"","stacktrace":""}}}"#,

@@ -299,24 +299,6 @@ impl ODataClient {
         Ok(rows)
     }
 
-    /// GET a JSON document (service document, `WhoAmI`, a single entity …).
-    pub async fn get_json<T: DeserializeOwned>(
-        &self,
-        url: &Url,
-        page_size: Option<u32>,
-        cancel: &CancellationToken,
-        on_wait: OnWait<'_>,
-    ) -> Result<T, DataError> {
-        let answer = self
-            .get_bytes(url, JSON, page_size, cancel, on_wait)
-            .await?;
-        self.parse_json(url, &answer.body)
-    }
-
-    fn parse_json<T: DeserializeOwned>(&self, url: &Url, body: &[u8]) -> Result<T, DataError> {
-        parse_json(self.product, url, body)
-    }
-
     /// GET a JSON document as bytes, for parsers of their own.
     pub async fn get_raw_json(
         &self,

@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn reads_the_real_v1_payload() {
-        let payload = crate::test_fixtures::read("entra/entra-docs_access_token_v1_payload.json");
+        let payload = d365_fixtures::text("entra/entra-docs_access_token_v1_payload.json");
         let c = decode(&jwt(&payload)).unwrap();
         assert_eq!(c.aud, "ef1da9d4-ff77-4c3e-a005-840c3f830745");
         assert_eq!(

@@ -253,10 +253,6 @@ fn details(e: &EntraError) -> String {
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> String {
-        crate::test_fixtures::read(&format!("entra/{name}"))
-    }
-
     #[test]
     fn every_code_of_the_facts_table_has_a_plain_explanation() {
         let codes = [
@@ -287,8 +283,8 @@ mod tests {
 
     #[test]
     fn real_invalid_client_body_maps_to_secret_required() {
-        let e = EntraError::from_json(&fixture(
-            "msal-dotnet_token_error_AADSTS7000218_invalid_client.json",
+        let e = EntraError::from_json(&d365_fixtures::text(
+            "entra/msal-dotnet_token_error_AADSTS7000218_invalid_client.json",
         ))
         .unwrap();
         assert_eq!(e.code(), Some(7000218));
@@ -302,15 +298,15 @@ mod tests {
     #[test]
     fn real_tenant_not_found_and_invalid_resource_bodies() {
         let d = diagnose(
-            &EntraError::from_json(&fixture(
-                "msal-dotnet_token_error_AADSTS90002_tenant_not_found.json",
+            &EntraError::from_json(&d365_fixtures::text(
+                "entra/msal-dotnet_token_error_AADSTS90002_tenant_not_found.json",
             ))
             .unwrap(),
         );
         assert_eq!(d.kind, ErrorKind::TenantNotFound);
         let d = diagnose(
-            &EntraError::from_json(&fixture(
-                "msal-dotnet_token_error_AADSTS500011_invalid_resource.json",
+            &EntraError::from_json(&d365_fixtures::text(
+                "entra/msal-dotnet_token_error_AADSTS500011_invalid_resource.json",
             ))
             .unwrap(),
         );

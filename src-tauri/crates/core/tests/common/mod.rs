@@ -1,5 +1,6 @@
-//! Shared by the core's integration tests: the in-process sandbox tenant and
-//! the cloud that points at it.
+//! Shared by the core's integration tests and its benchmark
+//! (benches/core_bench.rs): the in-process sandbox tenant and the cloud that
+//! points at it.
 #![allow(dead_code)]
 // each test file uses a different part
 // Helpers are not #[test] fns, so clippy's test allowance misses them; a
@@ -8,6 +9,7 @@
 
 use std::sync::Arc;
 
+use d365_core::dynamics::odata::unseen;
 use d365_core::http::{self, Timeout};
 use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::identity::flow::EntraClient;
@@ -126,9 +128,6 @@ pub fn service(s: &SandboxHandle, product: Product) -> d365_core::dynamics::serv
     d365_core::dynamics::service::Service::new(product, cloud(s), &tenant(s), &environment)
 }
 
-/// No progress display in tests.
-pub fn quiet(_: d365_core::dynamics::retry::Wait) {}
-
 /// Reads every page of a collection, returning rows and the number of pages.
 pub async fn read_all(
     client: &d365_core::dynamics::odata::ODataClient,
@@ -142,7 +141,7 @@ pub async fn read_all(
             &d365_core::dynamics::odata::Query::default(),
             Some(page_size),
             &cancel,
-            &quiet,
+            &unseen,
         )
         .await
         .unwrap();
@@ -150,7 +149,7 @@ pub async fn read_all(
     let mut pages = 1;
     while let Some(next) = page.next.take() {
         page = client
-            .next_page(&next, Some(page_size), &cancel, &quiet)
+            .next_page(&next, Some(page_size), &cancel, &unseen)
             .await
             .unwrap();
         rows.append(&mut page.rows);
@@ -168,7 +167,7 @@ pub async fn bc_collection(
     let client = app_client(s, Product::BusinessCentral);
     let bc = service(s, Product::BusinessCentral);
     let cancel = tokio_util::sync::CancellationToken::new();
-    let list = d365_core::dynamics::discovery::companies(&client, &bc, &cloud(s), &cancel, &quiet)
+    let list = d365_core::dynamics::discovery::companies(&client, &bc, &cloud(s), &cancel, &unseen)
         .await
         .unwrap();
     bc.entity_set_url(entity_set, Some(&list[0].id), query)

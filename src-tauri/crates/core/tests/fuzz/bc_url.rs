@@ -184,7 +184,7 @@ fn generated() -> impl Strategy<Value = Generated> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config!(1024, "bc_url"))]
 
     #[test]
     fn every_documented_shape_reads_back(g in generated()) {

@@ -609,11 +609,11 @@ fn captured() -> impl Strategy<Value = Vec<u8>> {
         "fno/docs_odata_action_metadata_excerpt.xml",
         "bc/amplabs_err-missing-environment.xml",
     ])
-    .prop_map(crate::fixture)
+    .prop_map(d365_fixtures::bytes)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config!(256, "csdl"))]
 
     #[test]
     fn generated_metadata_reads_back_as_generated((raw, document) in generated()) {
@@ -640,7 +640,7 @@ proptest! {
 
 proptest! {
     // A 360 kB document per case: fewer cases in a quick run.
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(config!(24, "csdl"))]
 
     #[test]
     fn damaged_real_metadata_never_panics(document in captured(), edits in edits()) {

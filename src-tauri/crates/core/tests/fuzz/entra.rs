@@ -59,7 +59,7 @@ fn fixtures() -> impl Strategy<Value = Vec<u8>> {
         "entra/msal-dotnet_token_error_AADSTS90002_tenant_not_found.json",
         "entra/msal-dotnet_token_error_AADSTS90010_invalid_request.json",
     ])
-    .prop_map(crate::fixture)
+    .prop_map(d365_fixtures::bytes)
 }
 
 /// Entra's words and every ID it gave are in the details.
@@ -82,7 +82,7 @@ fn check_diagnosis(e: &EntraError) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config!(1024, "entra"))]
 
     #[test]
     fn token_error_bodies_read_back(e in entra_error(), extra in prop::collection::vec(("(claims|suberror|error_[a-z]{1,6})", text()), 0..3)) {

@@ -21,11 +21,11 @@ fn fixtures() -> impl Strategy<Value = Vec<u8>> {
         "bc/amplabs_read_balance-sheets_error-since.json",
         "dataverse/docs_webapi_error_with_annotations.json",
     ])
-    .prop_map(crate::fixture)
+    .prop_map(d365_fixtures::bytes)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config!(1024, "error_body"))]
 
     #[test]
     fn json_bodies_read_back(code in text(), message in text(), inner in prop::option::of(text()), annotated in any::<bool>()) {

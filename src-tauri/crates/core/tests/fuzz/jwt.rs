@@ -122,7 +122,7 @@ fn segment() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config!(1024, "jwt"))]
 
     #[test]
     fn claims_read_back_as_encoded(claims in claims(), header in segment(), signature in segment(), padded in any::<bool>()) {

@@ -182,7 +182,7 @@ fn send(port: u16, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 proptest! {
     // Each case binds a listener and opens real connections (~10 ms):
     // tests/scripts/fuzz.sh gives it a hundredth of the parsers' cases.
-    #![proptest_config(ProptestConfig::with_cases(16))]
+    #![proptest_config(config!(16, "loopback"))]
 
     #[test]
     fn only_this_sign_in_s_redirect_ends_the_wait(

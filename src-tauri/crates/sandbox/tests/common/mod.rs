@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -160,22 +159,6 @@ pub async fn token<V: serde::Serialize>(
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
-pub fn fixture(name: &str) -> Value {
-    fixture_in("entra", name)
-}
-
-pub fn fixture_text(dir: &str, name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../tests/fixtures")
-        .join(dir)
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-pub fn fixture_in(dir: &str, name: &str) -> Value {
-    serde_json::from_str(fixture_text(dir, name).trim_start_matches('\u{feff}')).unwrap()
-}
-
 /// Same keys and same nesting, value types alike (arrays by their first
 /// element).
 pub fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
@@ -208,7 +191,7 @@ pub fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
 pub fn assert_entra_error(body: &Value, code: u64, error: &str) {
     assert_same_shape(
         body,
-        &fixture("msal-dotnet_token_error_AADSTS500011_invalid_resource.json"),
+        &d365_fixtures::json("entra/msal-dotnet_token_error_AADSTS500011_invalid_resource.json"),
         "$",
     );
     assert_eq!(body["error_codes"][0], code, "{body:#}");

@@ -2,10 +2,10 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::problem::Explain;
-use crate::test_fixtures::read;
+use d365_fixtures::text;
 
 fn bc() -> Catalog {
-    parse(read("bc/rebelpl_metadata.xml")).unwrap()
+    parse(text("bc/rebelpl_metadata.xml")).unwrap()
 }
 
 /// The columns of the set called `name`.

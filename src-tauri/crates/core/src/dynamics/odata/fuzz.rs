@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::*;
-use crate::test_fixtures::read;
+use d365_fixtures::text;
 
 /// Column values as the products send them. No floats: serde_json need
 /// not read a float back to the same bits, and rows are not compared here
@@ -61,7 +61,7 @@ fn captured() -> impl Strategy<Value = Vec<u8>> {
         "dataverse/docs_contacts_page1_maxpagesize2.json",
         "dataverse/amplabs_contacts-read.json",
     ])
-    .prop_map(|f| read(f).into_bytes())
+    .prop_map(|f| text(f).into_bytes())
 }
 
 /// Bodies that are JSON but no page, or a page with numbers out of range.

@@ -20,7 +20,7 @@ fn pasted() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(4096))]
+    #![proptest_config(config!(4096, "parsers_never_panic"))]
 
     #[test]
     fn input_parsers_never_panic(s in pasted()) {

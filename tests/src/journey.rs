@@ -1,0 +1,234 @@
+//! The steps of a journey through the app's window, as the GUI tests take
+//! them: each waits for what a person would wait for and, when what it
+//! expects never comes, stops the test right there, saying what the window
+//! showed instead.
+
+// A failed step should stop the test right there.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::desktop::Desktop;
+
+/// One window at a time: the apps share the test's keychain (a profile's
+/// refresh token is filed under its name, the same in every journey), and
+/// two WebKit windows on two cores make every wait flaky.
+pub static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub const SHORT: Duration = Duration::from_secs(15);
+pub const LONG: Duration = Duration::from_secs(60);
+
+/// The wizard's steps, in order.
+pub const STEPS: [&str; 8] = [
+    "product",
+    "register",
+    "credentials",
+    "permissions",
+    "connect",
+    "environment",
+    "browse",
+    "check",
+];
+
+/// WebDriver key codes (W3C WebDriver §17.4.2).
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const SPACE: &str = "\u{E00D}";
+pub const ALT_RIGHT: &str = "\u{E00A}\u{E014}\u{E000}";
+
+/// The robot user as the system browser: `BROWSER` is honoured by the app.
+pub fn robot_browser() -> (&'static str, String) {
+    let robot = crate::cli::robot_browser().unwrap();
+    ("BROWSER", robot.display().to_string())
+}
+
+/// An element's text (empty when WebDriver cannot read it); the element
+/// must be there.
+async fn text_of(app: &Desktop, css: &str) -> String {
+    app.find(css)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+/// Saves a screenshot and checks it is a real PNG with something drawn in
+/// it (a blank or black window compresses to a few hundred bytes).
+pub async fn shoot(app: &Desktop, dir: &Path, name: &str) {
+    // Two animation frames: what was just changed is painted, not pending.
+    app.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let path = app.screenshot(dir, name).await.unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    assert!(
+        bytes.len() > 8_000,
+        "{} looks blank ({} bytes)",
+        path.display(),
+        bytes.len()
+    );
+}
+
+/// Waits for a text; on failure keeps a screenshot of what was on screen.
+pub async fn expect_text(app: &Desktop, shots: &Path, css: &str, needle: &str) -> String {
+    match app.wait_text(css, needle, LONG).await {
+        Ok(text) => text,
+        Err(e) => {
+            let _ = app.screenshot(shots, "FAILED").await;
+            panic!("{e}\n--- on screen ---\n{}", text_of(app, "main").await);
+        }
+    }
+}
+
+/// Clicks an element once it is there; if it never comes, says what the
+/// window showed instead.
+pub async fn click(app: &Desktop, css: &str) {
+    click_within(app, css, LONG).await;
+}
+
+/// `click`, waiting at most `within` for the element.
+pub async fn click_within(app: &Desktop, css: &str, within: Duration) {
+    let el = match app.wait_for(css, within).await {
+        Ok(el) => el,
+        Err(e) => panic!("{e}\n--- on screen ---\n{}", text_of(app, "main").await),
+    };
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Goes to a step of the wizard through the step list.
+pub async fn step(app: &Desktop, id: &str) {
+    // Waits for the step list too: after "Try the sandbox tenant" the
+    // wizard appears only once the sandbox has started.
+    click(
+        app,
+        &format!(r#"nav[aria-label="Setup steps"] [data-step="{id}"]"#),
+    )
+    .await;
+    app.wait_for(
+        &format!(r#"[data-step="{id}"][aria-current="step"]"#),
+        SHORT,
+    )
+    .await
+    .unwrap();
+}
+
+/// Picks the light or dark theme.
+pub async fn theme(app: &Desktop, choice: &str) {
+    click(app, &format!(r#"[data-theme-choice="{choice}"]"#)).await;
+}
+
+/// On the Check step: runs the checks, expects them all to pass, and saves
+/// the HTML report into the app's home; returns the report's path.
+pub async fn check_and_save_report(app: &Desktop, shots: &Path) -> PathBuf {
+    click(app, r#"[data-testid="run-checks"]"#).await;
+    expect_text(
+        app,
+        shots,
+        r#"[data-testid="checks-summary"]"#,
+        "All checks passed",
+    )
+    .await;
+    let report = app.home().join("report.html");
+    app.type_into(
+        r#"[data-testid="report-path"]"#,
+        &report.display().to_string(),
+    )
+    .await
+    .unwrap();
+    click(app, r#"[data-testid="save-report"]"#).await;
+    app.wait_for(r#"[data-testid="report-saved"]"#, LONG)
+        .await
+        .unwrap();
+    report
+}
+
+/// The table's status line ("1,200 loaded. …").
+pub async fn table_status(app: &Desktop) -> String {
+    text_of(app, r#"[data-testid="table-status"]"#).await
+}
+
+/// Scrolls the table to its end, as a person does to load the next page.
+pub async fn scroll_table_to_the_end(app: &Desktop) {
+    app.client
+        .execute(
+            "const s = document.querySelector('[data-testid=table-scroll]'); s.scrollTop = s.scrollHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// How many rows the table says it has loaded.
+pub async fn rows_loaded(app: &Desktop) -> usize {
+    table_status(app)
+        .await
+        .split_whitespace()
+        .find_map(|word| word.replace(',', "").parse().ok())
+        .unwrap_or(0)
+}
+
+/// Presses keys on whatever has the focus.
+pub async fn press(app: &Desktop, keys: &str) {
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+/// Presses Tab until `css` has the focus (at most 60 times), then checks
+/// the focus can be seen: an outline or a ring drawn by a box shadow.
+pub async fn tab_to(app: &Desktop, shots: &Path, css: &str) {
+    let selector = serde_json::to_string(css).unwrap();
+    let focused = format!("return document.activeElement === document.querySelector({selector});");
+    for _ in 0..60 {
+        if app.client.execute(&focused, vec![]).await.unwrap() == json!(true) {
+            let visible = app
+                .client
+                .execute(
+                    "const s = getComputedStyle(document.activeElement); return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(visible, json!(true), "no visible focus on {css}");
+            return;
+        }
+        press(app, TAB).await;
+    }
+    let _ = app.screenshot(shots, "FAILED").await;
+    panic!("Tab never reached {css}");
+}
+
+/// Every screen's text, HTML and field values (which the HTML does not
+/// hold), as WebDriver reads them.
+pub async fn screen_text(app: &Desktop) -> String {
+    let html = app.client.source().await.unwrap_or_default();
+    let values = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('input, textarea, select')).map(e => e.value).join('\\n');",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    let text = text_of(app, "body").await;
+    format!("{html}\n{text}\n{values}")
+}
