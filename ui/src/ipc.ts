@@ -15,7 +15,6 @@ import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { ExportSummary } from "./bindings/ExportSummary";
-import type { Grant } from "./bindings/Grant";
 import type { GuideStep } from "./bindings/GuideStep";
 import type { Permission } from "./bindings/Permission";
 import type { Product } from "./bindings/Product";
@@ -104,8 +103,8 @@ export const registrationGuide = (
   cloud: Cloud,
   clientId: string | null,
 ): Promise<GuideStep[]> => call("registration_guide", { product, registration, cloud, clientId });
-export const permissions = (product: Product, grant: Grant): Promise<Permission[]> =>
-  call("permissions", { product, grant });
+export const permissions = (product: Product, registration: Registration): Promise<Permission[]> =>
+  call("permissions", { product, registration });
 
 /** `large`: 100,000 customers and sales invoices, for trying real volume. */
 export const startSandbox = (large: boolean): Promise<SandboxTenant> => call("start_sandbox", { large });

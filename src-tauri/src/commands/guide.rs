@@ -4,7 +4,6 @@ use d365_core::guide::{self, GuideStep, Registration};
 use d365_core::identity::cloud::Cloud;
 use d365_core::identity::scopes::{self, Permission};
 use d365_core::product::Product;
-use d365_core::profiles::Grant;
 
 #[tauri::command]
 pub fn registration_guide(
@@ -16,12 +15,11 @@ pub fn registration_guide(
     guide::steps(product, registration, &cloud, client_id.as_deref())
 }
 
-/// The permissions of the kind the grant uses, defaults marked.
+/// The permissions of the kind the registration's sign-in uses, defaults
+/// marked.
 #[tauri::command]
-pub fn permissions(product: Product, grant: Grant) -> Vec<Permission> {
-    let access = match grant {
-        Grant::Delegated => scopes::Access::Delegated,
-        Grant::ClientCredentials => scopes::Access::Application,
-    };
-    scopes::permissions_for(product, access).copied().collect()
+pub fn permissions(product: Product, registration: Registration) -> Vec<Permission> {
+    scopes::permissions_for(product, registration.grant().into())
+        .copied()
+        .collect()
 }

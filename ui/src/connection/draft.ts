@@ -2,7 +2,6 @@
 // only until the profile is saved; then it is in the keychain and the
 // draft forgets it.
 import type { Cloud } from "../bindings/Cloud";
-import type { Grant } from "../bindings/Grant";
 import type { Product } from "../bindings/Product";
 import type { Profile } from "../bindings/Profile";
 import type { Registration } from "../bindings/Registration";
@@ -43,9 +42,6 @@ export const EMPTY_DRAFT: Draft = {
   sandbox: null,
 };
 
-export const grantOf = (registration: Registration): Grant =>
-  registration === "BackgroundService" ? "ClientCredentials" : "Delegated";
-
 export const needsSecret = (registration: Registration): boolean => registration !== "SignInWithoutSecret";
 
 export function toProfile(draft: Draft): Profile {
@@ -55,8 +51,7 @@ export function toProfile(draft: Draft): Profile {
     cloud: draft.cloud,
     tenant: draft.tenant.trim(),
     client_id: draft.clientId.trim(),
-    grant: grantOf(draft.registration),
-    client_type: needsSecret(draft.registration) ? "Confidential" : "Public",
+    registration: draft.registration,
     scopes: draft.scopes,
     environment: draft.environment,
     company: draft.company,
@@ -64,18 +59,12 @@ export function toProfile(draft: Draft): Profile {
 }
 
 export function fromProfile(profile: Profile): Draft {
-  const registration: Registration =
-    profile.grant === "ClientCredentials"
-      ? "BackgroundService"
-      : profile.client_type === "Confidential"
-        ? "SignInWithSecret"
-        : "SignInWithoutSecret";
   return {
     ...EMPTY_DRAFT,
     name: profile.name,
     product: profile.product,
     cloud: profile.cloud,
-    registration,
+    registration: profile.registration,
     tenant: profile.tenant,
     clientId: profile.client_id,
     scopes: profile.scopes,

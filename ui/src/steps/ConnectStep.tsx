@@ -5,7 +5,7 @@ import type { UserError } from "../bindings/UserError";
 import { CopyButton } from "../components/CopyButton";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { useDraft } from "../connection/DraftContext";
-import { grantOf, needsEnvironmentUrl, needsSecret, productName, type Draft } from "../connection/draft";
+import { needsEnvironmentUrl, needsSecret, productName, type Draft } from "../connection/draft";
 import { problemOf } from "../connection/useCall";
 import { adminConsent, cancelOperation, checkClientId, checkEnvironmentUrl, checkTenant, signIn, tokenInfo } from "../ipc";
 import { TokenPanel } from "./TokenPanel";
@@ -68,7 +68,7 @@ export function ConnectStep() {
   const { draft, save } = useDraft();
   const [phase, setPhase] = useState<Phase>({ at: "ready" });
   const operation = useRef<string | null>(null);
-  const delegated = grantOf(draft.registration) === "Delegated";
+  const delegated = draft.registration !== "BackgroundService";
 
   const track = (event: SignInEvent) => setPhase((p) => (p.at === "working" ? { at: "working", events: [...p.events, event] } : p));
 

@@ -1,27 +1,27 @@
 import { useEffect } from "react";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { useDraft } from "../connection/DraftContext";
-import { grantOf, productName } from "../connection/draft";
+import { productName } from "../connection/draft";
 import { useCall } from "../connection/useCall";
 import { permissions } from "../ipc";
 
 /** The permissions to ask for, in plain words, defaults ticked. */
 export function PermissionsStep() {
   const { draft, update } = useDraft();
-  const grant = grantOf(draft.registration);
+  const service = draft.registration === "BackgroundService";
   const list = useCall(permissions);
   const { run } = list;
 
   useEffect(() => {
-    void run(draft.product, grant).then((all) => {
+    void run(draft.product, draft.registration).then((all) => {
       // First visit: tick the defaults so the profile names its scopes.
-      if (all && grant === "Delegated" && draft.scopes.length === 0) {
+      if (all && !service && draft.scopes.length === 0) {
         update({ scopes: all.filter((p) => p.default).map((p) => p.name) });
       }
     });
     // Only when the product or the kind of sign-in changes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [run, draft.product, grant]);
+  }, [run, draft.product, draft.registration]);
 
   const toggle = (name: string, on: boolean) =>
     update({ scopes: on ? [...draft.scopes, name] : draft.scopes.filter((s) => s !== name) });
@@ -30,7 +30,7 @@ export function PermissionsStep() {
   const all = list.state.status === "done" ? list.state.value : [];
   const product = productName(draft.product);
 
-  if (grant === "ClientCredentials") {
+  if (service) {
     return (
       <div className="step-body">
         <section className="card">

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::identity::{input, scopes};
 use d365_core::product::Product;
-use d365_core::profiles::{ClientType, Grant, Profile, ProfileStore};
+use d365_core::profiles::{ClientType, Grant, Profile, ProfileStore, Registration};
 use d365_core::saved_connections::SavedConnections;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::UserError;
@@ -193,14 +193,19 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
         GrantArg::Delegated => Grant::Delegated,
         GrantArg::ClientCredentials => Grant::ClientCredentials,
     };
+    let registration = Registration::of(grant, client_type).ok_or_else(|| {
+        usage(
+            "An app without a secret cannot sign in on its own.",
+            "Leave out --public-client, or use --grant delegated.",
+        )
+    })?;
     let profile = Profile {
         name: args.name.clone(),
         product,
         cloud,
         tenant: tenant.value.to_string(),
         client_id: client_id.value,
-        grant,
-        client_type,
+        registration,
         // Named in the profile, so what is asked for is visible and fixed.
         scopes: if args.scopes.is_empty() {
             scopes::default_permissions(product, grant)
@@ -286,7 +291,8 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
     println!("Client ID:   {}", profile.client_id);
     println!(
         "Sign-in:     {:?} ({:?} client)",
-        profile.grant, profile.client_type
+        profile.grant(),
+        profile.client_type()
     );
     println!(
         "Environment: {}",

@@ -15,7 +15,7 @@ use d365_core::dynamics::odata::{unseen, Query};
 use d365_core::export::{export, ExportFormat, ExportRequest};
 use d365_core::identity::sign_in::{SignInEvent, SignInOptions, SignInStage};
 use d365_core::product::Product;
-use d365_core::profiles::{ClientType, Grant, Profile};
+use d365_core::profiles::{Grant, Profile, Registration};
 use d365_core::secrets::{Secret, SecretStore};
 use d365_sandbox::data::Scale;
 use d365_sandbox::robot::Choice;
@@ -49,15 +49,15 @@ fn timed<T>(work: impl FnOnce() -> T) -> (T, f64) {
 
 fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
     let e = s.endpoints();
-    let (client_id, client_type, secret) = match grant {
+    let (client_id, registration, secret) = match grant {
         Grant::ClientCredentials => (
             e.demo.client_id.clone().unwrap(),
-            ClientType::Confidential,
+            Registration::BackgroundService,
             Some(Secret::new(e.demo.client_secret.clone().unwrap())),
         ),
         Grant::Delegated => (
             e.demo.public_client_id.clone().unwrap(),
-            ClientType::Public,
+            Registration::SignInWithoutSecret,
             None,
         ),
     };
@@ -67,8 +67,7 @@ fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
         cloud: cloud(s),
         tenant: e.demo.tenant_id.clone(),
         client_id,
-        grant,
-        client_type,
+        registration,
         scopes: vec![],
         environment: Some(match product {
             Product::BusinessCentral => "Production".into(),

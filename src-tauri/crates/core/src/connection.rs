@@ -114,7 +114,7 @@ impl Connection {
         secret: Option<Secret>,
         options: ConnectOptions,
     ) -> Result<Self, ConnectError> {
-        let secret = match (profile.client_type, secret) {
+        let secret = match (profile.client_type(), secret) {
             (ClientType::Public, _) => None,
             (ClientType::Confidential, Some(given)) => Some(given),
             (ClientType::Confidential, None) => {
@@ -170,7 +170,7 @@ impl Connection {
     pub fn scopes_for(&self, resource: &str) -> Result<Vec<String>, ConnectError> {
         Ok(scopes::request_scopes(
             self.profile.product,
-            self.profile.grant,
+            self.profile.grant(),
             resource,
             &self.profile.scopes,
         )?)
@@ -188,7 +188,7 @@ impl Connection {
         }
         let cache = Arc::new(TokenCache::new(
             self.entra()?,
-            self.profile.grant,
+            self.profile.grant(),
             self.scopes_for(resource)?,
             self.store.clone(),
             &self.profile.name,
@@ -207,7 +207,7 @@ impl Connection {
             self.http.clone(),
             tokens,
             self.profile.product,
-            self.profile.grant,
+            self.profile.grant(),
             self.retry.clone(),
         )
     }
@@ -389,7 +389,7 @@ impl Connection {
             &claims,
             &Expected {
                 product: self.profile.product,
-                grant: self.profile.grant,
+                grant: self.profile.grant(),
                 resource: &resource,
                 tenant: &self.profile.tenant,
             },
@@ -469,7 +469,7 @@ impl Connection {
 mod tests {
     use super::*;
     use crate::identity::cloud::Cloud;
-    use crate::profiles::Grant;
+    use crate::profiles::Registration;
 
     fn open(product: Product, environment: &str, company: Option<&str>) -> Connection {
         let profile = Profile {
@@ -478,8 +478,7 @@ mod tests {
             cloud: Cloud::Public,
             tenant: "contoso.onmicrosoft.com".into(),
             client_id: "11111111-2222-3333-4444-555555555555".into(),
-            grant: Grant::ClientCredentials,
-            client_type: ClientType::Confidential,
+            registration: Registration::BackgroundService,
             scopes: vec![],
             environment: Some(environment.into()),
             company: company.map(str::to_string),

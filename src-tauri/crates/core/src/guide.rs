@@ -9,29 +9,7 @@ use ts_rs::TS;
 use crate::identity::cloud::Cloud;
 use crate::identity::scopes::{default_permissions, permissions_for, Access};
 use crate::product::Product;
-use crate::profiles::Grant;
-
-/// How the app will sign in: the answer to "Will a person sign in, or does
-/// a background service connect?" (docs/architecture.md, "Register the app").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
-#[ts(export)]
-pub enum Registration {
-    /// A person signs in; no secret ("Mobile and desktop applications").
-    SignInWithoutSecret,
-    /// A person signs in; the company requires a secret ("Web").
-    SignInWithSecret,
-    /// A background service with its own secret (client credentials).
-    BackgroundService,
-}
-
-impl Registration {
-    pub fn grant(self) -> Grant {
-        match self {
-            Registration::BackgroundService => Grant::ClientCredentials,
-            _ => Grant::Delegated,
-        }
-    }
-}
+pub use crate::profiles::Registration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -117,63 +95,8 @@ pub fn steps(
     cloud: &Cloud,
     client_id: Option<&str>,
 ) -> Vec<GuideStep> {
-    let (api_name, _) = product.entra_api();
-    let grant = registration.grant();
-    let access = match grant {
-        Grant::Delegated => Access::Delegated,
-        Grant::ClientCredentials => Access::Application,
-    };
-    let has_own_kind = permissions_for(product, access).next().is_some();
-    // Without application permissions (F&O, Dataverse) the API is still
-    // added, by a delegated permission, so the tenant knows the app uses it.
-    let listed = if has_own_kind {
-        access
-    } else {
-        Access::Delegated
-    };
-    let mut wanted = default_permissions(product, grant);
-    if wanted.is_empty() {
-        wanted = permissions_for(product, listed)
-            .filter(|p| p.default)
-            .map(|p| p.name.to_string())
-            .collect();
-    }
-    if wanted.is_empty() {
-        wanted = permissions_for(product, listed)
-            .map(|p| p.name.to_string())
-            .collect();
-    }
-    let platform = match registration {
-        Registration::SignInWithoutSecret => Some("Public client/native (mobile & desktop)"),
-        Registration::SignInWithSecret => Some("Web"),
-        Registration::BackgroundService => None,
-    };
-
-    let mut register = vec![
-        "Select “+ New registration”.".to_string(),
-        format!("Name: type “{APP_NAME}” (or your own name)."),
-        "Supported account types: “Accounts in this organizational directory only (Single tenant)”.".into(),
-    ];
-    let mut register_copy = vec![copy("Name", APP_NAME)];
-    match platform {
-        Some(platform) => {
-            register.push(format!(
-                "Redirect URI: choose “{platform}” and enter {REDIRECT_URI}."
-            ));
-            register_copy.push(copy("Redirect URI", REDIRECT_URI));
-        }
-        None => register
-            .push("Redirect URI: leave it empty; a background service does not need one.".into()),
-    }
-    register.push("Select “Register”.".into());
-
     let mut guide = vec![
-        step(
-            "Register the app in Microsoft Entra",
-            &register,
-            Some(app_page(cloud, None, "Overview")),
-            register_copy,
-        ),
+        register_step(registration, cloud),
         step(
             "Copy the app's IDs",
             &[
@@ -196,36 +119,7 @@ pub fn steps(
             vec![copy("Description", APP_NAME)],
         ));
     }
-    let kind_label = match access {
-        Access::Delegated => "Delegated permissions",
-        Access::Application => "Application permissions",
-    };
-    let mut permission_actions = vec![
-        "Open “API permissions” › “+ Add a permission”.".into(),
-        format!("Find “{api_name}” (under “Microsoft APIs” or “APIs my organization uses”)."),
-    ];
-    if has_own_kind {
-        permission_actions.push(format!(
-            "Choose “{kind_label}”, tick {}, then select “Add permissions”.",
-            wanted
-                .iter()
-                .map(|p| format!("“{p}”"))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        ));
-    } else {
-        permission_actions.push(format!(
-            "{api_name} has no application permissions: under “Delegated permissions” tick {}, then select “Add permissions”; the app's own access is granted inside the product (last step).",
-            wanted.iter().map(|p| format!("“{p}”")).collect::<Vec<_>>().join(" and ")
-        ));
-    }
-    let permission_copy = wanted.iter().map(|p| copy("Permission", p)).collect();
-    guide.push(step(
-        "Add the API permissions",
-        &permission_actions,
-        Some(app_page(cloud, client_id, "CallAnAPI")),
-        permission_copy,
-    ));
+    guide.push(permissions_step(product, registration, cloud, client_id));
     guide.push(step(
         "Grant admin consent",
         &[
@@ -239,6 +133,99 @@ pub fn steps(
         guide.push(product_side_step(product, client_id));
     }
     guide
+}
+
+/// New registration: name, single tenant, and the redirect URI of the
+/// platform a person's sign-in needs (none for a background service).
+fn register_step(registration: Registration, cloud: &Cloud) -> GuideStep {
+    let platform = match registration {
+        Registration::SignInWithoutSecret => Some("Public client/native (mobile & desktop)"),
+        Registration::SignInWithSecret => Some("Web"),
+        Registration::BackgroundService => None,
+    };
+    let mut actions = vec![
+        "Select “+ New registration”.".to_string(),
+        format!("Name: type “{APP_NAME}” (or your own name)."),
+        "Supported account types: “Accounts in this organizational directory only (Single tenant)”.".into(),
+    ];
+    let mut copy_values = vec![copy("Name", APP_NAME)];
+    match platform {
+        Some(platform) => {
+            actions.push(format!(
+                "Redirect URI: choose “{platform}” and enter {REDIRECT_URI}."
+            ));
+            copy_values.push(copy("Redirect URI", REDIRECT_URI));
+        }
+        None => actions
+            .push("Redirect URI: leave it empty; a background service does not need one.".into()),
+    }
+    actions.push("Select “Register”.".into());
+    step(
+        "Register the app in Microsoft Entra",
+        &actions,
+        Some(app_page(cloud, None, "Overview")),
+        copy_values,
+    )
+}
+
+/// The product's API permissions of the kind the sign-in uses.
+fn permissions_step(
+    product: Product,
+    registration: Registration,
+    cloud: &Cloud,
+    client_id: Option<&str>,
+) -> GuideStep {
+    let (api_name, _) = product.entra_api();
+    let grant = registration.grant();
+    let access = Access::from(grant);
+    let has_own_kind = permissions_for(product, access).next().is_some();
+    // Without application permissions (F&O, Dataverse) the API is still
+    // added, by a delegated permission, so the tenant knows the app uses it.
+    let listed = if has_own_kind {
+        access
+    } else {
+        Access::Delegated
+    };
+    let mut wanted = default_permissions(product, grant);
+    if wanted.is_empty() {
+        wanted = permissions_for(product, listed)
+            .filter(|p| p.default)
+            .map(|p| p.name.to_string())
+            .collect();
+    }
+    if wanted.is_empty() {
+        wanted = permissions_for(product, listed)
+            .map(|p| p.name.to_string())
+            .collect();
+    }
+    let ticked = wanted
+        .iter()
+        .map(|p| format!("“{p}”"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let kind_label = match access {
+        Access::Delegated => "Delegated permissions",
+        Access::Application => "Application permissions",
+    };
+    let mut actions = vec![
+        "Open “API permissions” › “+ Add a permission”.".into(),
+        format!("Find “{api_name}” (under “Microsoft APIs” or “APIs my organization uses”)."),
+    ];
+    if has_own_kind {
+        actions.push(format!(
+            "Choose “{kind_label}”, tick {ticked}, then select “Add permissions”."
+        ));
+    } else {
+        actions.push(format!(
+            "{api_name} has no application permissions: under “Delegated permissions” tick {ticked}, then select “Add permissions”; the app's own access is granted inside the product (last step).",
+        ));
+    }
+    step(
+        "Add the API permissions",
+        &actions,
+        Some(app_page(cloud, client_id, "CallAnAPI")),
+        wanted.iter().map(|p| copy("Permission", p)).collect(),
+    )
 }
 
 /// Apps signing in on their own must also be allowed inside the product

@@ -33,23 +33,122 @@ pub enum ClientType {
     Confidential,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// How the app signs in: the answer to "Will a person sign in, or does a
+/// background service connect?" (docs/architecture.md, "Register the
+/// app"). Only the grant and client type pairs that can work exist: client
+/// credentials are the app signing in with its own secret, so a public
+/// client (no secret, docs/microsoft.md §2) is never a background service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum Registration {
+    /// A person signs in; no secret ("Mobile and desktop applications").
+    SignInWithoutSecret,
+    /// A person signs in; the company requires a secret ("Web").
+    SignInWithSecret,
+    /// A background service with its own secret (client credentials).
+    BackgroundService,
+}
+
+impl Registration {
+    /// The registration of a grant and client type, when they can work
+    /// together.
+    pub fn of(grant: Grant, client_type: ClientType) -> Option<Self> {
+        match (grant, client_type) {
+            (Grant::Delegated, ClientType::Public) => Some(Self::SignInWithoutSecret),
+            (Grant::Delegated, ClientType::Confidential) => Some(Self::SignInWithSecret),
+            (Grant::ClientCredentials, ClientType::Confidential) => Some(Self::BackgroundService),
+            (Grant::ClientCredentials, ClientType::Public) => None,
+        }
+    }
+
+    pub fn grant(self) -> Grant {
+        match self {
+            Self::BackgroundService => Grant::ClientCredentials,
+            Self::SignInWithoutSecret | Self::SignInWithSecret => Grant::Delegated,
+        }
+    }
+
+    pub fn client_type(self) -> ClientType {
+        match self {
+            Self::SignInWithoutSecret => ClientType::Public,
+            Self::SignInWithSecret | Self::BackgroundService => ClientType::Confidential,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Profile {
     pub name: String,
     pub product: Product,
-    #[serde(default)]
     pub cloud: Cloud,
     pub tenant: String,
     pub client_id: String,
-    pub grant: Grant,
-    pub client_type: ClientType,
-    #[serde(default)]
+    pub registration: Registration,
     pub scopes: Vec<String>,
-    #[serde(default)]
     pub environment: Option<String>,
-    #[serde(default)]
     pub company: Option<String>,
+}
+
+impl Profile {
+    pub fn grant(&self) -> Grant {
+        self.registration.grant()
+    }
+
+    pub fn client_type(&self) -> ClientType {
+        self.registration.client_type()
+    }
+}
+
+/// A profile as written: `registration`, or the separate `grant` and
+/// `client_type` that profiles saved before it carry.
+#[derive(Deserialize)]
+struct StoredProfile {
+    name: String,
+    product: Product,
+    #[serde(default)]
+    cloud: Cloud,
+    tenant: String,
+    client_id: String,
+    registration: Option<Registration>,
+    grant: Option<Grant>,
+    client_type: Option<ClientType>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    environment: Option<String>,
+    #[serde(default)]
+    company: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::try_from(StoredProfile::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<StoredProfile> for Profile {
+    type Error = &'static str;
+
+    fn try_from(stored: StoredProfile) -> Result<Self, Self::Error> {
+        let registration = match (stored.registration, stored.grant, stored.client_type) {
+            (Some(registration), _, _) => registration,
+            (None, Some(grant), Some(client_type)) => Registration::of(grant, client_type)
+                .ok_or("a background service needs an app with a secret")?,
+            _ => return Err("it does not say how the app signs in"),
+        };
+        Ok(Self {
+            name: stored.name,
+            product: stored.product,
+            cloud: stored.cloud,
+            tenant: stored.tenant,
+            client_id: stored.client_id,
+            registration,
+            scopes: stored.scopes,
+            environment: stored.environment,
+            company: stored.company,
+        })
+    }
 }
 
 /// One saved connection, or why its file could not be read.
@@ -61,30 +160,12 @@ pub struct ProfileEntry {
     pub problem: Option<UserError>,
 }
 
-impl Profile {
-    /// Client credentials are the app signing in with its own secret, so a
-    /// public client (no secret, docs/microsoft.md §2) cannot run as a
-    /// background service. Every profile saved or loaded is checked here.
-    pub fn check_sign_in(&self) -> Result<(), ProfileError> {
-        match (self.grant, self.client_type) {
-            (Grant::ClientCredentials, ClientType::Public) => {
-                Err(ProfileError::ServiceWithoutSecret {
-                    name: self.name.clone(),
-                })
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("'{name}' cannot be used as a connection name.")]
     BadName { name: String },
     #[error("There is no saved connection called '{name}'.")]
     NotFound { name: String },
-    #[error("The connection '{name}' is a background service, but its app has no secret.")]
-    ServiceWithoutSecret { name: String },
     #[error("The saved connection '{name}' could not be read.")]
     Corrupt { name: String, cause: String },
     #[error("D365 Connect could not {action} its settings folder {path}.")]
@@ -100,9 +181,7 @@ pub enum ProfileError {
 impl Explain for ProfileError {
     fn kind(&self) -> ErrorKind {
         match self {
-            ProfileError::BadName { .. } | ProfileError::ServiceWithoutSecret { .. } => {
-                ErrorKind::InvalidInput
-            }
+            ProfileError::BadName { .. } => ErrorKind::InvalidInput,
             ProfileError::NotFound { .. } => ErrorKind::ProfileNotFound,
             ProfileError::Corrupt { .. } | ProfileError::Io { .. } | ProfileError::NoConfigDir => {
                 ErrorKind::ProfileStorage
@@ -114,7 +193,6 @@ impl Explain for ProfileError {
         match self {
             ProfileError::BadName { .. } => "Use 1 to 64 letters, digits, spaces, dots, dashes or underscores.".into(),
             ProfileError::NotFound { .. } => "Pick one of the saved connections, or create a new one.".into(),
-            ProfileError::ServiceWithoutSecret { .. } => "A background service signs in with the app's own secret: use an app registration with a secret, or let a person sign in instead.".into(),
             ProfileError::Corrupt { .. } => "Delete this connection and create it again; your other connections are not affected.".into(),
             ProfileError::Io { .. } => "Check that your home folder is not full or read-only, then try again.".into(),
             ProfileError::NoConfigDir => "Set the HOME (or XDG_CONFIG_HOME) environment variable and start again.".into(),
@@ -210,7 +288,6 @@ impl ProfileStore {
             name: name.into(),
             cause: e.to_string(),
         })?;
-        profile.check_sign_in()?;
         Ok(profile)
     }
 
@@ -218,7 +295,6 @@ impl ProfileStore {
     /// either the old profile or the new one, never a torn file.
     pub fn save(&self, profile: &Profile) -> Result<(), ProfileError> {
         let path = self.path_of(&profile.name)?;
-        profile.check_sign_in()?;
         fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
         let json = serde_json::to_vec_pretty(profile).map_err(|e| ProfileError::Corrupt {
             name: profile.name.clone(),
@@ -279,8 +355,7 @@ mod tests {
             cloud: Cloud::Public,
             tenant: "contoso.onmicrosoft.com".into(),
             client_id: "0f3a6c9e-1b2d-4e5f-8a7b-6c5d4e3f2a1b".into(),
-            grant: Grant::Delegated,
-            client_type: ClientType::Public,
+            registration: Registration::SignInWithoutSecret,
             scopes: vec!["https://api.businesscentral.dynamics.com/.default".into()],
             environment: Some("Production".into()),
             company: None,
@@ -325,22 +400,51 @@ mod tests {
     }
 
     #[test]
-    fn a_background_service_without_a_secret_is_neither_saved_nor_loaded() {
+    fn profiles_saved_with_grant_and_client_type_still_load_unless_they_cannot_work() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(dir.path());
-        let mut service = profile("svc");
-        service.grant = Grant::ClientCredentials;
-        service.client_type = ClientType::Public;
-        let refused = store.save(&service).unwrap_err();
-        assert!(matches!(refused, ProfileError::ServiceWithoutSecret { .. }));
-        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
-        // A file edited by hand (or by an older version) says so on load.
-        let json = serde_json::to_string(&service).unwrap();
-        fs::write(dir.path().join("svc.json"), json).unwrap();
-        assert!(matches!(
-            store.load("svc"),
-            Err(ProfileError::ServiceWithoutSecret { .. })
-        ));
+        let earlier = |grant: &str, client_type: &str| {
+            format!(
+                r#"{{"name":"old","product":"BusinessCentral","tenant":"t","client_id":"c",
+                   "grant":"{grant}","client_type":"{client_type}"}}"#
+            )
+        };
+        fs::write(
+            dir.path().join("old.json"),
+            earlier("ClientCredentials", "Confidential"),
+        )
+        .unwrap();
+        assert_eq!(
+            store.load("old").unwrap().registration,
+            Registration::BackgroundService
+        );
+        fs::write(
+            dir.path().join("old.json"),
+            earlier("ClientCredentials", "Public"),
+        )
+        .unwrap();
+        let Err(ProfileError::Corrupt { cause, .. }) = store.load("old") else {
+            panic!("a service without a secret loaded");
+        };
+        assert!(
+            cause.contains("background service needs an app with a secret"),
+            "{cause}"
+        );
+    }
+
+    #[test]
+    fn only_the_pairs_that_can_work_have_a_registration() {
+        for grant in [Grant::Delegated, Grant::ClientCredentials] {
+            for client_type in [ClientType::Public, ClientType::Confidential] {
+                match Registration::of(grant, client_type) {
+                    Some(r) => assert_eq!((r.grant(), r.client_type()), (grant, client_type)),
+                    None => assert_eq!(
+                        (grant, client_type),
+                        (Grant::ClientCredentials, ClientType::Public)
+                    ),
+                }
+            }
+        }
     }
 
     #[test]

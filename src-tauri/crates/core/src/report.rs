@@ -151,7 +151,7 @@ pub fn json_schema() -> String {
 
 impl Report {
     pub fn new(profile: &Profile, results: Vec<CheckResult>, at: SystemTime) -> Self {
-        let sign_in = match profile.grant {
+        let sign_in = match profile.grant() {
             crate::profiles::Grant::Delegated => "A person signs in (delegated)",
             crate::profiles::Grant::ClientCredentials => "The app signs in (client credentials)",
         };
@@ -305,7 +305,7 @@ mod tests {
     use super::*;
     use crate::identity::cloud::Cloud;
     use crate::product::Product;
-    use crate::profiles::{ClientType, Grant};
+    use crate::profiles::Registration;
 
     fn report(status: Status) -> Report {
         let profile = Profile {
@@ -314,8 +314,7 @@ mod tests {
             cloud: Cloud::Public,
             tenant: "contoso.onmicrosoft.com".into(),
             client_id: "3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40".into(),
-            grant: Grant::ClientCredentials,
-            client_type: ClientType::Confidential,
+            registration: Registration::BackgroundService,
             scopes: vec![],
             environment: Some("Production".into()),
             company: None,

@@ -129,7 +129,7 @@ mod tests {
     use super::*;
     use crate::identity::cloud::Cloud;
     use crate::product::Product;
-    use crate::profiles::{ClientType, Grant};
+    use crate::profiles::Registration;
 
     fn saved() -> (tempfile::TempDir, SavedConnections) {
         let dir = tempfile::tempdir().unwrap();
@@ -147,8 +147,7 @@ mod tests {
             cloud: Cloud::Public,
             tenant: "contoso.onmicrosoft.com".into(),
             client_id: "11111111-2222-3333-4444-555555555555".into(),
-            grant: Grant::Delegated,
-            client_type: ClientType::Confidential,
+            registration: Registration::SignInWithSecret,
             scopes: vec![],
             environment: None,
             company: None,

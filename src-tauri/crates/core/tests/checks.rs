@@ -10,7 +10,7 @@ use d365_core::checks::{run, CheckResult, Status};
 use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::identity::sign_in::SignInOptions;
 use d365_core::product::Product;
-use d365_core::profiles::{ClientType, Grant, Profile};
+use d365_core::profiles::{Grant, Profile, Registration};
 use d365_core::report::Report;
 use d365_core::secrets::Secret;
 use d365_sandbox::robot::Choice;
@@ -25,8 +25,7 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         cloud: cloud(s),
         tenant: tenant(s),
         client_id: demo_web_app().0,
-        grant: Grant::ClientCredentials,
-        client_type: ClientType::Confidential,
+        registration: Registration::BackgroundService,
         scopes: vec![],
         environment: Some(match product {
             Product::BusinessCentral => "Production".into(),
@@ -291,8 +290,7 @@ async fn an_unknown_environment_fails_with_the_ones_there_are() {
 fn delegated_public(s: &d365_sandbox::SandboxHandle) -> Profile {
     Profile {
         client_id: public_app(s),
-        grant: Grant::Delegated,
-        client_type: ClientType::Public,
+        registration: Registration::SignInWithoutSecret,
         scopes: d365_core::identity::scopes::default_permissions(
             Product::BusinessCentral,
             Grant::Delegated,

@@ -7,7 +7,7 @@ use d365_core::connection::{ConnectOptions, Connection};
 use d365_core::dynamics::odata::unseen;
 use d365_core::problem::{ErrorKind, Explain};
 use d365_core::product::Product;
-use d365_core::profiles::{ClientType, Grant, Profile};
+use d365_core::profiles::{Profile, Registration};
 use d365_core::secrets::{SecretKey, SecretKind};
 use d365_sandbox::world::World;
 use tokio_util::sync::CancellationToken;
@@ -19,8 +19,7 @@ fn bc_s2s(s: &d365_sandbox::SandboxHandle) -> Profile {
         cloud: cloud(s),
         tenant: tenant(s),
         client_id: web_app(s).0,
-        grant: Grant::ClientCredentials,
-        client_type: ClientType::Confidential,
+        registration: Registration::BackgroundService,
         scopes: vec![],
         environment: Some("Production".into()),
         company: None,

@@ -15,7 +15,7 @@ use d365_core::identity::flow::ConsentEndpoint;
 use d365_core::identity::sign_in::{SignInEvent, SignInOptions, SignInStage};
 use d365_core::problem::{ErrorKind, Explain};
 use d365_core::product::Product;
-use d365_core::profiles::{ClientType, Grant, Profile};
+use d365_core::profiles::{Grant, Profile, Registration};
 use d365_core::secrets::{Secret, SecretKey, SecretKind, SecretStore};
 use d365_sandbox::robot::Choice;
 use d365_sandbox::world::World;
@@ -29,11 +29,10 @@ fn delegated(s: &SandboxHandle, product: Product, public: bool) -> Profile {
         cloud: cloud(s),
         tenant: tenant(s),
         client_id: if public { public_app(s) } else { web_app(s).0 },
-        grant: Grant::Delegated,
-        client_type: if public {
-            ClientType::Public
+        registration: if public {
+            Registration::SignInWithoutSecret
         } else {
-            ClientType::Confidential
+            Registration::SignInWithSecret
         },
         scopes: d365_core::identity::scopes::default_permissions(product, Grant::Delegated),
         environment: match product {
@@ -128,7 +127,7 @@ async fn a_secret_sent_for_a_public_app_or_missing_for_a_web_app_is_diagnosed() 
     let s = sandbox(World::demo()).await;
     // The user said "my app has a secret" for the desktop registration.
     let mut public_as_web = delegated(&s, Product::BusinessCentral, true);
-    public_as_web.client_type = ClientType::Confidential;
+    public_as_web.registration = Registration::SignInWithSecret;
     let connection = open(
         public_as_web,
         memory_store(),
@@ -138,7 +137,7 @@ async fn a_secret_sent_for_a_public_app_or_missing_for_a_web_app_is_diagnosed() 
     assert_eq!(err.explain().kind, ErrorKind::PublicClientWithSecret);
     // And the reverse: the Web registration without its secret.
     let mut web_as_public = delegated(&s, Product::BusinessCentral, false);
-    web_as_public.client_type = ClientType::Public;
+    web_as_public.registration = Registration::SignInWithoutSecret;
     let connection = open(web_as_public, memory_store(), None);
     let err = sign_in(&connection, Choice::Accept).await.0.unwrap_err();
     assert_eq!(err.explain().kind, ErrorKind::SecretRequired);

@@ -71,7 +71,7 @@ async fn in_product(
     r: &mut Runner<'_>,
 ) -> Option<Result<Vec<Company>, UserError>> {
     let profile = connection.profile();
-    if profile.grant != Grant::ClientCredentials || profile.product == Product::Dataverse {
+    if profile.grant() != Grant::ClientCredentials || profile.product == Product::Dataverse {
         return None;
     }
     let name = profile.product.display_name();

@@ -182,7 +182,7 @@ pub async fn run(
     )
     .await;
     // A public client has no secret: Entra's sign-in page is its only test.
-    if profile.client_type == ClientType::Confidential {
+    if profile.client_type() == ClientType::Confidential {
         r.gate(
             "secret",
             "The client secret is a secret's Value".into(),
@@ -198,7 +198,7 @@ pub async fn run(
         )
         .await;
     }
-    if profile.grant == Grant::Delegated {
+    if profile.grant() == Grant::Delegated {
         r.gate(
             "redirect-uri",
             "The app's redirect URI allows signing in here".into(),

@@ -147,7 +147,7 @@ pub fn consent(profile: &Profile, token: Option<&Result<TokenInfo, UserError>>) 
         }
         _ => return Found::skip("There is no token to read the consent from."),
     };
-    let (access, granted): (Access, Vec<&str>) = match profile.grant {
+    let (access, granted): (Access, Vec<&str>) = match profile.grant() {
         Grant::Delegated => (Access::Delegated, claims.scopes().collect()),
         Grant::ClientCredentials => (
             Access::Application,
@@ -170,7 +170,7 @@ pub fn consent(profile: &Profile, token: Option<&Result<TokenInfo, UserError>>) 
     if !consented.is_empty() {
         return Found::pass(format!("Consented: {}.", consented.join(", ")));
     }
-    let fix = match profile.grant {
+    let fix = match profile.grant() {
         Grant::ClientCredentials => format!(
             "In the Microsoft Entra admin center open App registrations › your app › API permissions, add {product}'s application permission ({}) and click 'Grant admin consent'. Or use Grant admin consent in D365 Connect (d365c consent).",
             known.join(" or ")

@@ -21,6 +21,17 @@ pub enum Access {
     Application,
 }
 
+impl From<Grant> for Access {
+    /// A person's sign-in asks for delegated permissions, a background
+    /// service holds application permissions.
+    fn from(grant: Grant) -> Self {
+        match grant {
+            Grant::Delegated => Self::Delegated,
+            Grant::ClientCredentials => Self::Application,
+        }
+    }
+}
+
 /// One API permission as the Entra admin center lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
