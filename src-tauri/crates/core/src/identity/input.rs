@@ -69,6 +69,11 @@ pub enum InputError {
     NotBcServiceUrl { value: String },
     #[error("The address must start with https://.")]
     NotHttps,
+    #[error("'{value}' is an environment's name, not its address.")]
+    NameNotAddress {
+        value: String,
+        product: &'static str,
+    },
     #[error("'{host}' is not a {product} address in the {cloud} cloud.")]
     WrongHost {
         host: String,
@@ -97,8 +102,18 @@ impl Explain for InputError {
             InputError::BadUrl { .. } => "Paste the whole address, starting with https://.".into(),
             InputError::NotBcServiceUrl { .. } => "Paste an address like https://api.businesscentral.dynamics.com/v2.0/<tenant>/<environment>/ODataV4/, or enter the tenant and environment yourself.".into(),
             InputError::NotHttps => "Use the https:// address of the environment.".into(),
+            InputError::NameNotAddress { product, .. } => format!("{product} needs the environment's whole address, for example {}.", example_address(product)),
             InputError::WrongHost { expected, .. } => format!("Use your environment's address: it ends in {expected}. Check that you picked the right product and cloud."),
         }
+    }
+}
+
+/// What an environment's address looks like, for the messages.
+fn example_address(product: &str) -> &'static str {
+    if product == Product::Dataverse.display_name() {
+        "https://contoso.crm.dynamics.com"
+    } else {
+        "https://contoso.operations.dynamics.com"
     }
 }
 
@@ -315,6 +330,18 @@ pub fn environment_url(
         return Err(InputError::NotHttps);
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    // "Production" is what BC calls an environment; F&O and Dataverse need
+    // the environment's own host, which always has a domain. Only the
+    // loopback sandbox may be a bare name.
+    if product != Product::BusinessCentral
+        && !host.contains('.')
+        && !(cloud.allows_http() && host == "localhost")
+    {
+        return Err(InputError::NameNotAddress {
+            value: raw.trim().to_string(),
+            product: product.display_name(),
+        });
+    }
     let suffixes = match product {
         Product::FinanceOperations => cloud.fno_host_suffixes(),
         Product::Dataverse => cloud.dataverse_host_suffixes(),
@@ -483,6 +510,39 @@ mod tests {
         )
         .is_err());
         assert!(bc_service_url("not a url at all").is_err());
+    }
+
+    #[test]
+    fn an_environment_name_is_refused_where_an_address_is_needed_in_every_cloud() {
+        let custom = Cloud::Custom(crate::identity::cloud::CustomCloud {
+            authority: "http://127.0.0.1:1/entra".into(),
+            bc_api: "http://127.0.0.1:1/bc".into(),
+            fno_url: None,
+            dataverse_url: None,
+            globaldisco: "http://127.0.0.1:1/globaldisco".into(),
+            bc_resource: None,
+        });
+        for cloud in [Cloud::Public, Cloud::UsGov, Cloud::China, custom.clone()] {
+            for product in [Product::FinanceOperations, Product::Dataverse] {
+                let err = environment_url(product, &cloud, " Production ").unwrap_err();
+                assert!(
+                    matches!(err, InputError::NameNotAddress { .. }),
+                    "{product:?} in {cloud:?}: {err}"
+                );
+                assert!(
+                    err.fix().contains("for example https://contoso."),
+                    "{}",
+                    err.fix()
+                );
+            }
+        }
+        // The loopback sandbox may be served from a bare host name.
+        assert!(environment_url(
+            Product::FinanceOperations,
+            &custom,
+            "http://localhost:8/fno/x"
+        )
+        .is_ok());
     }
 
     #[test]
