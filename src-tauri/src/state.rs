@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::connection::Connection;
 use d365_core::dynamics::odata::Cursor;
 use d365_core::profiles::ProfileStore;
 use d365_core::saved_connections::SavedConnections;
@@ -83,7 +83,6 @@ impl AppState {
             saved.load(name)?,
             saved.secrets().clone(),
             None,
-            ConnectOptions::default(),
         )?);
         open.insert(name.to_string(), connection.clone());
         Ok(connection)

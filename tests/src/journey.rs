@@ -162,6 +162,18 @@ pub async fn table_status(app: &Desktop) -> String {
     text_of(app, r#"[data-testid="table-status"]"#).await
 }
 
+/// Scrolls the page until the element is in the middle of the window, as a
+/// person does to read a part below the fold.
+pub async fn scroll_to(app: &Desktop, css: &str) {
+    app.client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+}
+
 /// Scrolls the table to its end, as a person does to load the next page.
 pub async fn scroll_table_to_the_end(app: &Desktop) {
     app.client

@@ -713,3 +713,33 @@ async fn bad_input_is_a_short_message_and_the_documented_exit_code() {
     }
     assert!(!unwritable.exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_settings_are_saved_and_an_environment_name_is_no_fno_address() {
+    let s = start(World::demo()).await;
+    let cli = app_profile(&s, "patient", "bc", &["--long-timeout", "--no-retry"]);
+    let shown = cli.json(&["profile", "show", "patient", "--json"]).unwrap();
+    assert_eq!(
+        shown["network"],
+        serde_json::json!({ "long_timeout": true, "retry_failed": false }),
+        "{shown}"
+    );
+    let text = cli.ok(&["profile", "show", "patient"]).unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("timeout 10 minutes; failed requests not retried"),
+        "{text}"
+    );
+
+    // In the custom cloud any host would do, but a bare name is no address.
+    let mut add = profile_add(&s, "fno-by-name", "fno", &["--client-id", &demo_app().0]);
+    let at = add.iter().position(|a| a == "--environment").unwrap() + 1;
+    add[at] = "Production".into();
+    let out = cli.run(&strs(&add)).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("for example https://contoso.operations.dynamics.com"),
+        "{}",
+        stderr(&out)
+    );
+}

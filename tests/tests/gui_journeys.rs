@@ -13,8 +13,8 @@ use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::files_under;
 use d365_e2e::journey::{
     check_and_save_report, click, expect_text, press, robot_browser, rows_loaded, screen_text,
-    scroll_table_to_the_end, shoot, step, tab_to, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT,
-    SPACE, STEPS,
+    scroll_table_to_the_end, scroll_to, shoot, step, tab_to, theme, ALT_RIGHT, ENTER, LONG,
+    ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -50,6 +50,8 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
         .unwrap_or_default();
     assert_eq!(tenant.len(), 36, "the sandbox's tenant is filled in");
     shoot(&app, &shots, "03-credentials-light").await;
+    scroll_to(&app, r#"[data-testid="network-settings"]"#).await;
+    shoot(&app, &shots, "03-network-settings-light").await;
     step(&app, "permissions").await;
     app.wait_for(r#"[data-testid="permission-API.ReadWrite.All"]"#, SHORT)
         .await
@@ -108,6 +110,9 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
             .unwrap();
         assert_eq!(fits, true, "the footer is cut off on {id} at 1024x700");
     }
+    step(&app, "credentials").await;
+    scroll_to(&app, r#"[data-testid="network-settings"]"#).await;
+    shoot(&app, &shots, "23b-network-settings-dark-1024x700").await;
     click(&app, ".brand").await;
     app.wait_for(r#"[data-testid="profile-CRONUS sandbox"]"#, SHORT)
         .await

@@ -2,6 +2,7 @@
 // only until the profile is saved; then it is in the keychain and the
 // draft forgets it.
 import type { Cloud } from "../bindings/Cloud";
+import type { NetworkSettings } from "../bindings/NetworkSettings";
 import type { Product } from "../bindings/Product";
 import type { Profile } from "../bindings/Profile";
 import type { Registration } from "../bindings/Registration";
@@ -21,6 +22,7 @@ export interface Draft {
   /** BC: environment name; F&O and Dataverse: environment URL. */
   environment: string | null;
   company: string | null;
+  network: NetworkSettings;
   /** Whether the profile exists on disk under `name`. */
   saved: boolean;
   /** Set when the user chose "Try the sandbox tenant". */
@@ -38,6 +40,7 @@ export const EMPTY_DRAFT: Draft = {
   scopes: [],
   environment: null,
   company: null,
+  network: { long_timeout: false, retry_failed: true },
   saved: false,
   sandbox: null,
 };
@@ -55,6 +58,7 @@ export function toProfile(draft: Draft): Profile {
     scopes: draft.scopes,
     environment: draft.environment,
     company: draft.company,
+    network: draft.network,
   };
 }
 
@@ -70,6 +74,7 @@ export function fromProfile(profile: Profile): Draft {
     scopes: profile.scopes,
     environment: profile.environment,
     company: profile.company,
+    network: profile.network,
     saved: true,
   };
 }

@@ -154,6 +154,33 @@ export function CredentialsStep() {
           </Field>
         )}
       </section>
+      <fieldset className="card choice-group" data-testid="network-settings">
+        <legend>When {productName(draft.product)} is slow or a request fails</legend>
+        <label className="choice">
+          <input
+            type="checkbox"
+            data-testid="long-timeout"
+            checked={draft.network.long_timeout}
+            onChange={(e) => update({ network: { ...draft.network, long_timeout: e.target.checked } })}
+          />
+          <span>
+            <strong>Allow long timeout</strong>
+            <span className="muted">Let one request run up to 10 minutes instead of 1, for big tables or slow environments.</span>
+          </span>
+        </label>
+        <label className="choice">
+          <input
+            type="checkbox"
+            data-testid="retry-failed"
+            checked={draft.network.retry_failed}
+            onChange={(e) => update({ network: { ...draft.network, retry_failed: e.target.checked } })}
+          />
+          <span>
+            <strong>Retry failed requests</strong>
+            <span className="muted">Try again after a dropped connection or a gateway error. Requests the service asks to slow down are always retried.</span>
+          </span>
+        </label>
+      </fieldset>
       {needsSecret(draft.registration) && <SecretStoreCard />}
     </div>
   );

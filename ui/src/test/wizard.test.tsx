@@ -16,6 +16,7 @@ const PROFILE = {
   scopes: [],
   environment: "Production",
   company: null,
+  network: { long_timeout: false, retry_failed: true },
 };
 const SANDBOX = {
   cloud: { kind: "Custom", custom: { authority: "http://127.0.0.1:9/entra", bc_api: "http://127.0.0.1:9/bc", fno_url: null, dataverse_url: null, globaldisco: "http://127.0.0.1:9/globaldisco", bc_resource: null } },
@@ -212,6 +213,23 @@ describe("the steps", () => {
     expect(await screen.findByTestId("token-verdict")).toHaveTextContent("This token can call Business Central.");
     const saved = calls.find((c) => c.cmd === "save_profile");
     expect(saved?.args.secret).toBe("demo");
+  });
+
+  it("saves the network settings chosen on the Credentials step", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("credentials"));
+    expect(screen.getByTestId("retry-failed")).toBeChecked();
+    await user.click(screen.getByTestId("long-timeout"));
+    await user.click(screen.getByTestId("retry-failed"));
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    await screen.findByTestId("token-verdict");
+    const saved = calls.find((c) => c.cmd === "save_profile");
+    expect((saved?.args.profile as { network: unknown }).network).toEqual({ long_timeout: true, retry_failed: false });
   });
 
   it("offers admin consent when the app's token carries no permissions, then connects again", async () => {

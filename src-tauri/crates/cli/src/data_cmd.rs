@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::connection::Connection;
 use d365_core::dynamics::odata::{Query, RowCount};
 use d365_core::dynamics::retry::Wait;
 use d365_core::export::{export, ExportFormat, ExportProgress, ExportRequest};
@@ -100,7 +100,7 @@ impl Session {
         if secret.is_none() {
             crate::profile_cmd::warn_if_memory_only(&store);
         }
-        let connection = Connection::open(profile, store, secret, ConnectOptions::default())?;
+        let connection = Connection::open(profile, store, secret)?;
         let cancel = CancellationToken::new();
         let on_ctrl_c = cancel.clone();
         tokio::spawn(async move {

@@ -8,7 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::identity::{input, scopes};
 use d365_core::product::Product;
-use d365_core::profiles::{ClientType, Grant, Profile, ProfileStore, Registration};
+use d365_core::profiles::{
+    ClientType, Grant, NetworkSettings, Profile, ProfileStore, Registration,
+};
 use d365_core::saved_connections::SavedConnections;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::UserError;
@@ -102,6 +104,12 @@ pub struct AddArgs {
     /// Custom cloud: the Business Central token audience, if not Microsoft's.
     #[arg(long)]
     resource: Option<String>,
+    /// Let a request run 10 minutes instead of 1 (big queries, slow environments).
+    #[arg(long)]
+    long_timeout: bool,
+    /// Do not retry failed requests (502, 504, dropped connections); throttling is still waited out.
+    #[arg(long)]
+    no_retry: bool,
 }
 
 pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
@@ -214,6 +222,10 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
         },
         environment,
         company: args.company,
+        network: NetworkSettings {
+            long_timeout: args.long_timeout,
+            retry_failed: !args.no_retry,
+        },
     };
     let secret = secret_input::given(args.secret_stdin)?;
     // With no secret to keep, the keychain is not asked at all.
@@ -301,6 +313,20 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
     println!(
         "Company:     {}",
         profile.company.clone().unwrap_or_else(none)
+    );
+    let network = profile.network;
+    println!(
+        "Network:     timeout {}; failed requests {}",
+        if network.long_timeout {
+            "10 minutes"
+        } else {
+            "1 minute"
+        },
+        if network.retry_failed {
+            "retried"
+        } else {
+            "not retried"
+        }
     );
     if !profile.scopes.is_empty() {
         println!("Scopes:      {}", profile.scopes.join(" "));

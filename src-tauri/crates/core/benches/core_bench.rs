@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::connection::Connection;
 use d365_core::dynamics::metadata;
 use d365_core::dynamics::odata::{unseen, Query};
 use d365_core::export::{export, ExportFormat, ExportRequest};
@@ -75,12 +75,12 @@ fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
             Product::Dataverse => e.dataverse_url.clone().unwrap(),
         }),
         company: None,
+        network: Default::default(),
     };
     Connection::open(
         profile,
         Arc::new(SecretStore::in_memory("d365-connect-bench")),
         secret,
-        ConnectOptions::default(),
     )
     .unwrap()
 }

@@ -28,12 +28,6 @@ use crate::product::Product;
 use crate::profiles::{ClientType, Profile};
 use crate::secrets::{Secret, SecretKey, SecretKind, SecretStore, SecretStoreError};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ConnectOptions {
-    pub timeout: Timeout,
-    pub retry: RetryPolicy,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error(transparent)]
@@ -108,11 +102,11 @@ pub struct Connection {
 impl Connection {
     /// Opens a profile. A confidential client's secret comes from
     /// `secret` when given (the CLI's `--secret-stdin`), else the keychain.
+    /// The profile's network settings decide the timeout and the retries.
     pub fn open(
         profile: Profile,
         store: Arc<SecretStore>,
         secret: Option<Secret>,
-        options: ConnectOptions,
     ) -> Result<Self, ConnectError> {
         let secret = match (profile.client_type(), secret) {
             (ClientType::Public, _) => None,
@@ -121,9 +115,17 @@ impl Connection {
                 Some(store.get(&SecretKey::new(&profile.name, SecretKind::ClientSecret))?)
             }
         };
+        let network = profile.network;
         Ok(Self {
-            http: http::client(options.timeout)?,
-            retry: options.retry,
+            http: http::client(if network.long_timeout {
+                Timeout::Long
+            } else {
+                Timeout::Normal
+            })?,
+            retry: RetryPolicy {
+                retry_failed: network.retry_failed,
+                ..RetryPolicy::default()
+            },
             profile,
             store,
             secret,
@@ -482,10 +484,11 @@ mod tests {
             scopes: vec![],
             environment: Some(environment.into()),
             company: company.map(str::to_string),
+            network: Default::default(),
         };
         let store = Arc::new(SecretStore::in_memory("connection-tests"));
         let secret = Some(Secret::new("a-secret-value"));
-        Connection::open(profile, store, secret, ConnectOptions::default()).unwrap()
+        Connection::open(profile, store, secret).unwrap()
     }
 
     fn url(c: &Connection, stand_in: Option<&str>) -> Result<String, ConnectError> {

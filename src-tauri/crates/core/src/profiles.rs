@@ -76,6 +76,30 @@ impl Registration {
     }
 }
 
+/// How patient the connection is with a slow or failing service: the two
+/// settings integration tools such as SmartConnect offer as "Allow Long
+/// Timeout" and "Allow Retry of Failed Requests". Throttling (429, 503) is
+/// always waited out, whatever these say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct NetworkSettings {
+    /// A request may run 10 minutes instead of 1 (BC's own operations may
+    /// run 8, docs/microsoft.md §5).
+    pub long_timeout: bool,
+    /// 502, 504, dropped connections and timeouts are tried again.
+    pub retry_failed: bool,
+}
+
+impl Default for NetworkSettings {
+    fn default() -> Self {
+        Self {
+            long_timeout: false,
+            retry_failed: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Profile {
@@ -88,6 +112,7 @@ pub struct Profile {
     pub scopes: Vec<String>,
     pub environment: Option<String>,
     pub company: Option<String>,
+    pub network: NetworkSettings,
 }
 
 impl Profile {
@@ -119,6 +144,8 @@ struct StoredProfile {
     environment: Option<String>,
     #[serde(default)]
     company: Option<String>,
+    #[serde(default)]
+    network: NetworkSettings,
 }
 
 impl<'de> Deserialize<'de> for Profile {
@@ -147,6 +174,7 @@ impl TryFrom<StoredProfile> for Profile {
             scopes: stored.scopes,
             environment: stored.environment,
             company: stored.company,
+            network: stored.network,
         })
     }
 }
@@ -359,6 +387,7 @@ mod tests {
             scopes: vec!["https://api.businesscentral.dynamics.com/.default".into()],
             environment: Some("Production".into()),
             company: None,
+            network: Default::default(),
         }
     }
 

@@ -318,6 +318,7 @@ mod tests {
             scopes: vec![],
             environment: Some("Production".into()),
             company: None,
+            network: Default::default(),
         };
         let result = CheckResult {
             id: "read".into(),

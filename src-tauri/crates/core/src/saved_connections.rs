@@ -151,6 +151,7 @@ mod tests {
             scopes: vec![],
             environment: None,
             company: None,
+            network: Default::default(),
         }
     }
 

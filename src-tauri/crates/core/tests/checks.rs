@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use d365_core::checks::{run, CheckResult, Status};
-use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::connection::Connection;
 use d365_core::identity::sign_in::SignInOptions;
 use d365_core::product::Product;
 use d365_core::profiles::{Grant, Profile, Registration};
@@ -33,6 +33,7 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
             Product::Dataverse => s.endpoints().dataverse_url.unwrap_or_default(),
         }),
         company: None,
+        network: Default::default(),
     }
 }
 
@@ -46,7 +47,7 @@ fn demo_web_app() -> (String, Secret) {
 }
 
 fn open(profile: Profile, secret: Option<Secret>) -> Connection {
-    Connection::open(profile, memory_store(), secret, ConnectOptions::default()).unwrap()
+    Connection::open(profile, memory_store(), secret).unwrap()
 }
 
 async fn results_of(connection: &Connection) -> Vec<CheckResult> {

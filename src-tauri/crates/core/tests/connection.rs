@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::connection::Connection;
 use d365_core::dynamics::odata::unseen;
 use d365_core::problem::{ErrorKind, Explain};
 use d365_core::product::Product;
@@ -23,6 +23,7 @@ fn bc_s2s(s: &d365_sandbox::SandboxHandle) -> Profile {
         scopes: vec![],
         environment: Some("Production".into()),
         company: None,
+        network: Default::default(),
     }
 }
 
@@ -37,7 +38,7 @@ async fn a_saved_app_connection_lists_environments_and_companies_with_the_keycha
             &web_app(&s).1,
         )
         .unwrap();
-    let connection = Connection::open(profile, store, None, ConnectOptions::default()).unwrap();
+    let connection = Connection::open(profile, store, None).unwrap();
     let cancel = CancellationToken::new();
     let environments = connection.environments(&cancel, &unseen).await.unwrap();
     assert_eq!(environments.len(), 1);
@@ -50,7 +51,7 @@ async fn a_saved_app_connection_lists_environments_and_companies_with_the_keycha
 #[tokio::test]
 async fn a_confidential_connection_without_a_saved_secret_says_so() {
     let s = sandbox(World::demo()).await;
-    let err = Connection::open(bc_s2s(&s), memory_store(), None, ConnectOptions::default())
+    let err = Connection::open(bc_s2s(&s), memory_store(), None)
         .err()
         .unwrap();
     assert_eq!(err.explain().kind, ErrorKind::SecretNotFound);
@@ -64,13 +65,30 @@ async fn fno_without_an_environment_url_cannot_get_a_token() {
         environment: None,
         ..bc_s2s(&s)
     };
-    let connection = Connection::open(
-        profile,
-        memory_store(),
-        Some(web_app(&s).1),
-        ConnectOptions::default(),
-    )
-    .unwrap();
+    let connection = Connection::open(profile, memory_store(), Some(web_app(&s).1)).unwrap();
     let err = connection.data().err().unwrap();
     assert_eq!(err.explain().kind, ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn the_profile_decides_whether_a_dropped_connection_is_tried_again() {
+    let s = sandbox(World::demo()).await;
+    let drop_once = || {
+        let rule = serde_json::json!([
+            { "route": "/bc/v2.0/**/companies", "fault": { "kind": "drop" }, "when": { "first": 1 } }
+        ]);
+        s.faults().set(serde_json::from_value(rule).unwrap());
+    };
+    let cancel = CancellationToken::new();
+    for retry_failed in [true, false] {
+        drop_once();
+        let mut profile = bc_s2s(&s);
+        profile.network.retry_failed = retry_failed;
+        let connection = Connection::open(profile, memory_store(), Some(web_app(&s).1)).unwrap();
+        let listed = connection.companies(&cancel, &unseen).await;
+        match retry_failed {
+            true => assert_eq!(listed.unwrap().len(), 2),
+            false => assert_eq!(listed.unwrap_err().explain().kind, ErrorKind::Network),
+        }
+    }
 }

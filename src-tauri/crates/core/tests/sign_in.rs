@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use d365_core::connection::{ConnectOptions, Connection};
+use d365_core::connection::Connection;
 use d365_core::dynamics::odata::unseen;
 use d365_core::identity::claims;
 use d365_core::identity::flow::ConsentEndpoint;
@@ -40,11 +40,12 @@ fn delegated(s: &SandboxHandle, product: Product, public: bool) -> Profile {
             _ => None,
         },
         company: None,
+        network: Default::default(),
     }
 }
 
 fn open(profile: Profile, store: Arc<SecretStore>, secret: Option<Secret>) -> Connection {
-    Connection::open(profile, store, secret, ConnectOptions::default()).unwrap()
+    Connection::open(profile, store, secret).unwrap()
 }
 
 /// Signs in with the robot; returns the stages seen.

@@ -188,7 +188,7 @@ impl Explain for DataError {
             .with_details(cause.clone()),
             DataError::Timeout { .. } => plain(
                 ErrorKind::Timeout,
-                "Try again with a filter or fewer columns, or turn on 'Allow long timeout' in the connection's settings.",
+                "Try again with a filter or fewer columns, or allow this connection a long timeout ('Allow long timeout' on the Credentials step; d365c: profile add … --long-timeout).",
             ),
             DataError::Cancelled => plain(ErrorKind::Cancelled, "Start again when you are ready."),
             DataError::UnknownEntity { .. } => plain(

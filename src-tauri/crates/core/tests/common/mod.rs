@@ -191,14 +191,9 @@ pub fn app_connection(s: &SandboxHandle, product: Product) -> d365_core::connect
         scopes: vec![],
         environment: Some(environment),
         company: None,
+        network: Default::default(),
     };
-    d365_core::connection::Connection::open(
-        profile,
-        memory_store(),
-        Some(web_app(s).1),
-        d365_core::connection::ConnectOptions::default(),
-    )
-    .unwrap()
+    d365_core::connection::Connection::open(profile, memory_store(), Some(web_app(s).1)).unwrap()
 }
 
 /// One sign-in at a time per process (the loopback listener's rule): the
