@@ -57,13 +57,14 @@ function isUserError(value: unknown): value is UserError {
 
 /** Anything the backend or Tauri rejects with becomes a UserError. */
 export function toUserError(reason: unknown): UserError {
-  if (isUserError(reason)) return { ...reason, details: reason.details ?? null };
+  if (isUserError(reason)) return { ...reason, details: reason.details ?? null, setting: reason.setting ?? null };
   const details = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : JSON.stringify(reason);
   return {
     kind: "Internal",
     message: "Something went wrong inside D365 Connect.",
     fix: "Try again. If it keeps happening, copy the details and send them to your IT contact.",
     details: details ?? null,
+    setting: null,
   };
 }
 

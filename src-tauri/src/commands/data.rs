@@ -107,18 +107,9 @@ pub struct TablePage {
     pub more: bool,
 }
 
-/// The collection URL of an entity set in the profile's company; the
-/// rule is the core's, where to choose a company is said here.
+/// The collection URL of an entity set in the profile's company.
 fn collection(connection: &Connection, entity: &str, query: &Query) -> Result<Url, UserError> {
-    connection
-        .entity_set_url(entity, query, None)
-        .map_err(|e| match UserError::from(e) {
-            e if e.kind == ErrorKind::CompanyRequired => UserError {
-                fix: "Go back to the Environment step and pick a company.".into(),
-                ..e
-            },
-            e => e,
-        })
+    Ok(connection.entity_set_url(entity, query, None)?)
 }
 
 fn to_query(q: TableQuery) -> Query {

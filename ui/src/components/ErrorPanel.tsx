@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { UserError } from "../bindings/UserError";
+import { whereToChange } from "../wizard/steps";
 
 /** A problem in plain words first, what to do next, then the raw details. */
 export function ErrorPanel({ problem }: { problem: UserError }) {
@@ -21,6 +22,7 @@ export function ErrorPanel({ problem }: { problem: UserError }) {
         <strong>What to do: </strong>
         {problem.fix}
       </p>
+      {problem.setting && <p className="error-where">You change it on {whereToChange(problem.setting)}.</p>}
       {problem.details && (
         <details className="error-details">
           <summary>Details</summary>

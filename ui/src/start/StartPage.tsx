@@ -141,7 +141,7 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                   )}
                 </>
               ) : (
-                <ErrorPanel problem={entry.problem ?? { kind: "ProfileStorage", message: entry.name, fix: "", details: null }} />
+                <ErrorPanel problem={entry.problem ?? { kind: "ProfileStorage", message: entry.name, fix: "", details: null, setting: null }} />
               )}
             </li>
           ))}

@@ -6,6 +6,7 @@ import { ErrorPanel } from "../components/ErrorPanel";
 import { useDraft } from "../connection/DraftContext";
 import { problemOf } from "../connection/useCall";
 import { runChecks, saveReport } from "../ipc";
+import { whereToChange } from "../wizard/steps";
 
 const EXTENSIONS: Record<ReportFormat, string> = { Markdown: "md", Html: "html", Json: "json" };
 
@@ -71,6 +72,7 @@ export function CheckStep() {
                   <p className="check-fix">
                     <strong>What to do: </strong>
                     {r.fix}
+                    {r.setting && <> You change it on {whereToChange(r.setting)}.</>}
                   </p>
                 )}
                 {r.details && (

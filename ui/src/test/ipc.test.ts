@@ -18,7 +18,7 @@ describe("ipc", () => {
   });
 
   it("keeps a backend UserError as it is", async () => {
-    const problem = { kind: "SecretStoreFailure", message: "Refused.", fix: "Unlock it.", details: "dbus: denied" };
+    const problem = { kind: "SecretStoreFailure", message: "Refused.", fix: "Unlock it.", details: "dbus: denied", setting: null };
     mockIPC(() => {
       throw problem;
     });

@@ -263,7 +263,7 @@ describe("the steps", () => {
   it("shows what to do when connecting fails", async () => {
     backend({
       token_info: () => {
-        throw { kind: "InvalidSecret", message: "Microsoft rejected the client secret.", fix: "Copy the Value.", details: "AADSTS7000215" };
+        throw { kind: "InvalidSecret", message: "Microsoft rejected the client secret.", fix: "Copy the Value.", details: "AADSTS7000215", setting: "Secret" };
       },
     });
     const user = userEvent.setup();
@@ -275,6 +275,7 @@ describe("the steps", () => {
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("Microsoft rejected the client secret.");
     expect(alert).toHaveTextContent("What to do: Copy the Value.");
+    expect(alert).toHaveTextContent("You change it on the Credentials step.");
   });
 });
 

@@ -1,4 +1,6 @@
 // The wizard's steps, in order. Ids are stable: tests and saved state use them.
+import type { Setting } from "../bindings/Setting";
+
 export type StepId =
   | "product"
   | "register"
@@ -26,3 +28,19 @@ export const STEPS: readonly Step[] = [
   { id: "browse", title: "Browse", summary: "Look at your data in a table to prove the connection works." },
   { id: "check", title: "Check", summary: "Run every check and save a report to hand on." },
 ];
+
+/** The step where each connection setting is changed: the core's advice
+ * names the setting, the app names the place. */
+const STEP_OF_SETTING: Record<Setting, StepId> = {
+  Cloud: "product",
+  Tenant: "credentials",
+  Secret: "credentials",
+  Permissions: "permissions",
+  Environment: "environment",
+  Company: "environment",
+  LongTimeout: "credentials",
+};
+
+/** "the Environment & company step", for a fix that names a setting. */
+export const whereToChange = (setting: Setting): string =>
+  `the ${STEPS.find((s) => s.id === STEP_OF_SETTING[setting])?.title ?? ""} step`;

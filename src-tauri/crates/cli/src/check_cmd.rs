@@ -10,7 +10,7 @@ use d365_core::checks::{self, CheckResult, Status};
 use d365_core::report::{Report, ReportFile, ReportFormat};
 
 use crate::data_cmd::Session;
-use crate::outcome::{fail, print_json, CHECK_FAILED};
+use crate::outcome::{fail, place, print_json, CHECK_FAILED};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -56,16 +56,20 @@ pub async fn run(session: &Session, args: CheckArgs) -> ExitCode {
         .as_deref()
         .map(|p| ReportFile::create(p, format))
     {
-        Some(Err(e)) => return fail(e.into(), session.json),
+        Some(Err(e)) => return fail(e.into(), None, session.json),
         Some(Ok(file)) => Some(file),
         None => None,
     };
     let live = !session.json;
+    let name = session.connection.profile().name.clone();
     let print = move |r: &CheckResult| {
         if live {
             println!("{}  {} — {}", mark(r.status), r.title, r.detail);
             if let Some(fix) = r.fix.as_deref().filter(|_| r.status != Status::Pass) {
                 println!("      What to do: {fix}");
+                if let Some(setting) = r.setting {
+                    println!("      Where: {}", place(setting, &name));
+                }
             }
         }
     };
@@ -74,7 +78,7 @@ pub async fn run(session: &Session, args: CheckArgs) -> ExitCode {
     if let Some(file) = report_file {
         let path = file.path().to_path_buf();
         if let Err(e) = file.write(&report) {
-            return fail(e.into(), session.json);
+            return fail(e.into(), None, session.json);
         }
         if !session.json {
             println!("Report written to {}.", path.display());

@@ -14,7 +14,7 @@ use d365_core::dynamics::retry::Wait;
 use d365_core::export::{export, ExportFormat, ExportProgress, ExportRequest};
 use d365_core::profiles::ProfileStore;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
-use d365_core::{ErrorKind, Url, UserError};
+use d365_core::{Url, UserError};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -131,10 +131,10 @@ impl Session {
     }
 }
 
-pub fn finish(result: Result<(), UserError>, json: bool) -> ExitCode {
+pub fn finish(result: Result<(), UserError>, profile: &str, json: bool) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e, json),
+        Err(e) => fail(e, Some(profile), json),
     }
 }
 
@@ -238,23 +238,9 @@ pub async fn entities(session: &Session, search: &str, refresh: bool) -> Result<
     Ok(())
 }
 
-/// The collection URL of an entity set in the profile's company; the
-/// rule is the core's, how to choose a company is said here.
+/// The collection URL of an entity set in the profile's company.
 fn collection(session: &Session, entity: &str, query: &Query) -> Result<Url, UserError> {
-    let profile = session.connection.profile();
-    session
-        .connection
-        .entity_set_url(entity, query, None)
-        .map_err(|e| match UserError::from(e) {
-            e if e.kind == ErrorKind::CompanyRequired => UserError {
-                fix: format!(
-                    "List them with `d365c companies {0}`, then save one with `d365c profile add {0} … --company ID`.",
-                    profile.name
-                ),
-                ..e
-            },
-            e => e,
-        })
+    Ok(session.connection.entity_set_url(entity, query, None)?)
 }
 
 pub async fn query(session: &Session, args: QueryArgs) -> Result<(), UserError> {

@@ -138,8 +138,9 @@ fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
     runtime.block_on(async move {
         let session = match Session::open(command.profile(), secret_stdin, json) {
             Ok(session) => session,
-            Err(e) => return outcome::fail(e, json),
+            Err(e) => return outcome::fail(e, Some(command.profile()), json),
         };
+        let name = command.profile().to_string();
         let result = match command {
             Online::Login { browser, .. } => login_cmd::login(&session, &browser).await,
             Online::Consent { browser, v1, .. } => login_cmd::consent(&session, &browser, v1).await,
@@ -153,7 +154,7 @@ fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
             Online::Export(args) => data_cmd::export_cmd(&session, args).await,
             Online::Check(args) => return check_cmd::run(&session, args).await,
         };
-        data_cmd::finish(result, json)
+        data_cmd::finish(result, &name, json)
     })
 }
 

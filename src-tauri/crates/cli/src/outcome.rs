@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use d365_core::problem::Setting;
 use d365_core::{ErrorKind, UserError};
 use serde::Serialize;
 
@@ -49,18 +50,40 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 /// Prints a problem (to stderr as text, or to stdout as the `{kind,
-/// message, fix, details}` JSON) and returns its exit code.
-pub fn fail(error: UserError, json: bool) -> ExitCode {
+/// message, fix, details, setting}` JSON) and returns its exit code.
+/// `profile` names the connection in the "Where" line.
+pub fn fail(error: UserError, profile: Option<&str>, json: bool) -> ExitCode {
     if json {
         print_json(&serde_json::json!({ "error": error }));
     } else {
         eprintln!("Error: {}", error.message);
         eprintln!("What to do: {}", error.fix);
+        if let Some(setting) = error.setting {
+            eprintln!("Where: {}", place(setting, profile.unwrap_or("NAME")));
+        }
         if let Some(details) = &error.details {
             eprintln!("Details: {details}");
         }
     }
     ExitCode::from(exit_code(error.kind))
+}
+
+/// Where a d365c user changes a connection's setting.
+pub fn place(setting: Setting, profile: &str) -> String {
+    let flag = match setting {
+        Setting::Cloud => "--cloud",
+        Setting::Tenant => "--tenant ID",
+        Setting::Secret => "--secret-stdin",
+        Setting::Permissions => "--scopes",
+        Setting::Environment => {
+            return format!("`d365c environments {profile}` lists them; save one with `d365c profile add {profile} … --environment NAME`.")
+        }
+        Setting::Company => {
+            return format!("`d365c companies {profile}` lists them; save one with `d365c profile add {profile} … --company ID`.")
+        }
+        Setting::LongTimeout => "--long-timeout",
+    };
+    format!("`d365c profile add {profile} … {flag}`.")
 }
 
 pub fn print_json<T: Serialize>(value: &T) {

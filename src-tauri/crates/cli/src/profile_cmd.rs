@@ -134,7 +134,7 @@ pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e, json),
+        Err(e) => fail(e, None, json),
     }
 }
 

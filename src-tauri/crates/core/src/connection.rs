@@ -23,7 +23,7 @@ use crate::identity::scopes::{self, ScopeError};
 use crate::identity::sign_in::{self, ConsentGranted, OnEvent, SignInError, SignInOptions};
 use crate::identity::token_cache::TokenCache;
 use crate::identity::verdict::{verdict, Expected, TokenInfo};
-use crate::problem::{ErrorKind, Explain, UserError};
+use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
 use crate::profiles::{ClientType, Profile};
 use crate::secrets::{Secret, SecretKey, SecretKind, SecretStore, SecretStoreError};
@@ -77,13 +77,15 @@ impl Explain for ConnectError {
             ConnectError::NoEnvironment { .. } => UserError::new(
                 ErrorKind::InvalidInput,
                 self.to_string(),
-                "Pick an environment on the Environment step (d365c: profile add … --environment).",
-            ),
+                "Pick an environment for this connection.",
+            )
+            .at(Setting::Environment),
             ConnectError::NoCompany { .. } => UserError::new(
                 ErrorKind::CompanyRequired,
                 self.to_string(),
-                "Pick a company on the Environment step (d365c: profile add … --company).",
-            ),
+                "Pick one of the environment's companies for this connection.",
+            )
+            .at(Setting::Company),
         }
     }
 }

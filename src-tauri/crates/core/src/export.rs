@@ -96,6 +96,7 @@ impl Explain for ExportError {
                 message: self.to_string(),
                 fix: self.fix(),
                 details: self.details(),
+                setting: self.setting(),
             },
         }
     }

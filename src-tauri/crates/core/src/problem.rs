@@ -1,6 +1,7 @@
 //! The one shape every error takes when it leaves the core for a person:
 //! what happened, what to do next, and the raw details for whoever helps them.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -66,6 +67,22 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// The connection setting a fix asks to change. The core's words say what
+/// to change; each adapter says where (the app names its wizard step,
+/// `d365c` its command and flag), so nobody is sent to a place their tool
+/// does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, JsonSchema)]
+#[ts(export)]
+pub enum Setting {
+    Cloud,
+    Tenant,
+    Secret,
+    Permissions,
+    Environment,
+    Company,
+    LongTimeout,
+}
+
 /// A problem explained for a non-technical admin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -77,6 +94,8 @@ pub struct UserError {
     pub fix: String,
     /// The service's or library's own text, shown under "Details".
     pub details: Option<String>,
+    /// The setting `fix` asks to change, when it is one.
+    pub setting: Option<Setting>,
 }
 
 impl UserError {
@@ -86,7 +105,14 @@ impl UserError {
             message: message.into(),
             fix: fix.into(),
             details: None,
+            setting: None,
         }
+    }
+
+    /// Names the setting the fix is about.
+    pub fn at(mut self, setting: Setting) -> Self {
+        self.setting = Some(setting);
+        self
     }
 
     pub fn with_details(mut self, details: impl Into<String>) -> Self {
@@ -118,6 +144,9 @@ pub trait Explain: std::error::Error {
     fn details(&self) -> Option<String> {
         None
     }
+    fn setting(&self) -> Option<Setting> {
+        None
+    }
 
     fn explain(&self) -> UserError {
         UserError {
@@ -125,6 +154,7 @@ pub trait Explain: std::error::Error {
             message: self.to_string(),
             fix: self.fix(),
             details: self.details(),
+            setting: self.setting(),
         }
     }
 }
@@ -148,7 +178,8 @@ mod tests {
                 "kind": "InvalidInput",
                 "message": "The tenant is empty.",
                 "fix": "Type your tenant ID.",
-                "details": "tenant=''"
+                "details": "tenant=''",
+                "setting": null
             })
         );
     }

@@ -327,6 +327,7 @@ mod tests {
             detail: "Business Central rejected the app's sign-in.".into(),
             fix: Some("Add the app in 'Microsoft Entra Applications'.".into()),
             details: Some("HTTP 401 Authentication_InvalidCredentials".into()),
+            setting: None,
             millis: 12,
         };
         Report::new(&profile, vec![result], SystemTime::UNIX_EPOCH)

@@ -13,7 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
-use crate::problem::{ErrorKind, Explain};
+use crate::problem::{ErrorKind, Explain, Setting};
 
 /// The keychain service under which the desktop app and the CLI file their
 /// secrets: the app's identifier, so both see the same saved secrets and the
@@ -120,6 +120,10 @@ pub enum SecretStoreError {
 }
 
 impl Explain for SecretStoreError {
+    fn setting(&self) -> Option<Setting> {
+        matches!(self, SecretStoreError::NotFound { .. }).then_some(Setting::Secret)
+    }
+
     fn kind(&self) -> ErrorKind {
         match self {
             SecretStoreError::NotFound { .. } => ErrorKind::SecretNotFound,
@@ -130,9 +134,7 @@ impl Explain for SecretStoreError {
 
     fn fix(&self) -> String {
         match self {
-            SecretStoreError::NotFound { .. } => {
-                "Enter the client secret again on the Credentials step.".into()
-            }
+            SecretStoreError::NotFound { .. } => "Enter the client secret again.".into(),
             SecretStoreError::Refused { .. } => {
                 "Unlock your keychain (on Linux: the login keyring) and try again.".into()
             }
@@ -358,6 +360,12 @@ mod tests {
         .explain();
         assert_eq!(err.kind, ErrorKind::SecretNotFound);
         assert!(err.message.contains("contoso"));
-        assert!(err.fix.contains("Credentials"));
+        // Where to enter it is the adapter's to say (the app's step, d365c's flag).
+        assert_eq!(err.setting, Some(crate::problem::Setting::Secret));
+        assert!(
+            !err.fix.contains("step") && !err.fix.contains("d365c"),
+            "{}",
+            err.fix
+        );
     }
 }

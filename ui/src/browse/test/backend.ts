@@ -31,6 +31,7 @@ export const problem = (kind: UserError["kind"], message: string): UserError => 
   message,
   fix: "Do the obvious thing.",
   details: `raw ${kind}`,
+  setting: null,
 });
 
 export function fakeBackend(options: FakeOptions = {}) {

@@ -9,7 +9,7 @@ use crate::connection::Connection;
 use crate::dynamics::headroom::{Headroom, DATAVERSE_REQUESTS_PER_WINDOW};
 use crate::dynamics::odata::{unseen, Page, Query};
 use crate::dynamics::service::Company;
-use crate::problem::{ErrorKind, Explain, UserError};
+use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
 use crate::profiles::Grant;
 
@@ -258,11 +258,12 @@ async fn environment(connection: &Connection, cancel: &CancellationToken) -> Fou
             "This tenant lists no environments you can use: check the account's or app's access in the admin center.".to_string()
         } else {
             format!(
-                "Pick one of the environments you can use: {} (Environment step; d365c: profile add … --environment).",
+                "Pick one of the environments you can use: {}.",
                 names.join(", ")
             )
         },
-    ))
+    )
+    .at(Setting::Environment))
 }
 
 /// Only Dataverse reports how many requests are left in its 5-minute
@@ -285,6 +286,7 @@ fn throttling_headroom(seen: Option<&Headroom>) -> Found {
             ),
             fix: Some("Something else is calling Dataverse as this user or app heavily: spread large jobs out or give them their own application user.".into()),
             details: None,
+            setting: None,
         },
         Some(left) => Found::pass(format!(
             "{left} of {DATAVERSE_REQUESTS_PER_WINDOW} requests left in this 5-minute window.{time}"

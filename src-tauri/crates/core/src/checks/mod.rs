@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::connection::Connection;
-use crate::problem::{Explain, UserError};
+use crate::problem::{Explain, Setting, UserError};
 use crate::profiles::{ClientType, Grant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, JsonSchema)]
@@ -44,6 +44,8 @@ pub struct CheckResult {
     pub fix: Option<String>,
     /// The service's own words, for support.
     pub details: Option<String>,
+    /// The connection setting `fix` asks to change, when it is one.
+    pub setting: Option<Setting>,
     /// How long the check took.
     #[ts(type = "number")]
     pub millis: u64,
@@ -55,6 +57,7 @@ struct Found {
     detail: String,
     fix: Option<String>,
     details: Option<String>,
+    setting: Option<Setting>,
 }
 
 impl Found {
@@ -64,6 +67,7 @@ impl Found {
             detail: detail.into(),
             fix: None,
             details: None,
+            setting: None,
         }
     }
 
@@ -73,6 +77,7 @@ impl Found {
             detail: detail.into(),
             fix: Some(fix.into()),
             details: None,
+            setting: None,
         }
     }
 
@@ -82,6 +87,7 @@ impl Found {
             detail: detail.into(),
             fix: None,
             details: None,
+            setting: None,
         }
     }
 
@@ -91,6 +97,7 @@ impl Found {
             detail: error.message,
             fix: Some(error.fix),
             details: error.details,
+            setting: error.setting,
         }
     }
 }
@@ -124,6 +131,7 @@ impl Runner<'_> {
             detail: found.detail,
             fix: found.fix,
             details: found.details,
+            setting: found.setting,
             millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         };
         (self.on_result)(&result);

@@ -8,7 +8,7 @@ use crate::identity::diagnose::diagnose;
 use crate::identity::scopes::{permissions_for, request_scopes, Access};
 use crate::identity::verdict::TokenInfo;
 use crate::identity::{input, tenant};
-use crate::problem::{ErrorKind, Explain, UserError};
+use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
 use crate::profiles::{Grant, Profile};
 use crate::secrets::Secret;
@@ -61,11 +61,14 @@ pub fn client_id(profile: &Profile) -> Found {
 /// characters, Graph addPassword; docs/microsoft.md §9).
 pub fn secret_shape(secret: Option<&Secret>) -> Found {
     let Some(secret) = secret else {
-        return Found::fail(UserError::new(
-            ErrorKind::SecretNotFound,
-            "This connection has no client secret.",
-            "Enter the secret's Value on the Credentials step (d365c: --secret-stdin).",
-        ));
+        return Found::fail(
+            UserError::new(
+                ErrorKind::SecretNotFound,
+                "This connection has no client secret.",
+                "Enter the client secret's Value for this connection.",
+            )
+            .at(Setting::Secret),
+        );
     };
     if let Err(e) = input::client_secret(secret.expose()) {
         return Found::fail(e.explain());
@@ -185,6 +188,7 @@ pub fn consent(profile: &Profile, token: Option<&Result<TokenInfo, UserError>>) 
         detail: format!("The token carries none of {product}'s permissions: nobody has consented to them for this app."),
         fix: Some(fix),
         details: None,
+        setting: None,
     }
 }
 
@@ -203,6 +207,7 @@ pub fn verdict(info: &TokenInfo) -> Found {
             detail,
             fix: Some(judged.problems.join(" ")),
             details: None,
+            setting: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use quick_xml::events::Event;
 use serde::Deserialize;
 
 use crate::identity::token_cache::TokenCacheError;
-use crate::problem::{ErrorKind, Explain, UserError};
+use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
 use crate::profiles::Grant;
 
@@ -165,11 +165,11 @@ impl Explain for DataError {
                     "No environments were found for you in this tenant: check the tenant, and that your account (or the app) has access to the product.".to_string()
                 } else {
                     format!(
-                        "Environments you can use: {}. Pick one of them on the Environment step.",
+                        "Environments you can use: {}. Pick one of them for this connection.",
                         available.join(", ")
                     )
                 };
-                plain(ErrorKind::EnvironmentNotFound, &fix)
+                plain(ErrorKind::EnvironmentNotFound, &fix).at(Setting::Environment)
             }
             DataError::Throttled { retry_after, .. } => {
                 let fix = match retry_after {
@@ -188,8 +188,9 @@ impl Explain for DataError {
             .with_details(cause.clone()),
             DataError::Timeout { .. } => plain(
                 ErrorKind::Timeout,
-                "Try again with a filter or fewer columns, or allow this connection a long timeout ('Allow long timeout' on the Credentials step; d365c: profile add … --long-timeout).",
-            ),
+                "Try again with a filter or fewer columns, or allow this connection a long timeout.",
+            )
+            .at(Setting::LongTimeout),
             DataError::Cancelled => plain(ErrorKind::Cancelled, "Start again when you are ready."),
             DataError::UnknownEntity { .. } => plain(
                 ErrorKind::NotFound,
@@ -253,7 +254,7 @@ fn explain_service(f: &ServiceFailure) -> UserError {
         (_, "NoEnvironment") => (
             ErrorKind::EnvironmentNotFound,
             format!("The {product} environment does not exist in this tenant."),
-            "Pick an environment from the list on the Environment step.".into(),
+            "Pick an environment from the list for this connection.".into(),
         ),
         (_, "BadRequest_ResourceNotFound") | (404, _) => (
             ErrorKind::NotFound,
@@ -291,6 +292,7 @@ fn explain_service(f: &ServiceFailure) -> UserError {
         message,
         fix,
         details,
+        setting: (kind == ErrorKind::EnvironmentNotFound).then_some(Setting::Environment),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::problem::{ErrorKind, UserError};
+use crate::problem::{ErrorKind, Setting, UserError};
 
 /// The JSON body of an Entra token-endpoint error (docs/microsoft.md §3;
 /// fixtures/entra/msal-dotnet_token_error_*.json).
@@ -133,7 +133,7 @@ const TABLE: &[Row] = &[
         fix: "Check the tenant (is the product set up in this one?) and that the product's address is typed correctly." },
     Row { codes: &[70011], kind: ErrorKind::InvalidScope,
         message: "Microsoft did not accept the permissions (scopes) that were asked for.",
-        fix: "Go back to the Permissions step and keep the defaults; each sign-in may ask for one product only." },
+        fix: "Keep the product's default permissions; each sign-in may ask for one product only." },
     Row { codes: &[700022], kind: ErrorKind::InvalidScope,
         message: "Permissions for more than one product were asked for in one go.",
         fix: "Ask for one product's permissions per sign-in (D365 Connect does this for you when you keep the defaults)." },
@@ -192,7 +192,23 @@ pub fn diagnose(e: &EntraError) -> UserError {
         Some(r) => UserError::new(r.kind, r.message, r.fix),
         None => by_error_value(&e.error),
     };
+    let user_error = match setting_of(user_error.kind) {
+        Some(setting) => user_error.at(setting),
+        None => user_error,
+    };
     user_error.with_details(details(e))
+}
+
+/// The connection setting an Entra refusal asks to change, if any.
+fn setting_of(kind: ErrorKind) -> Option<Setting> {
+    match kind {
+        ErrorKind::TenantNotFound | ErrorKind::TenantRequired => Some(Setting::Tenant),
+        ErrorKind::InvalidSecret | ErrorKind::SecretExpired | ErrorKind::SecretRequired => {
+            Some(Setting::Secret)
+        }
+        ErrorKind::InvalidScope => Some(Setting::Permissions),
+        _ => None,
+    }
 }
 
 fn by_error_value(error: &str) -> UserError {
@@ -216,7 +232,7 @@ fn by_error_value(error: &str) -> UserError {
         "invalid_scope" => UserError::new(
             ErrorKind::InvalidScope,
             "Microsoft did not accept the permissions that were asked for.",
-            "Go back to the Permissions step and keep the defaults.",
+            "Keep the product's default permissions.",
         ),
         "temporarily_unavailable" | "server_error" => UserError::new(
             ErrorKind::ServiceUnavailable,

@@ -17,7 +17,7 @@ use url::Url;
 
 use crate::identity::cloud::Cloud;
 use crate::identity::diagnose::{diagnose, EntraError};
-use crate::problem::{ErrorKind, Explain, UserError};
+use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::secrets::Secret;
 
 /// An oauth2 client that parses Entra's full error body.
@@ -97,6 +97,14 @@ impl FlowError {
 }
 
 impl Explain for FlowError {
+    fn setting(&self) -> Option<Setting> {
+        match self {
+            FlowError::Entra(e) => diagnose(e).setting,
+            FlowError::BadEndpoint { .. } => Some(Setting::Cloud),
+            FlowError::Unreachable { .. } | FlowError::Unexpected { .. } => None,
+        }
+    }
+
     fn kind(&self) -> ErrorKind {
         match self {
             FlowError::Entra(e) => diagnose(e).kind,
@@ -111,7 +119,7 @@ impl Explain for FlowError {
             FlowError::Entra(e) => diagnose(e).fix,
             FlowError::Unreachable { .. } => "Check the internet connection (and the HTTPS_PROXY setting if your company uses a proxy), then try again.".into(),
             FlowError::Unexpected { .. } => "Try again in a minute. If it keeps happening, copy the details for support.".into(),
-            FlowError::BadEndpoint { .. } => "Check the cloud and the custom sign-in address on the Product step.".into(),
+            FlowError::BadEndpoint { .. } => "Check the cloud and its custom sign-in address.".into(),
         }
     }
 
@@ -132,6 +140,7 @@ impl Explain for FlowError {
                 message: self.to_string(),
                 fix: self.fix(),
                 details: self.details(),
+                setting: self.setting(),
             },
         }
     }

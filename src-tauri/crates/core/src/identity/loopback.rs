@@ -161,6 +161,7 @@ impl Explain for LoopbackError {
                 message: self.to_string(),
                 fix: self.fix(),
                 details: self.details(),
+                setting: self.setting(),
             },
         }
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::identity::cloud::Cloud;
-use crate::problem::{ErrorKind, Explain};
+use crate::problem::{ErrorKind, Explain, Setting};
 use crate::product::Product;
 use crate::profiles::Grant;
 
@@ -190,6 +190,14 @@ pub enum ScopeError {
 }
 
 impl Explain for ScopeError {
+    fn setting(&self) -> Option<Setting> {
+        Some(match self {
+            ScopeError::EnvironmentUrlMissing { .. } => Setting::Environment,
+            ScopeError::NoBusinessCentral { .. } => Setting::Cloud,
+            ScopeError::UnknownPermission { .. } => Setting::Permissions,
+        })
+    }
+
     fn kind(&self) -> ErrorKind {
         match self {
             ScopeError::EnvironmentUrlMissing { .. } | ScopeError::NoBusinessCentral { .. } => {
@@ -208,7 +216,7 @@ impl Explain for ScopeError {
                 "Choose the Public cloud, or enter custom endpoints.".into()
             }
             ScopeError::UnknownPermission { .. } => {
-                "Pick permissions from the list on the Permissions step.".into()
+                "Pick permissions from the product's list.".into()
             }
         }
     }

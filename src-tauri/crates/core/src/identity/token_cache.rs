@@ -67,6 +67,7 @@ impl Explain for TokenCacheError {
                 message: self.to_string(),
                 fix: self.fix(),
                 details: self.details(),
+                setting: self.setting(),
             },
         }
     }

@@ -70,7 +70,7 @@ pub fn verdict(claims: &TokenClaims, expected: &Expected<'_>, now: SystemTime) -
         let names_a_guid = expected.tenant.len() == 36 && expected.tenant.contains('-');
         if names_a_guid && !tid.eq_ignore_ascii_case(expected.tenant) {
             problems.push(format!(
-                "It was issued by tenant {tid}, not by {}: check the tenant on the Credentials step.",
+                "It was issued by tenant {tid}, not by {}: check the connection's tenant.",
                 expected.tenant
             ));
         }
