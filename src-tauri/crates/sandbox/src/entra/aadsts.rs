@@ -23,6 +23,9 @@ pub struct AadError {
     pub message: String,
     /// `error_subcode` on authorize redirects (`cancel` for 65004).
     pub subcode: Option<&'static str>,
+    /// `suberror` in the token endpoint's body (`consent_required` for
+    /// 65001, docs/sandbox-fidelity.md §L2).
+    pub suberror: Option<&'static str>,
 }
 
 /// Where an error happened, as the error page and body report it.
@@ -64,6 +67,7 @@ impl AadError {
             code,
             message: message.into(),
             subcode: None,
+            suberror: None,
         }
     }
 
@@ -89,9 +93,10 @@ impl AadError {
         format!("https://login.microsoftonline.com/error?code={}", self.code)
     }
 
-    /// The token endpoint's JSON body.
+    /// The token endpoint's JSON body; `suberror` only when Entra sends
+    /// one (docs/microsoft.md §3: "sometimes `suberror` and `claims`").
     pub fn body(&self, trace: &Trace) -> Value {
-        json!({
+        let mut body = json!({
             "error": self.error,
             "error_description": self.description(trace),
             "error_codes": [self.code],
@@ -99,7 +104,11 @@ impl AadError {
             "trace_id": trace.trace_id,
             "correlation_id": trace.correlation_id,
             "error_uri": self.error_uri(),
-        })
+        });
+        if let Some(suberror) = self.suberror {
+            body["suberror"] = suberror.into();
+        }
+        body
     }
 
     pub fn into_json_response(self, headers: &HeaderMap) -> Response {
@@ -154,11 +163,13 @@ impl AadError {
         )
     }
 
-    /// 90010 (fixture msal-dotnet_token_error_AADSTS90010_invalid_request.json).
+    /// 9001023: Microsoft's error table now gives this text to 9001023; the
+    /// older 90010 is what an MSAL fixture still shows
+    /// (docs/sandbox-fidelity.md §L3; docs/microsoft.md §3, the tenant segment).
     pub fn grant_not_supported_on_common() -> Self {
         AadError::bad_request(
             "invalid_request",
-            90010,
+            9001023,
             "The grant type is not supported over the /common or /consumers endpoints. Please use the \
              /organizations or tenant-specific endpoint.",
         )
@@ -241,6 +252,18 @@ impl AadError {
         )
     }
 
+    /// 7000216: client credentials with no credential at all, as live
+    /// reports show it (docs/sandbox-fidelity.md §L3; `MicrosoftDocs/azure-docs#30777`,
+    /// docs/microsoft.md §3 second table). ⚠ The captures give only the code
+    /// and text; `invalid_client` (401) is assumed from its sibling 7000218.
+    pub fn client_credentials_secret_missing() -> Self {
+        AadError::invalid_client(
+            7000216,
+            "'client_assertion', 'client_secret' or 'request' is required for the \
+             'client_credentials' grant type.",
+        )
+    }
+
     /// 7000218 (docs/microsoft.md §2; fixture msal-dotnet_token_error_AADSTS7000218_invalid_client.json).
     pub fn secret_missing() -> Self {
         AadError::invalid_client(
@@ -260,6 +283,8 @@ impl AadError {
     }
 
     /// 9002325: an SPA must use PKCE (companion of 9002327, docs/microsoft.md §2 ⚠).
+    /// Its text is about redemption, so the token endpoint answers it
+    /// (docs/sandbox-fidelity.md §L3).
     pub fn spa_needs_pkce() -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -344,7 +369,16 @@ impl AadError {
     // ---- Consent (docs/microsoft.md §3 table, §4) ------------------------------------
 
     /// 65001: a non-interactive request for permissions nobody consented to.
+    /// Live 65001 bodies carry `"suberror":"consent_required"`, which MSAL
+    /// clients read (docs/sandbox-fidelity.md §L2).
     pub fn consent_missing(client_id: &str, name: &str) -> Self {
+        AadError {
+            suberror: Some("consent_required"),
+            ..AadError::consent_missing_text(client_id, name)
+        }
+    }
+
+    fn consent_missing_text(client_id: &str, name: &str) -> Self {
         AadError::bad_request(
             "invalid_grant",
             65001,
@@ -430,12 +464,14 @@ impl AadError {
         )
     }
 
-    /// 70008 for a refresh token unused for longer than its inactive lifetime.
+    /// 700082 ExpiredOrRevokedGrantInactiveToken, for a refresh token unused
+    /// for longer than its inactive lifetime (*Entra* `reference-error-codes.md`;
+    /// docs/sandbox-fidelity.md §L3). 70008 stays for expired codes.
     pub fn refresh_token_expired(issued: OffsetDateTime, inactive_seconds: u64) -> Self {
         let d = inactive_seconds;
         AadError::bad_request(
             "invalid_grant",
-            70008,
+            700082,
             format!(
                 "The refresh token has expired due to inactivity. The token was issued on {} and was \
                  inactive for {}.{:02}:{:02}:{:02}.",
@@ -457,6 +493,17 @@ impl AadError {
             "invalid_grant",
             70000,
             "Provided grant is invalid or malformed.",
+        )
+    }
+
+    /// 700005 InvalidGrantRedeemAgainstWrongTenant: a code issued in one
+    /// tenant redeemed at another's address (*Entra* `reference-error-codes.md`;
+    /// docs/sandbox-fidelity.md §L3).
+    pub fn code_for_another_tenant() -> Self {
+        AadError::bad_request(
+            "invalid_grant",
+            700005,
+            "Provided Authorization Code is intended to use against other tenant, thus rejected.",
         )
     }
 
