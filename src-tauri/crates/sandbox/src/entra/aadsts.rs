@@ -21,11 +21,6 @@ pub struct AadError {
     pub error: &'static str,
     pub code: u32,
     pub message: String,
-    /// `error_subcode` on authorize redirects (`cancel` for 65004).
-    pub subcode: Option<&'static str>,
-    /// `suberror` in the token endpoint's body (`consent_required` for
-    /// 65001, docs/sandbox-fidelity.md §L2).
-    pub suberror: Option<&'static str>,
 }
 
 /// Where an error happened, as the error page and body report it.
@@ -66,8 +61,6 @@ impl AadError {
             error,
             code,
             message: message.into(),
-            subcode: None,
-            suberror: None,
         }
     }
 
@@ -93,6 +86,18 @@ impl AadError {
         format!("https://login.microsoftonline.com/error?code={}", self.code)
     }
 
+    /// `error_subcode` on authorize redirects: `cancel` for 65004. Derived
+    /// from the code (not stored) so a `Failure` stays small.
+    pub fn subcode(&self) -> Option<&'static str> {
+        (self.code == 65004).then_some("cancel")
+    }
+
+    /// `suberror` in the token endpoint's body: live 65001 bodies carry
+    /// `consent_required`, which MSAL clients read (docs/sandbox-fidelity.md §L2).
+    pub fn suberror(&self) -> Option<&'static str> {
+        (self.code == 65001).then_some("consent_required")
+    }
+
     /// The token endpoint's JSON body; `suberror` only when Entra sends
     /// one (docs/microsoft.md §3: "sometimes `suberror` and `claims`").
     pub fn body(&self, trace: &Trace) -> Value {
@@ -105,7 +110,7 @@ impl AadError {
             "correlation_id": trace.correlation_id,
             "error_uri": self.error_uri(),
         });
-        if let Some(suberror) = self.suberror {
+        if let Some(suberror) = self.suberror() {
             body["suberror"] = suberror.into();
         }
         body
@@ -368,17 +373,9 @@ impl AadError {
 
     // ---- Consent (docs/microsoft.md §3 table, §4) ------------------------------------
 
-    /// 65001: a non-interactive request for permissions nobody consented to.
-    /// Live 65001 bodies carry `"suberror":"consent_required"`, which MSAL
-    /// clients read (docs/sandbox-fidelity.md §L2).
+    /// 65001: a non-interactive request for permissions nobody consented to
+    /// (its body carries a `suberror`, see `suberror`).
     pub fn consent_missing(client_id: &str, name: &str) -> Self {
-        AadError {
-            suberror: Some("consent_required"),
-            ..AadError::consent_missing_text(client_id, name)
-        }
-    }
-
-    fn consent_missing_text(client_id: &str, name: &str) -> Self {
         AadError::bad_request(
             "invalid_grant",
             65001,
@@ -392,14 +389,11 @@ impl AadError {
 
     /// 65004: the user pressed Cancel on the consent page.
     pub fn user_declined() -> Self {
-        AadError {
-            subcode: Some("cancel"),
-            ..AadError::bad_request(
-                "access_denied",
-                65004,
-                "User declined to consent to access the app.",
-            )
-        }
+        AadError::bad_request(
+            "access_denied",
+            65004,
+            "User declined to consent to access the app.",
+        )
     }
 
     /// 50058: `prompt=none` with no signed-in session (the sandbox keeps none).

@@ -159,7 +159,7 @@ impl ReplyTo {
     pub fn error(&self, error: &AadError, headers: &HeaderMap) -> Response {
         let trace = Trace::new(headers);
         let mut params = vec![("error", error.error.to_string())];
-        if let Some(sub) = error.subcode {
+        if let Some(sub) = error.subcode() {
             params.push(("error_subcode", sub.to_string()));
         }
         params.push(("error_description", error.description(&trace)));
