@@ -465,6 +465,37 @@ async fn check_on_broken_worlds_fails_the_right_check_with_its_fix() {
     }
 }
 
+/// Consultants quote Entra's code and trace ID to Microsoft support, so the
+/// text output shows them under the failed check, not only `--json`
+/// (issue 17, item 13; docs/microsoft.md §3).
+#[tokio::test(flavor = "multi_thread")]
+async fn check_text_output_shows_entras_code_and_trace_id() {
+    let s = start(World::demo()).await;
+    let (client_id, secret) = demo_app();
+    let wrong = "wrongQ~0123456789abcdefghijklmnopqrstuvw";
+    let cli = Cli::headless(wrong).unwrap();
+    let args = profile_add(
+        &s,
+        "cronus",
+        "bc",
+        &["--client-id", &client_id, "--grant", "client-credentials"],
+    );
+    cli.ok(&strs(&args)).unwrap();
+
+    let out = cli.run(&["check", "cronus"]).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let failed = text
+        .find("FAIL")
+        .unwrap_or_else(|| panic!("no failed check: {text}"));
+    let after = &text[failed..];
+    assert!(after.contains("Details:"), "{text}");
+    assert!(after.contains("AADSTS7000215"), "{text}");
+    assert!(after.contains("Trace ID"), "{text}");
+    assert!(!text.contains(wrong), "no secret in the output: {text}");
+    assert!(!text.contains(&secret), "no secret in the output: {text}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_signs_in_through_browser_cmd_and_the_checks_pass() {
     let s = start(World::demo()).await;

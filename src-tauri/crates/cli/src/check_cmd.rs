@@ -45,6 +45,15 @@ fn mark(status: Status) -> &'static str {
     }
 }
 
+/// "Details:" and the service's words under a check, each line indented
+/// like "What to do" so the block reads as part of that check.
+fn print_details(details: &str) {
+    println!("      Details:");
+    for line in details.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        println!("        {line}");
+    }
+}
+
 pub async fn run(session: &Session, args: CheckArgs) -> ExitCode {
     let format = args.format.map(|f| match f {
         FormatArg::Md => ReportFormat::Markdown,
@@ -70,6 +79,12 @@ pub async fn run(session: &Session, args: CheckArgs) -> ExitCode {
                 if let Some(setting) = r.setting {
                     println!("      Where: {}", place(setting, &name));
                 }
+            }
+            // The service's own words (Entra's AADSTS code, trace and
+            // correlation IDs, docs/microsoft.md §3): what Microsoft support
+            // asks for. They come from the error body, which holds no secret.
+            if let Some(details) = r.details.as_deref().filter(|_| r.status != Status::Pass) {
+                print_details(details);
             }
         }
     };

@@ -236,7 +236,7 @@ async fn an_expired_sign_in_asks_to_sign_in_again_and_forgets_the_dead_refresh_t
         .explain()
         .details
         .unwrap_or_default()
-        .contains("AADSTS70008"));
+        .contains("AADSTS700082"));
     let key = SecretKey::new(&connection.profile().name, SecretKind::RefreshToken);
     assert!(store.get(&key).is_err(), "the dead refresh token is gone");
     // A new interactive sign-in works again.

@@ -159,8 +159,11 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Lifetimes {
-    /// Authorization codes live about a minute (docs/microsoft.md §2).
+    /// Authorization codes live about ten minutes (docs/microsoft.md §2 ⚠,
+    /// docs/sandbox-fidelity.md §M7).
     pub authorization_code_seconds: u64,
+    /// The longest access-token lifetime: each token gets a random one
+    /// between 60 minutes and this (docs/sandbox-fidelity.md §L5).
     pub access_token_seconds: u64,
     /// Refresh tokens expire after 90 days without use.
     pub refresh_token_inactive_seconds: u64,
@@ -169,8 +172,8 @@ pub struct Lifetimes {
 impl Default for Lifetimes {
     fn default() -> Self {
         Lifetimes {
-            authorization_code_seconds: 60,
-            access_token_seconds: 3599,
+            authorization_code_seconds: 600,
+            access_token_seconds: 90 * 60,
             refresh_token_inactive_seconds: 90 * 24 * 3600,
         }
     }

@@ -154,6 +154,11 @@ async fn cancel_is_aadsts65004_access_denied_back_at_the_redirect_uri() {
     let (_, params) = redirect_params(&resp);
     assert_eq!(params["error"], "access_denied");
     assert_eq!(params["error_subcode"], "cancel");
+    // Live 65004 redirects carry error_uri (docs/sandbox-fidelity.md §M2).
+    assert_eq!(
+        params["error_uri"],
+        "https://login.microsoftonline.com/error?code=65004"
+    );
     assert!(params["error_description"].starts_with("AADSTS65004: User declined to consent"));
     assert!(params["error_description"].contains("\r\nCorrelation ID: "));
     assert_eq!(params["state"], "st-123");
@@ -349,5 +354,65 @@ async fn user_consent_when_the_admin_has_not_consented() {
     assert_eq!(
         claims.scopes(),
         ["Financials.ReadWrite.All", "user_impersonation"]
+    );
+}
+
+/// docs/sandbox-fidelity.md §M2: live error redirects carry `error_uri`
+/// after `error_description` and before `state`, and a missing
+/// `response_type` is `invalid_request` AADSTS900144 (the redirect MSAL
+/// Android captured in its test constants); an unsupported one stays 70005.
+#[tokio::test]
+async fn error_redirects_carry_error_uri_and_no_response_type_is_900144() {
+    let s = demo().await;
+    let app = public_app(&s);
+    let c = client();
+    let without: Vec<(&str, &str)> = public_params(&app, "http://localhost:7000", "x")
+        .into_iter()
+        .filter(|(k, _)| *k != "response_type")
+        .collect();
+    let resp = c
+        .get(authorize_url(&s, &tenant(&s), &without))
+        .send()
+        .await
+        .unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    let (_, params) = redirect_params(&resp);
+    assert_eq!(params["error"], "invalid_request");
+    assert!(
+        params["error_description"].starts_with(
+            "AADSTS900144: The request body must contain the following parameter: 'response_type'."
+        ),
+        "{params:?}"
+    );
+    assert_eq!(
+        params["error_uri"],
+        "https://login.microsoftonline.com/error?code=900144"
+    );
+    let parsed = url::Url::parse(&location).unwrap();
+    let order: Vec<&str> = parsed
+        .query()
+        .unwrap()
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .collect();
+    assert_eq!(
+        order,
+        ["error", "error_description", "error_uri", "state"],
+        "{location}"
+    );
+
+    let mut token_type = public_params(&app, "http://localhost:7000", "x");
+    token_type[1] = ("response_type", "token");
+    let (_, params) = redirect_params(
+        &c.get(authorize_url(&s, &tenant(&s), &token_type))
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(params["error"], "unsupported_response_type");
+    assert!(params["error_description"].starts_with("AADSTS70005:"));
+    assert_eq!(
+        params["error_uri"],
+        "https://login.microsoftonline.com/error?code=70005"
     );
 }

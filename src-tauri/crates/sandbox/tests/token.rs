@@ -93,7 +93,7 @@ async fn client_credentials_without_admin_consent_has_no_roles() {
 }
 
 #[tokio::test]
-async fn client_secret_errors_7000215_7000222_7000218() {
+async fn client_secret_errors_7000215_7000222_7000216() {
     let mut world = World::demo();
     let secret_id = world.apps[0].secrets[0].id.to_string();
     world.apps[0].secrets.push(ClientSecret {
@@ -125,9 +125,12 @@ async fn client_secret_errors_7000215_7000222_7000218() {
     assert_eq!(status, 401);
     assert_entra_error(&body, 7000222, "invalid_client");
 
+    // No credential at all for client credentials is 7000216 in live
+    // reports, not 7000218 (docs/sandbox-fidelity.md §L3,
+    // MicrosoftDocs/azure-docs#30777).
     let (status, body) = token(&s, &tenant(&s), &cc(None)).await;
     assert_eq!(status, 401);
-    assert_entra_error(&body, 7000218, "invalid_client");
+    assert_entra_error(&body, 7000216, "invalid_client");
     // Same shape as the MSAL fixture (which has no error_uri).
     let mut f =
         d365_fixtures::json("entra/msal-dotnet_token_error_AADSTS7000218_invalid_client.json");
@@ -144,7 +147,8 @@ async fn client_credentials_scope_and_tenant_errors() {
     let fno = format!("{}/fno/cronus-demo/.default", s.base());
     let two = format!("{BC_DEFAULT} https://graph.microsoft.com/.default");
     let cases: Vec<(String, &str, u16, u64, &str)> = vec![
-        (BC_DEFAULT.into(), "common", 400, 90010, "invalid_request"),
+        // docs/sandbox-fidelity.md §L3: the error table gives this text to 9001023.
+        (BC_DEFAULT.into(), "common", 400, 9001023, "invalid_request"),
         (
             BC_DEFAULT.into(),
             "fabrikam.onmicrosoft.com",
@@ -444,7 +448,7 @@ async fn refresh_for_permissions_never_consented_is_65001() {
 }
 
 #[tokio::test]
-async fn refresh_for_two_resources_is_700022_and_expired_is_70008() {
+async fn refresh_for_two_resources_is_700022_and_expired_is_700082() {
     let mut world = World::demo();
     world.lifetimes.refresh_token_inactive_seconds = 0;
     let s = start(world).await;
@@ -466,8 +470,10 @@ async fn refresh_for_two_resources_is_700022_and_expired_is_70008() {
         ],
     )
     .await;
-    // Lifetime 0: expiry is checked before the scope.
-    assert_entra_error(&body, 70008, "invalid_grant");
+    // Lifetime 0: expiry is checked before the scope. 700082
+    // ExpiredOrRevokedGrantInactiveToken (docs/sandbox-fidelity.md §L3,
+    // *Entra* reference-error-codes.md).
+    assert_entra_error(&body, 700082, "invalid_grant");
     assert!(body["error_description"]
         .as_str()
         .unwrap()
@@ -535,4 +541,138 @@ async fn client_request_id_becomes_the_correlation_id() {
         .unwrap();
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["correlation_id"], id);
+}
+
+/// docs/sandbox-fidelity.md §L2: live 65001 bodies carry
+/// `"suberror":"consent_required"`; other errors carry none.
+#[tokio::test]
+async fn consent_missing_carries_suberror_consent_required() {
+    let mut world = World::demo();
+    world.apps[1].admin_consent = false;
+    let s = start(world).await;
+    let code = public_code(&s, "http://localhost:4000").await;
+    let (_, first) = redeem_public(&s, &code, &[("code_verifier", VERIFIER)]).await;
+    let dataverse = format!(
+        "{}/user_impersonation",
+        s.endpoints().dataverse_url.unwrap()
+    );
+    let (_, body) = token(
+        &s,
+        &tenant(&s),
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &public_app(&s)),
+            ("refresh_token", first["refresh_token"].as_str().unwrap()),
+            ("scope", &dataverse),
+        ],
+    )
+    .await;
+    assert_entra_error(&body, 65001, "invalid_grant");
+    assert_eq!(body["suberror"], "consent_required");
+
+    let (_, body) = redeem_public(&s, &code, &[("code_verifier", VERIFIER)]).await;
+    assert_entra_error(&body, 54005, "invalid_grant");
+    assert!(body.get("suberror").is_none(), "{body}");
+}
+
+/// docs/sandbox-fidelity.md §L3: a code issued in one tenant and redeemed
+/// at another's address is 700005 InvalidGrantRedeemAgainstWrongTenant
+/// (*Entra* reference-error-codes.md).
+#[tokio::test]
+async fn a_code_redeemed_at_another_tenant_is_700005() {
+    let mut world = World::demo();
+    let mut other = world.tenants[0].clone();
+    other.id = uuid::Uuid::new_v4();
+    other.display_name = "Fabrikam".into();
+    other.domains = vec!["fabrikam.onmicrosoft.com".into()];
+    let mut jo = world.users[0].clone();
+    jo.upn = "jo@fabrikam.onmicrosoft.com".into();
+    jo.tenant = other.id;
+    jo.object_id = None;
+    world.tenants.push(other);
+    world.users.push(jo.clone());
+    world.apps[1].sign_in_audience = d365_sandbox::world::SignInAudience::AzureADMultipleOrgs;
+    let s = start(world).await;
+    // Jo signs in to the (now multitenant) public app through
+    // `organizations`: the code belongs to Fabrikam.
+    let url = authorize_url(
+        &s,
+        "organizations",
+        &public_params(&public_app(&s), "http://localhost:4000", &s256(VERIFIER)),
+    );
+    let resp = sign_in(&url, &jo.upn, &jo.password, "accept").await;
+    let (_, params) = redirect_params(&resp);
+    let code = params.get("code").unwrap_or_else(|| panic!("{params:?}"));
+    // Redeemed at Cronus, the app's home tenant.
+    let (status, body) = redeem_public(&s, code, &[("code_verifier", VERIFIER)]).await;
+    assert_eq!(status, 400);
+    assert_entra_error(&body, 700005, "invalid_grant");
+}
+
+/// docs/sandbox-fidelity.md §L3: an SPA code flow without PKCE is refused
+/// when the code is redeemed (9002325, "…required for cross-origin
+/// authorization code redemption", docs/microsoft.md §2 ⚠), not at authorize.
+#[tokio::test]
+async fn spa_code_without_pkce_is_9002325_at_redemption() {
+    let mut world = World::demo();
+    world.apps[1].redirect_uris.spa = vec!["http://localhost/spa".into()];
+    let s = start(world).await;
+    let app = public_app(&s);
+    let params: Vec<(&str, &str)> = public_params(&app, "http://localhost:3000/spa", "unused")
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("code_challenge"))
+        .collect();
+    let url = authorize_url(&s, &tenant(&s), &params);
+    let code = code_for(&url, &s).await;
+    let resp = client()
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            s.authority(),
+            tenant(&s)
+        ))
+        .header("Origin", "http://localhost:3000")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", app.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://localhost:3000/spa"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_entra_error(&body, 9002325, "invalid_request");
+}
+
+/// docs/sandbox-fidelity.md §L5: Microsoft gives each access token a
+/// random lifetime between 60 and 90 minutes (*Entra* access-tokens.md,
+/// "Token lifetime"); §M7: codes live about ten minutes (docs/microsoft.md §2 ⚠).
+#[tokio::test]
+async fn default_lifetimes_are_microsofts() {
+    let lifetimes = d365_sandbox::world::Lifetimes::default();
+    assert_eq!(lifetimes.authorization_code_seconds, 600);
+    let s = demo().await;
+    for _ in 0..5 {
+        let (status, body) = token(
+            &s,
+            &tenant(&s),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &web_app(&s)),
+                ("client_secret", &web_secret(&s)),
+                ("scope", BC_DEFAULT),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200);
+        let expires_in = body["expires_in"].as_u64().unwrap();
+        assert!((3600..=5400).contains(&expires_in), "{expires_in}");
+        let claims = claims(body["access_token"].as_str().unwrap());
+        let (iat, exp) = (
+            claims["iat"].as_u64().unwrap(),
+            claims["exp"].as_u64().unwrap(),
+        );
+        assert_eq!(exp - iat, expires_in, "the token says what the body says");
+    }
 }

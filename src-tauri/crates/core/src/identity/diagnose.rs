@@ -107,6 +107,11 @@ const TABLE: &[Row] = &[
     Row { codes: &[7000218], kind: ErrorKind::SecretRequired,
         message: "The app is registered as a web (confidential) app, so Microsoft needs a client secret, and none was sent.",
         fix: "Enter the client secret's Value, or move the redirect URI to the 'Mobile and desktop applications' platform to sign in without a secret." },
+    // Client credentials with no credential at all: live reports give 7000216,
+    // not 7000218 (docs/microsoft.md §3 second table; docs/sandbox-fidelity.md §L3).
+    Row { codes: &[7000216], kind: ErrorKind::SecretRequired,
+        message: "Microsoft needs a client secret to connect as a background service, and none was sent.",
+        fix: "Enter the client secret's Value (Certificates & secrets; the Value is shown only right after you create it)." },
     Row { codes: &[7000215], kind: ErrorKind::InvalidSecret,
         message: "Microsoft rejected the client secret.",
         fix: "In Certificates & secrets copy the secret's Value (not the Secret ID). The Value is shown only right after you create it: if it is hidden now, create a new secret and paste its Value." },

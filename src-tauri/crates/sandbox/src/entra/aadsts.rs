@@ -21,8 +21,6 @@ pub struct AadError {
     pub error: &'static str,
     pub code: u32,
     pub message: String,
-    /// `error_subcode` on authorize redirects (`cancel` for 65004).
-    pub subcode: Option<&'static str>,
 }
 
 /// Where an error happened, as the error page and body report it.
@@ -63,7 +61,6 @@ impl AadError {
             error,
             code,
             message: message.into(),
-            subcode: None,
         }
     }
 
@@ -89,9 +86,22 @@ impl AadError {
         format!("https://login.microsoftonline.com/error?code={}", self.code)
     }
 
-    /// The token endpoint's JSON body.
+    /// `error_subcode` on authorize redirects: `cancel` for 65004. Derived
+    /// from the code (not stored) so a `Failure` stays small.
+    pub fn subcode(&self) -> Option<&'static str> {
+        (self.code == 65004).then_some("cancel")
+    }
+
+    /// `suberror` in the token endpoint's body: live 65001 bodies carry
+    /// `consent_required`, which MSAL clients read (docs/sandbox-fidelity.md §L2).
+    pub fn suberror(&self) -> Option<&'static str> {
+        (self.code == 65001).then_some("consent_required")
+    }
+
+    /// The token endpoint's JSON body; `suberror` only when Entra sends
+    /// one (docs/microsoft.md §3: "sometimes `suberror` and `claims`").
     pub fn body(&self, trace: &Trace) -> Value {
-        json!({
+        let mut body = json!({
             "error": self.error,
             "error_description": self.description(trace),
             "error_codes": [self.code],
@@ -99,7 +109,11 @@ impl AadError {
             "trace_id": trace.trace_id,
             "correlation_id": trace.correlation_id,
             "error_uri": self.error_uri(),
-        })
+        });
+        if let Some(suberror) = self.suberror() {
+            body["suberror"] = suberror.into();
+        }
+        body
     }
 
     pub fn into_json_response(self, headers: &HeaderMap) -> Response {
@@ -154,11 +168,13 @@ impl AadError {
         )
     }
 
-    /// 90010 (fixture msal-dotnet_token_error_AADSTS90010_invalid_request.json).
+    /// 9001023: Microsoft's error table now gives this text to 9001023; the
+    /// older 90010 is what an MSAL fixture still shows
+    /// (docs/sandbox-fidelity.md §L3; docs/microsoft.md §3, the tenant segment).
     pub fn grant_not_supported_on_common() -> Self {
         AadError::bad_request(
             "invalid_request",
-            90010,
+            9001023,
             "The grant type is not supported over the /common or /consumers endpoints. Please use the \
              /organizations or tenant-specific endpoint.",
         )
@@ -241,6 +257,18 @@ impl AadError {
         )
     }
 
+    /// 7000216: client credentials with no credential at all, as live
+    /// reports show it (docs/sandbox-fidelity.md §L3; `MicrosoftDocs/azure-docs#30777`,
+    /// docs/microsoft.md §3 second table). ⚠ The captures give only the code
+    /// and text; `invalid_client` (401) is assumed from its sibling 7000218.
+    pub fn client_credentials_secret_missing() -> Self {
+        AadError::invalid_client(
+            7000216,
+            "'client_assertion', 'client_secret' or 'request' is required for the \
+             'client_credentials' grant type.",
+        )
+    }
+
     /// 7000218 (docs/microsoft.md §2; fixture msal-dotnet_token_error_AADSTS7000218_invalid_client.json).
     pub fn secret_missing() -> Self {
         AadError::invalid_client(
@@ -260,6 +288,8 @@ impl AadError {
     }
 
     /// 9002325: an SPA must use PKCE (companion of 9002327, docs/microsoft.md §2 ⚠).
+    /// Its text is about redemption, so the token endpoint answers it
+    /// (docs/sandbox-fidelity.md §L3).
     pub fn spa_needs_pkce() -> Self {
         AadError::bad_request(
             "invalid_request",
@@ -343,7 +373,8 @@ impl AadError {
 
     // ---- Consent (docs/microsoft.md §3 table, §4) ------------------------------------
 
-    /// 65001: a non-interactive request for permissions nobody consented to.
+    /// 65001: a non-interactive request for permissions nobody consented to
+    /// (its body carries a `suberror`, see `suberror`).
     pub fn consent_missing(client_id: &str, name: &str) -> Self {
         AadError::bad_request(
             "invalid_grant",
@@ -358,14 +389,11 @@ impl AadError {
 
     /// 65004: the user pressed Cancel on the consent page.
     pub fn user_declined() -> Self {
-        AadError {
-            subcode: Some("cancel"),
-            ..AadError::bad_request(
-                "access_denied",
-                65004,
-                "User declined to consent to access the app.",
-            )
-        }
+        AadError::bad_request(
+            "access_denied",
+            65004,
+            "User declined to consent to access the app.",
+        )
     }
 
     /// 50058: `prompt=none` with no signed-in session (the sandbox keeps none).
@@ -430,12 +458,14 @@ impl AadError {
         )
     }
 
-    /// 70008 for a refresh token unused for longer than its inactive lifetime.
+    /// 700082 ExpiredOrRevokedGrantInactiveToken, for a refresh token unused
+    /// for longer than its inactive lifetime (*Entra* `reference-error-codes.md`;
+    /// docs/sandbox-fidelity.md §L3). 70008 stays for expired codes.
     pub fn refresh_token_expired(issued: OffsetDateTime, inactive_seconds: u64) -> Self {
         let d = inactive_seconds;
         AadError::bad_request(
             "invalid_grant",
-            70008,
+            700082,
             format!(
                 "The refresh token has expired due to inactivity. The token was issued on {} and was \
                  inactive for {}.{:02}:{:02}:{:02}.",
@@ -457,6 +487,17 @@ impl AadError {
             "invalid_grant",
             70000,
             "Provided grant is invalid or malformed.",
+        )
+    }
+
+    /// 700005 InvalidGrantRedeemAgainstWrongTenant: a code issued in one
+    /// tenant redeemed at another's address (*Entra* `reference-error-codes.md`;
+    /// docs/sandbox-fidelity.md §L3).
+    pub fn code_for_another_tenant() -> Self {
+        AadError::bad_request(
+            "invalid_grant",
+            700005,
+            "Provided Authorization Code is intended to use against other tenant, thus rejected.",
         )
     }
 

@@ -18,7 +18,7 @@ use crate::authority::Authority;
 use crate::redirect::Match;
 use crate::scopes::{ScopeRequest, Wanted};
 use crate::store::{ChallengeMethod, FlowKind, IssuedCode, PendingFlow, Pkce, Shared};
-use crate::world::{AppRegistration, Platform, User};
+use crate::world::{AppRegistration, User};
 
 pub async fn start(
     State(shared): State<Arc<Shared>>,
@@ -39,7 +39,11 @@ fn begin(shared: &Shared, tenant: &str, params: &Params) -> Result<Response, Fai
     let (reply, platform) = reply_to(app, params, Match::Exact)?;
     let fail = |e: AadError| Failure::Redirect(e, reply.clone());
 
-    let response_type = param(params, "response_type").unwrap_or_default();
+    // A missing response_type is 900144 `invalid_request`, an unsupported
+    // one 70005 (docs/sandbox-fidelity.md §M2: MSAL Android's captured
+    // redirect; *Entra* `reference-error-codes.md`).
+    let response_type = param(params, "response_type")
+        .ok_or_else(|| fail(AadError::missing_parameter("response_type")))?;
     if response_type != "code" {
         return Err(fail(AadError::unsupported_response_type(response_type)));
     }
@@ -50,10 +54,9 @@ fn begin(shared: &Shared, tenant: &str, params: &Params) -> Result<Response, Fai
         }
     }
     check_registered(app, &scopes).map_err(fail)?;
+    // An SPA without PKCE is refused when its code is redeemed
+    // (docs/sandbox-fidelity.md §L3), not here.
     let pkce = pkce(params).map_err(fail)?;
-    if platform == Platform::Spa && pkce.is_none() {
-        return Err(fail(AadError::spa_needs_pkce()));
-    }
     // The sandbox keeps no browser session, so a silent request always
     // needs a sign-in.
     if param(params, "prompt") == Some("none") {

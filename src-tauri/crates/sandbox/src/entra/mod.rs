@@ -152,14 +152,18 @@ impl ReplyTo {
     }
 
     /// The authorize-endpoint error redirect (docs/microsoft.md §3): `error`,
-    /// `error_description`, `error_subcode` when there is one, `state`.
+    /// `error_subcode` when there is one, `error_description`, `error_uri`,
+    /// `state`, in the order of live redirects (docs/sandbox-fidelity.md §M2:
+    /// MSAL Android's captured 900144 redirect, and public 50058, 50105,
+    /// 65004 and 500011 captures).
     pub fn error(&self, error: &AadError, headers: &HeaderMap) -> Response {
         let trace = Trace::new(headers);
         let mut params = vec![("error", error.error.to_string())];
-        if let Some(sub) = error.subcode {
+        if let Some(sub) = error.subcode() {
             params.push(("error_subcode", sub.to_string()));
         }
         params.push(("error_description", error.description(&trace)));
+        params.push(("error_uri", error.error_uri()));
         self.send_with_state(params)
     }
 }

@@ -122,12 +122,15 @@ fn authorization_code(
         let code = store
             .code_mut(code_value)
             .filter(|c| c.client_id == app.client_id)
-            .filter(|c| {
-                authority == Authority::Tenant(c.tenant)
-                    || matches!(authority, Authority::Common(_))
-            })
             .ok_or_else(AadError::invalid_grant)?;
-        // Codes are single-use (54005) and live about a minute (70008),
+        // A code redeemed at another tenant's address is 700005
+        // (docs/sandbox-fidelity.md §L3).
+        if !(authority == Authority::Tenant(code.tenant)
+            || matches!(authority, Authority::Common(_)))
+        {
+            return Err(AadError::code_for_another_tenant());
+        }
+        // Codes are single-use (54005) and short-lived (70008),
         // docs/microsoft.md §2 and §3 table.
         if code.redeemed {
             return Err(AadError::code_already_redeemed());
@@ -142,8 +145,12 @@ fn authorization_code(
                 &code.redirect_uri,
             ));
         }
-        if let Some(pkce) = &code.pkce {
-            check_pkce(pkce, param(params, "code_verifier"))?;
+        match &code.pkce {
+            Some(pkce) => check_pkce(pkce, param(params, "code_verifier"))?,
+            // An SPA's code must have used PKCE: 9002325 at redemption
+            // (docs/microsoft.md §2 ⚠; docs/sandbox-fidelity.md §L3).
+            None if code.platform == Platform::Spa => return Err(AadError::spa_needs_pkce()),
+            None => {}
         }
         code.redeemed = true;
         code.clone()
@@ -207,10 +214,12 @@ fn client_credentials(
         return Err(AadError::grant_not_supported_on_common());
     };
     let app = find_app(shared, authority, client_id, true)?;
+    // No credential at all is 7000216 for this grant
+    // (docs/sandbox-fidelity.md §L3).
     let secret = client
         .secret
         .as_deref()
-        .ok_or_else(AadError::secret_missing)?;
+        .ok_or_else(AadError::client_credentials_secret_missing)?;
     check_secret(app, secret)?;
 
     let raw = param(params, "scope").ok_or_else(|| AadError::missing_parameter("scope"))?;
@@ -234,7 +243,7 @@ fn client_credentials(
     let roles = shared
         .store()
         .roles_granted(tenant.id, app.client_id, target.resource);
-    let lifetime = shared.world.lifetimes.access_token_seconds;
+    let lifetime = access_token_lifetime(shared.world.lifetimes.access_token_seconds);
     let access_token = shared
         .tokens
         .issue_access(AccessTokenSpec {
@@ -384,7 +393,7 @@ fn user_tokens(
                 .cloned(),
         );
     }
-    let lifetime = shared.world.lifetimes.access_token_seconds;
+    let lifetime = access_token_lifetime(shared.world.lifetimes.access_token_seconds);
     let access_token = shared
         .tokens
         .issue_access(AccessTokenSpec {
@@ -440,6 +449,19 @@ fn user_tokens(
         body["id_token"] = id_token.into();
     }
     Ok(body)
+}
+
+/// Microsoft gives each access token a random lifetime between 60 and 90
+/// minutes, 75 on average (*Entra* `access-tokens.md`, "Token lifetime";
+/// docs/sandbox-fidelity.md §L5). The world's value is the longest: each
+/// token gets between 60 minutes (or that value, if shorter) and it, so a
+/// test that sets a short lifetime still gets exactly that.
+fn access_token_lifetime(longest: u64) -> u64 {
+    let shortest = longest.min(60 * 60);
+    let spread = longest - shortest;
+    // Random like Entra's; a fresh UUID's bits are random enough for this.
+    let random = uuid::Uuid::new_v4().as_u128() % (u128::from(spread) + 1);
+    shortest + u64::try_from(random).unwrap_or(0)
 }
 
 fn seconds(s: u64) -> Duration {
