@@ -339,3 +339,78 @@ async fn a_redirect_uri_that_is_not_registered_is_found_without_signing_in() {
     );
     fails_then_skips(&got, "redirect-uri", "redirect URI");
 }
+
+/// docs/sandbox-fidelity.md §H1: Dataverse refuses an app with no
+/// application user (403 0x80072560); the in-product check says where to
+/// add one.
+#[tokio::test]
+async fn a_dataverse_app_without_an_application_user_fails_in_product() {
+    let mut world = World::demo();
+    world.apps[0].registered_in_product.clear();
+    let s = sandbox(world).await;
+    let got = check(profile(&s, Product::Dataverse), web_app(&s).1).await;
+    fails_then_skips(&got, "in-product", "Application users");
+    let failed = find(&got, "in-product");
+    assert!(failed
+        .title
+        .starts_with("The app has an application user in Dataverse"));
+    let fix = failed.fix.as_deref().unwrap();
+    assert!(
+        fix.contains("+ New app user") && fix.contains("security role"),
+        "{fix}"
+    );
+    assert!(failed.details.as_deref().unwrap().contains("0x80072560"));
+}
+
+#[tokio::test]
+async fn a_dataverse_app_with_an_application_user_passes_in_product() {
+    let s = sandbox(World::demo()).await;
+    let got = check(profile(&s, Product::Dataverse), web_app(&s).1).await;
+    assert_eq!(
+        find(&got, "in-product").status,
+        Pass,
+        "{:?}",
+        statuses(&got)
+    );
+}
+
+/// docs/sandbox-fidelity.md §H2: without admin consent BC refuses the
+/// token; the checks say "grant admin consent", not "register inside BC".
+#[tokio::test]
+async fn missing_admin_consent_is_not_blamed_on_the_bc_registration() {
+    let mut world = World::demo();
+    world.apps[0].admin_consent = false;
+    let s = sandbox(world).await;
+    let got = check(profile(&s, Product::BusinessCentral), web_app(&s).1).await;
+    assert_eq!(find(&got, "consent").status, Fail);
+    let in_product = find(&got, "in-product");
+    assert_ne!(in_product.status, Fail, "{in_product:?}");
+    assert!(
+        !in_product
+            .fix
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Microsoft Entra Applications"),
+        "{in_product:?}"
+    );
+    let companies = find(&got, "companies");
+    assert_eq!(companies.status, Fail, "{:?}", statuses(&got));
+    let fix = companies.fix.as_deref().unwrap();
+    assert!(fix.contains("Grant admin consent"), "{fix}");
+    assert!(!fix.contains("Microsoft Entra Applications"), "{fix}");
+}
+
+/// docs/sandbox-fidelity.md §H3: a registered app without a permission set
+/// that reads data is refused with BC's 400 permission message.
+#[tokio::test]
+async fn a_bc_app_without_a_reading_permission_set_fails_the_read() {
+    let s = sandbox(World::demo()).await;
+    s.set_bc_permission_sets(&web_app(&s).0, &["D365 AUTOMATION"]);
+    let got = check(profile(&s, Product::BusinessCentral), web_app(&s).1).await;
+    assert_eq!(find(&got, "in-product").status, Pass);
+    assert_eq!(find(&got, "companies").status, Pass);
+    fails_then_skips(&got, "read", "D365 READ");
+    let fix = find(&got, "read").fix.clone().unwrap();
+    assert!(fix.contains("Microsoft Entra Applications page"), "{fix}");
+    assert!(!fix.contains("filter"), "{fix}");
+}

@@ -138,6 +138,31 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps() {
         .contains("Authentication_InvalidCredentials"));
 }
 
+/// docs/sandbox-fidelity.md §H3: BC's 400 "You do not have the following
+/// permissions" is a permission problem, not a bad query.
+#[tokio::test]
+async fn a_bc_permission_error_is_permission_denied_not_a_bad_query() {
+    let s = sandbox(World::demo()).await;
+    s.set_bc_permission_sets(&web_app(&s).0, &[]);
+    let client = app_client(&s, Product::BusinessCentral);
+    let bc = service(&s, Product::BusinessCentral);
+    let cancel = CancellationToken::new();
+    let company = &companies(&client, &bc, &cloud(&s), &cancel, &unseen)
+        .await
+        .unwrap()[0];
+    let url = bc
+        .entity_set_url("customers", Some(&company.id), &Query::default())
+        .unwrap();
+    let err = client
+        .first_page(&url, &Query::default(), None, &cancel, &unseen)
+        .await
+        .unwrap_err()
+        .explain();
+    assert_eq!(err.kind, ErrorKind::PermissionDenied, "{err:?}");
+    assert!(err.fix.contains("D365 READ"), "{}", err.fix);
+    assert!(err.details.unwrap().contains("Page APIV2 - Customers"));
+}
+
 #[tokio::test]
 async fn a_malformed_filter_is_a_bad_query_with_the_services_words() {
     let s = sandbox(World::demo()).await;

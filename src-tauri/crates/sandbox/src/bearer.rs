@@ -16,8 +16,9 @@ pub enum AuthFailure {
     /// No `Authorization: Bearer` header.
     Missing,
     Token(TokenError),
-    /// An app-only token from an app the product's own "Microsoft Entra
-    /// applications" page does not list (docs/microsoft.md §5, §6).
+    /// An app-only token from an app the product does not know: not on
+    /// BC's or F&O's "Microsoft Entra applications" page (docs/microsoft.md
+    /// §5, §6), or without an application user in Dataverse (§7).
     AppNotRegisteredInProduct,
 }
 
@@ -42,25 +43,20 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Checks the token for `audience`; for app-only tokens of BC and F&O, also
-/// the in-product registration that S2S needs.
+/// Checks the token for `audience` and, for app-only tokens, the
+/// in-product registration that S2S needs: BC's and F&O's "Microsoft Entra
+/// applications" page, Dataverse's application user (docs/microsoft.md
+/// §5–§7; docs/sandbox-fidelity.md §H1).
 pub fn authenticate(
     shared: &Shared,
     headers: &HeaderMap,
     audience: &str,
     product: Resource,
 ) -> Result<Caller, AuthFailure> {
-    let token = bearer(headers).ok_or(AuthFailure::Missing)?;
-    let claims = shared
-        .tokens
-        .verify(token, audience)
-        .map_err(AuthFailure::Token)?;
-    let tenant =
-        Uuid::parse_str(&claims.tid).map_err(|_| AuthFailure::Token(TokenError::Malformed))?;
-    let caller = Caller { claims, tenant };
+    let caller = verify(shared, headers, audience)?;
     let needs_registration = matches!(
         product,
-        Resource::BusinessCentral | Resource::FinanceOperations
+        Resource::BusinessCentral | Resource::FinanceOperations | Resource::Dataverse
     );
     if caller.is_app() && needs_registration {
         let registered = Uuid::parse_str(&caller.claims.appid)
@@ -70,4 +66,17 @@ pub fn authenticate(
         }
     }
     Ok(caller)
+}
+
+/// Only the token: signature, expiry, audience. For services that are not
+/// an environment, such as Global Discovery, which has no application users.
+pub fn verify(shared: &Shared, headers: &HeaderMap, audience: &str) -> Result<Caller, AuthFailure> {
+    let token = bearer(headers).ok_or(AuthFailure::Missing)?;
+    let claims = shared
+        .tokens
+        .verify(token, audience)
+        .map_err(AuthFailure::Token)?;
+    let tenant =
+        Uuid::parse_str(&claims.tid).map_err(|_| AuthFailure::Token(TokenError::Malformed))?;
+    Ok(Caller { claims, tenant })
 }

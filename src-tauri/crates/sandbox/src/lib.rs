@@ -161,6 +161,21 @@ impl SandboxHandle {
         self.shared.store().register_in_product(client_id, product);
     }
 
+    /// Replaces the Business Central permission sets of an app (client ID)
+    /// or a user (UPN), as its administrator would on the Microsoft Entra
+    /// Applications or Users page. Without one that reads data (D365 READ,
+    /// D365 BUS FULL ACCESS…), entity reads get BC's 400 permission error
+    /// (docs/sandbox-fidelity.md §H3). Everyone starts with one that does.
+    pub fn set_bc_permission_sets(&self, principal: &str, sets: &[&str]) {
+        let principal = principal.to_ascii_lowercase();
+        let principal = match uuid::Uuid::parse_str(&principal) {
+            Ok(_) => store::BcPrincipal::App(principal),
+            Err(_) => store::BcPrincipal::User(principal),
+        };
+        let sets = sets.iter().map(|s| s.to_string()).collect();
+        self.shared.store().set_bc_permission_sets(principal, sets);
+    }
+
     /// The fault rules in force: set, add, clear, and read their counters
     /// (the same rules as `/sandbox/faults` and the world's `faults`).
     pub fn faults(&self) -> &Faults {

@@ -163,7 +163,28 @@ pub struct Store {
     /// Apps listed on a product's own "Microsoft Entra applications" page:
     /// the world's, and those an administrator adds while it runs.
     in_product: BTreeSet<(Uuid, Resource)>,
+    /// Permission sets assigned in Business Central, on its Microsoft Entra
+    /// Applications page (apps) or Users page (people); whoever is not
+    /// listed holds a set that reads everything (docs/sandbox-fidelity.md §H3).
+    bc_permission_sets: HashMap<BcPrincipal, Vec<String>>,
 }
+
+/// Whom BC assigns permission sets to: an app by client ID, a person by
+/// user name (both lower case).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BcPrincipal {
+    App(String),
+    User(String),
+}
+
+/// Sets that read business data (docs/microsoft.md §5: D365 READ, D365 BUS
+/// FULL ACCESS); automation sets such as D365 AUTOMATION do not.
+const BC_READING_SETS: &[&str] = &[
+    "D365 READ",
+    "D365 BUS FULL ACCESS",
+    "D365 FULL ACCESS",
+    "SUPER",
+];
 
 impl Store {
     fn seeded(world: &World) -> Store {
@@ -187,6 +208,20 @@ impl Store {
     /// applications" page.
     pub fn register_in_product(&mut self, client_id: Uuid, product: Resource) {
         self.in_product.insert((client_id, product));
+    }
+
+    /// What a BC administrator does on the Microsoft Entra Applications or
+    /// Users page: replaces the principal's permission sets.
+    pub fn set_bc_permission_sets(&mut self, principal: BcPrincipal, sets: Vec<String>) {
+        self.bc_permission_sets.insert(principal, sets);
+    }
+
+    /// Whether BC lets the principal read entity sets.
+    pub fn bc_may_read(&self, principal: &BcPrincipal) -> bool {
+        self.bc_permission_sets.get(principal).is_none_or(|sets| {
+            sets.iter()
+                .any(|s| BC_READING_SETS.iter().any(|r| r.eq_ignore_ascii_case(s)))
+        })
     }
 
     /// An app "exists" in a tenant when it is registered there or someone

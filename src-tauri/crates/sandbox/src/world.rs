@@ -98,7 +98,8 @@ pub struct AppRegistration {
     #[serde(default)]
     pub admin_consent: bool,
     /// Products whose own "Microsoft Entra applications" page lists this
-    /// client ID, which S2S needs (docs/microsoft.md §5, §6).
+    /// client ID, which S2S needs (docs/microsoft.md §5, §6); for Dataverse,
+    /// environments holding an application user for it (§7).
     #[serde(default)]
     pub registered_in_product: Vec<Resource>,
 }
@@ -374,9 +375,12 @@ impl World {
                     ]
                     .concat(),
                     admin_consent: true,
+                    // Dataverse: an application user in the environment
+                    // (docs/microsoft.md §7).
                     registered_in_product: vec![
                         Resource::BusinessCentral,
                         Resource::FinanceOperations,
+                        Resource::Dataverse,
                     ],
                 },
                 AppRegistration {
@@ -395,9 +399,12 @@ impl World {
                     ]
                     .concat(),
                     admin_consent: true,
+                    // Dataverse: an application user in the environment
+                    // (docs/microsoft.md §7).
                     registered_in_product: vec![
                         Resource::BusinessCentral,
                         Resource::FinanceOperations,
+                        Resource::Dataverse,
                     ],
                 },
             ],

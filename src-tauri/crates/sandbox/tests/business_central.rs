@@ -266,3 +266,72 @@ async fn environments_metadata_and_odatav4() {
     .await;
     assert_eq!(status, 404, "company names are case-sensitive");
 }
+
+/// docs/sandbox-fidelity.md §H2: an app token needs API.ReadWrite.All
+/// (*BC* automation-apis-using-s2s-authentication.md, docs/microsoft.md §5).
+/// Without admin consent the token has no `roles`; BC's S2S refusals are
+/// 401 `Authentication_InvalidCredentials` (microsoft/AL-Go#887; ⚠ the
+/// answer to a token without roles is not captured).
+#[tokio::test]
+async fn an_app_token_without_api_readwrite_all_is_refused() {
+    let mut world = d365_sandbox::world::World::demo();
+    world.apps[0].admin_consent = false;
+    let s = start(world).await;
+    let token = app_token(&s).await;
+    assert!(claims(&token).get("roles").is_none(), "{}", claims(&token));
+    let (status, headers, body) = get(&s, &format!("{}/companies", api(&s)), &token).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "Authentication_InvalidCredentials");
+}
+
+/// docs/sandbox-fidelity.md §H3: a registered app or user without a
+/// permission set that reads data lists companies but is refused the
+/// first entity read with 400 `Internal_ServerError`, body as captured in
+/// MicrosoftDocs/dynamics365smb-devitpro-pb#1966 (docs/microsoft.md §5).
+#[tokio::test]
+async fn bc_permission_sets_decide_entity_reads() {
+    let s = demo().await;
+    let client_id = s.endpoints().demo.client_id.unwrap();
+    s.set_bc_permission_sets(&client_id, &["D365 AUTOMATION"]);
+    let token = app_token(&s).await;
+    let company = first_company(&s, &token).await;
+    for (set, page) in [
+        ("customers", "APIV2 - Customers"),
+        ("salesInvoices", "APIV2 - Sales Invoices"),
+    ] {
+        let path = format!("{}/companies({company})/{set}", api(&s));
+        let (status, _, body) = get(&s, &path, &token).await;
+        assert_eq!(status, 400, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"]["code"], "Internal_ServerError");
+        let message = body["error"]["message"].as_str().unwrap();
+        let expected = format!(
+            "You do not have the following permissions on Page {page}: Execute.\r\n\r\nTo view details about your permissions, see the Effective Permissions page."
+        );
+        assert!(message.starts_with(&expected), "{message}");
+        assert!(message.contains("  CorrelationId:  "), "{message}");
+    }
+    // An unknown set is still "not found", not forbidden.
+    let path = format!("{}/companies({company})/contact", api(&s));
+    assert_eq!(get(&s, &path, &token).await.0, 404);
+
+    // A set that reads data lets the same token through.
+    s.set_bc_permission_sets(&client_id, &["D365 AUTOMATION", "D365 READ"]);
+    let path = format!("{}/companies({company})/customers", api(&s));
+    assert_eq!(get(&s, &path, &token).await.0, 200);
+
+    // People too, by user name; other people keep their sets.
+    let user = user_token(&s).await;
+    assert_eq!(get(&s, &path, &user).await.0, 200);
+    s.set_bc_permission_sets(&user_upn(&s), &[]);
+    let (status, _, body) = get(&s, &path, &user).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("Page APIV2 - Customers: Execute."), "{body}");
+    assert_eq!(get(&s, &path, &token).await.0, 200);
+}
+
+fn user_upn(s: &d365_sandbox::SandboxHandle) -> String {
+    user(s).0
+}

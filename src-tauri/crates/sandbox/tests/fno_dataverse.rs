@@ -565,3 +565,45 @@ async fn global_discovery_lists_the_tenants_environments() {
         s.endpoints().dataverse_url.unwrap()
     );
 }
+
+/// docs/sandbox-fidelity.md §H1: an app-only token for an app with no
+/// application user in the environment is refused with 403 `0x80072560`
+/// (docs/microsoft.md §7: microsoft/PowerPlatform-DataverseServiceClient#5,
+/// MicrosoftDocs/power-platform#2124; *Power Platform*
+/// manage-application-users.md).
+#[tokio::test]
+async fn dataverse_refuses_an_app_without_an_application_user() {
+    let mut world = d365_sandbox::world::World::demo();
+    world.apps[0]
+        .registered_in_product
+        .retain(|p| *p != d365_sandbox::resources::Resource::Dataverse);
+    let s = start(world).await;
+    let (api, token) = dataverse_api(&s).await;
+    for path in ["WhoAmI", "accounts?$top=1"] {
+        let (status, _, body) = dv_get(&format!("{api}/{path}"), &token, None).await;
+        assert_eq!(status, 403, "{path}: {body}");
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "0x80072560", "message": "The user is not a member of the organization."}})
+        );
+    }
+    // Global Discovery is not an environment: no application user there.
+    let disco = s.endpoints().globaldisco;
+    let disco_token = app_token_for(&s, &format!("{disco}/.default")).await;
+    let (status, _, _) = dv_get(
+        &format!("{disco}/api/discovery/v2.0/Instances"),
+        &disco_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Once the admin adds the application user, the same token reads.
+    let client_id = s.endpoints().demo.client_id.unwrap();
+    s.register_in_product(
+        client_id.parse().unwrap(),
+        d365_sandbox::resources::Resource::Dataverse,
+    );
+    let (status, _, body) = dv_get(&format!("{api}/WhoAmI"), &token, None).await;
+    assert_eq!(status, 200, "{body}");
+}

@@ -62,35 +62,56 @@ pub(super) async fn run(connection: &Connection, cancel: &CancellationToken, r: 
     }
 }
 
-/// An app-only caller not registered inside BC or F&O is refused by every
-/// call; asking for the companies shows it. The answer is handed on to the
-/// companies check, which then need not ask again.
+/// An app-only caller not registered inside the product (BC's or F&O's
+/// Microsoft Entra applications page, Dataverse's application user) is
+/// refused by every call; asking for the companies shows it. The answer is
+/// handed on to the companies check, which then need not ask again.
 async fn in_product(
     connection: &Connection,
     cancel: &CancellationToken,
     r: &mut Runner<'_>,
 ) -> Option<Result<Vec<Company>, UserError>> {
     let profile = connection.profile();
-    if profile.grant() != Grant::ClientCredentials || profile.product == Product::Dataverse {
+    if profile.grant() != Grant::ClientCredentials {
         return None;
     }
     let name = profile.product.display_name();
+    let (title, because, accepted) = match profile.product {
+        Product::Dataverse => (
+            format!("The app has an application user in {name}"),
+            format!("the app has no application user in {name}"),
+            format!("{name} accepts the app: it has an application user there."),
+        ),
+        _ => (
+            format!("The app is registered inside {name}"),
+            format!("the app is not registered inside {name}"),
+            format!("{name} accepts the app: it is registered there."),
+        ),
+    };
     let mut answer = None;
-    r.gate(
-        "in-product",
-        format!("The app is registered inside {name}"),
-        &format!("the app is not registered inside {name}"),
-        async {
-            let got = list_companies(connection, cancel).await;
-            let found = match &got {
-                Err(e) if e.kind == ErrorKind::AppNotRegisteredInProduct => Found::fail(e.clone()),
-                Err(_) => Found::skip(format!("{name} did not answer, so it could not say.")),
-                Ok(_) => Found::pass(format!("{name} accepts the app: it is registered there.")),
-            };
-            answer = Some(got);
-            found
-        },
-    )
+    r.gate("in-product", title, &because, async {
+        let got = list_companies(connection, cancel).await;
+        let found = match &got {
+            Err(e) if e.kind == ErrorKind::AppNotRegisteredInProduct => Found::fail(e.clone()),
+            // Without admin consent the product refuses the token before it
+            // looks at its own registration (docs/sandbox-fidelity.md §H2):
+            // the consent check says what to do, the companies check repeats it.
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::ConsentRequired | ErrorKind::PermissionMissing
+                ) =>
+            {
+                Found::skip(format!(
+                    "{name} refused the token before it could say: admin consent comes first."
+                ))
+            }
+            Err(_) => Found::skip(format!("{name} did not answer, so it could not say.")),
+            Ok(_) => Found::pass(accepted),
+        };
+        answer = Some(got);
+        found
+    })
     .await;
     answer
 }

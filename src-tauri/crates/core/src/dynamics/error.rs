@@ -6,6 +6,7 @@ use std::time::Duration;
 use quick_xml::events::Event;
 use serde::Deserialize;
 
+use crate::identity::scopes::{permissions_for, Access};
 use crate::identity::token_cache::TokenCacheError;
 use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
@@ -108,6 +109,9 @@ pub struct ServiceFailure {
     /// not know it.
     pub client_id: String,
     pub grant: Grant,
+    /// An app-only token carrying none of the product's application
+    /// permissions (`roles`): admin consent was never granted.
+    pub no_app_roles: bool,
     /// Raw text when the body was not an error body (e.g. a proxy's page).
     pub raw: Option<String>,
 }
@@ -211,7 +215,26 @@ impl Explain for DataError {
 fn explain_service(f: &ServiceFailure) -> UserError {
     let product = f.product.display_name();
     let code = f.body.as_ref().map(|b| b.code.as_str()).unwrap_or_default();
+    let message_text = f
+        .body
+        .as_ref()
+        .map(|b| b.message.as_str())
+        .unwrap_or_default();
     let (kind, message, fix) = match (f.status, code) {
+        // BC refuses an app token without API.ReadWrite.All with the same
+        // 401 as an unregistered app (docs/sandbox-fidelity.md §H2); the
+        // token tells the two apart, and consent comes first.
+        (401, _) if f.grant == Grant::ClientCredentials && f.no_app_roles => (
+            ErrorKind::ConsentRequired,
+            format!("{product} refused the app: its token carries none of {product}'s application permissions, because nobody has granted admin consent."),
+            format!(
+                "In the Microsoft Entra admin center open App registrations › your app › API permissions, add {product}'s application permission ({}) and click 'Grant admin consent'. Or use Grant admin consent in D365 Connect (d365c consent).",
+                permissions_for(f.product, Access::Application)
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        ),
         (401, "Authentication_InvalidCredentials") if f.grant == Grant::ClientCredentials => (
             ErrorKind::AppNotRegisteredInProduct,
             format!("{product} rejected the app's sign-in: this app is not registered inside {product}."),
@@ -242,6 +265,16 @@ fn explain_service(f: &ServiceFailure) -> UserError {
             format!("{product} did not accept the sign-in token."),
             format!("Sign in again. If it keeps happening, open the token panel: the token must be for {product}, for this tenant, and not expired."),
         ),
+        // Dataverse refuses an app with no application user in the
+        // environment (docs/microsoft.md §7; docs/sandbox-fidelity.md §H1).
+        (403, "0x80072560") if f.grant == Grant::ClientCredentials => (
+            ErrorKind::AppNotRegisteredInProduct,
+            format!("{product} refused the app: it has no application user in this environment."),
+            format!(
+                "In the Power Platform admin center open Manage › Environments › the environment › Settings › Users + permissions › Application users, choose + New app user, add the app (client ID {}), pick the business unit and a security role that can read the data, then Create. Do this in each environment.",
+                f.client_id
+            ),
+        ),
         (403, _) => (
             ErrorKind::PermissionDenied,
             format!("{product} says you (or the app) may not read this."),
@@ -265,6 +298,13 @@ fn explain_service(f: &ServiceFailure) -> UserError {
             ErrorKind::Throttled,
             format!("{product} is busy and asked D365 Connect to slow down."),
             "Try again in a few minutes, or ask for fewer rows at a time.".into(),
+        ),
+        // BC's answer to a registered user or app without a permission set
+        // for the data (docs/microsoft.md §5; docs/sandbox-fidelity.md §H3).
+        (400, _) if message_text.starts_with("You do not have the following permissions") => (
+            ErrorKind::PermissionDenied,
+            format!("{product} says you (or the app) may not read this."),
+            "Assign a permission set that can read this (for example D365 READ) to the app or user in Business Central (Microsoft Entra Applications page for an app, Users for a person).".into(),
         ),
         (400, _) => (
             ErrorKind::BadQuery,
@@ -308,6 +348,7 @@ mod tests {
             body: ErrorBody::parse(body.as_bytes()),
             client_id: "3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40".into(),
             grant,
+            no_app_roles: false,
             raw: None,
         }
     }
@@ -364,6 +405,62 @@ mod tests {
             Grant::Delegated,
         ));
         assert_eq!(delegated.kind, ErrorKind::TokenRejected);
+    }
+
+    /// docs/sandbox-fidelity.md §H1, body from docs/microsoft.md §7.
+    #[test]
+    fn dataverse_without_an_application_user_gets_the_admin_center_steps() {
+        let body = r#"{"error":{"code":"0x80072560","message":"The user is not a member of the organization."}}"#;
+        let e = explain_service(&failure(
+            Product::Dataverse,
+            403,
+            body,
+            Grant::ClientCredentials,
+        ));
+        assert_eq!(e.kind, ErrorKind::AppNotRegisteredInProduct);
+        for step in [
+            "Power Platform admin center",
+            "Manage › Environments",
+            "Users + permissions › Application users",
+            "+ New app user",
+            "business unit",
+            "security role",
+        ] {
+            assert!(e.fix.contains(step), "{step}: {}", e.fix);
+        }
+        // A person without a role is still told about roles.
+        let delegated = explain_service(&failure(Product::Dataverse, 403, body, Grant::Delegated));
+        assert_eq!(delegated.kind, ErrorKind::PermissionDenied);
+    }
+
+    /// docs/sandbox-fidelity.md §H2: a token without roles means consent.
+    #[test]
+    fn a_bc_401_for_a_token_without_roles_asks_for_admin_consent() {
+        let bc = r#"{"error":{"code":"Authentication_InvalidCredentials","message":"The server has rejected the client credentials.  CorrelationId:  1."}}"#;
+        let mut f = failure(Product::BusinessCentral, 401, bc, Grant::ClientCredentials);
+        f.no_app_roles = true;
+        let e = explain_service(&f);
+        assert_eq!(e.kind, ErrorKind::ConsentRequired);
+        assert!(
+            e.fix.contains("Grant admin consent") && e.fix.contains("API.ReadWrite.All"),
+            "{}",
+            e.fix
+        );
+    }
+
+    /// docs/sandbox-fidelity.md §H3, body of docs/microsoft.md §5.
+    #[test]
+    fn a_bc_permission_message_is_permission_denied() {
+        let body = r#"{"error":{"code":"Internal_ServerError","message":"You do not have the following permissions on Page APIV2 - Customers: Execute.\r\n\r\nTo view details about your permissions, see the Effective Permissions page.  CorrelationId:  1."}}"#;
+        for grant in [Grant::ClientCredentials, Grant::Delegated] {
+            let e = explain_service(&failure(Product::BusinessCentral, 400, body, grant));
+            assert_eq!(e.kind, ErrorKind::PermissionDenied);
+            assert!(
+                e.fix.contains("D365 READ") && !e.fix.contains("filter"),
+                "{}",
+                e.fix
+            );
+        }
     }
 
     #[test]

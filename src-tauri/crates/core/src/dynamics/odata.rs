@@ -15,6 +15,8 @@ use url::Url;
 use crate::dynamics::error::{DataError, ErrorBody, ServiceFailure};
 use crate::dynamics::headroom::Headroom;
 use crate::dynamics::retry::{Failure, RetryPolicy, Stop, Verdict, Wait};
+use crate::identity::claims;
+use crate::identity::scopes::{permissions_for, Access};
 use crate::identity::token_cache::TokenCache;
 use crate::product::Product;
 use crate::profiles::Grant;
@@ -384,7 +386,7 @@ impl ODataClient {
                 headroom: Headroom::from_headers(&headers),
             });
         }
-        let failure = self.service_failure(status.as_u16(), &body);
+        let failure = self.service_failure(status.as_u16(), &body, token.expose());
         match Failure::from_response(status, &headers) {
             Some(retry) => {
                 let error = match retry {
@@ -400,8 +402,19 @@ impl ODataClient {
         }
     }
 
-    fn service_failure(&self, status: u16, body: &[u8]) -> DataError {
+    fn service_failure(&self, status: u16, body: &[u8], token: &str) -> DataError {
         let parsed = ErrorBody::parse(body);
+        // An app token without any of the product's application permissions
+        // means nobody granted admin consent; the product's refusal is then
+        // about that, not about its own registration (docs/sandbox-fidelity.md §H2).
+        let no_app_roles = self.grant == Grant::ClientCredentials && {
+            let known: Vec<&str> = permissions_for(self.product, Access::Application)
+                .map(|p| p.name)
+                .collect();
+            !known.is_empty()
+                && claims::decode(token)
+                    .is_ok_and(|c| !c.roles.iter().any(|r| known.contains(&r.as_str())))
+        };
         let raw = parsed
             .is_none()
             .then(|| String::from_utf8_lossy(&body[..body.len().min(400)]).into_owned());
@@ -411,6 +424,7 @@ impl ODataClient {
             body: parsed,
             client_id: self.tokens.client().client_id().to_string(),
             grant: self.grant,
+            no_app_roles,
             raw,
         }))
     }

@@ -18,6 +18,11 @@ pub enum BcError {
     ResourceNotFound(String),
     /// A malformed query (fixture amplabs_read_balance-sheets_error-since.json).
     BadRequest(String),
+    /// A registered app or user without a permission set that reads this
+    /// page: HTTP 400 `Internal_ServerError` (docs/microsoft.md §5;
+    /// docs/sandbox-fidelity.md §H3, body captured in
+    /// MicrosoftDocs/dynamics365smb-devitpro-pb#1966). Holds the page name.
+    NoPermission(String),
     /// Admin center API: the caller may not manage environments.
     AdminForbidden,
     /// 429 when a limit of operational-limits-online.md is exceeded
@@ -66,6 +71,11 @@ impl BcError {
                 format!("Resource not found for the segment '{segment}'."),
             ),
             BcError::BadRequest(message) => (StatusCode::BAD_REQUEST, "BadRequest", message),
+            BcError::NoPermission(page) => (
+                StatusCode::BAD_REQUEST,
+                "Internal_ServerError",
+                format!("You do not have the following permissions on Page {page}: Execute.\r\n\r\nTo view details about your permissions, see the Effective Permissions page. To report a problem, refer to the following server session ID: '130'."),
+            ),
             BcError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Application_TooManyRequests",

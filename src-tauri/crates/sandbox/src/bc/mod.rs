@@ -26,7 +26,7 @@ use crate::odata::csdl::Model;
 use crate::odata::page::{self, PageSpec};
 use crate::odata::{query, wire};
 use crate::resources::{Resource, BC_RESOURCE_URI};
-use crate::store::Shared;
+use crate::store::{BcPrincipal, Shared};
 use crate::world::World;
 
 /// BC's fixed server page size online (docs/microsoft.md §5).
@@ -245,7 +245,17 @@ fn serve(
     headers: &HeaderMap,
 ) -> Result<Response, BcError> {
     let caller = caller(shared, headers)?;
+    // An app token needs API.ReadWrite.All for the APIs and web services
+    // (docs/microsoft.md §5); without admin consent it carries no roles.
+    // ⚠ BC's exact answer to that is not captured: its S2S failures are all
+    // 401 Authentication_InvalidCredentials (docs/sandbox-fidelity.md §H2).
+    if caller.is_app() && !caller.has_role("API.ReadWrite.All") {
+        return Err(BcError::Unauthorized);
+    }
     let target = resolve(shared, bc, &caller, rest)?;
+    // Companies list without a data permission set; entity reads need one
+    // (docs/microsoft.md §5, docs/sandbox-fidelity.md §H3).
+    let may_read = shared.store().bc_may_read(&principal(&caller));
     let tail = target.tail.clone();
     match (&target.api, tail.as_slice()) {
         (_, [] | [""]) => Ok(service_document(bc, &target)),
@@ -259,11 +269,11 @@ fn serve(
         }
         (Api::V2, [company, set]) if company.starts_with("companies(") => {
             let company = company_by_segment(&target, company)?;
-            entity_or_set(bc, &target, company, set, raw, headers)
+            entity_or_set(bc, &target, company, set, raw, headers, may_read)
         }
         (Api::ODataV4, [company, set]) if company.starts_with("Company(") => {
             let company = company_by_odatav4_segment(&target, company)?;
-            entity_or_set(bc, &target, company, set, raw, headers)
+            entity_or_set(bc, &target, company, set, raw, headers, may_read)
         }
         // `…/api/v2.0/customers?company={id}` (docs/microsoft.md §5).
         (Api::V2, [set]) => {
@@ -275,9 +285,50 @@ fn serve(
                 .iter()
                 .find(|c| c.id.eq_ignore_ascii_case(&id))
                 .ok_or_else(|| BcError::ResourceNotFound("companies".into()))?;
-            entity_or_set(bc, &target, company, set, raw, headers)
+            entity_or_set(bc, &target, company, set, raw, headers, may_read)
         }
         (_, [first, ..]) => Err(BcError::ResourceNotFound((*first).into())),
+    }
+}
+
+/// Who BC checks permission sets for: the app of an app-only token, else
+/// the signed-in user.
+fn principal(caller: &Caller) -> BcPrincipal {
+    if caller.is_app() {
+        BcPrincipal::App(caller.claims.appid.to_ascii_lowercase())
+    } else {
+        BcPrincipal::User(
+            caller
+                .claims
+                .upn
+                .as_deref()
+                .unwrap_or(&caller.claims.oid)
+                .to_ascii_lowercase(),
+        )
+    }
+}
+
+/// The page behind an entity set, as BC names it in permission errors:
+/// API v2.0's `salesInvoices` is page "APIV2 - Sales Invoices"
+/// (docs/microsoft.md §5: "Page APIV2 - Customers"); an OData V4 web
+/// service is named by its service name.
+fn page_name(api: &Api, set: &str) -> String {
+    match api {
+        Api::ODataV4 => set.to_string(),
+        Api::V2 => {
+            let mut words = String::new();
+            for (i, c) in set.chars().enumerate() {
+                if i == 0 {
+                    words.extend(c.to_uppercase());
+                } else {
+                    if c.is_uppercase() {
+                        words.push(' ');
+                    }
+                    words.push(c);
+                }
+            }
+            format!("APIV2 - {words}")
+        }
     }
 }
 
@@ -425,6 +476,7 @@ fn entity_or_set(
     segment: &str,
     raw: Option<&str>,
     headers: &HeaderMap,
+    may_read: bool,
 ) -> Result<Response, BcError> {
     let (set, key) = match segment.split_once('(') {
         Some((set, key)) => (set, key.strip_suffix(')')),
@@ -432,6 +484,9 @@ fn entity_or_set(
     };
     if company.set(set).is_none() {
         return Err(BcError::ResourceNotFound(set.into()));
+    }
+    if !may_read {
+        return Err(BcError::NoPermission(page_name(&target.api, set)));
     }
     match key {
         None => collection(bc, target, Some(company), set, raw, headers),

@@ -17,7 +17,6 @@ use serde_json::{json, Map, Value};
 use super::{Dataverse, Organization};
 use crate::bearer;
 use crate::odata::wire;
-use crate::resources::Resource;
 use crate::store::Shared;
 
 type Ctx = Arc<(Arc<Shared>, Arc<Dataverse>)>;
@@ -36,7 +35,7 @@ async fn instances(
 ) -> Response {
     let (shared, dataverse) = &*ctx;
     let audience = format!("{}/globaldisco", shared.base);
-    let caller = match bearer::authenticate(shared, &headers, &audience, Resource::Dataverse) {
+    let caller = match bearer::verify(shared, &headers, &audience) {
         Ok(c) => c,
         Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
     };

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub use self::discovery::routes as discovery_routes;
-use crate::bearer::{self, Caller};
+use crate::bearer::{self, AuthFailure, Caller};
 use crate::data::Scale;
 use crate::faults::Refusal;
 use crate::odata::collection::Collection;
@@ -99,6 +99,12 @@ enum DataverseError {
         authority: String,
         resource: String,
     },
+    /// An app-only token for an app with no application user in this
+    /// environment: 403 `0x80072560` (docs/microsoft.md §7;
+    /// docs/sandbox-fidelity.md §H1, from
+    /// microsoft/PowerPlatform-DataverseServiceClient#5 and
+    /// MicrosoftDocs/power-platform#2124).
+    NotAMember,
     NotFound(String),
     /// 0x80060888 is the code Dataverse gives OData query errors.
     Query(String),
@@ -136,6 +142,11 @@ impl IntoResponse for DataverseError {
                 }
                 return r;
             }
+            DataverseError::NotAMember => (
+                StatusCode::FORBIDDEN,
+                "0x80072560",
+                "The user is not a member of the organization.".into(),
+            ),
             DataverseError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 "0x80060888",
@@ -189,11 +200,12 @@ fn serve(
         .ok_or_else(|| DataverseError::NotFound(org_name.into()))?;
     let url = format!("{}/dataverse/{org_name}", shared.base);
     let caller =
-        bearer::authenticate(shared, headers, &url, Resource::Dataverse).map_err(|_| {
-            DataverseError::Unauthorized {
+        bearer::authenticate(shared, headers, &url, Resource::Dataverse).map_err(|e| match e {
+            AuthFailure::AppNotRegisteredInProduct => DataverseError::NotAMember,
+            _ => DataverseError::Unauthorized {
                 authority: format!("{}/{}", shared.authority(), org.tenant),
                 resource: url.clone(),
-            }
+            },
         })?;
     let root = format!("{url}/api/data/v9.2");
     let started = Instant::now();
