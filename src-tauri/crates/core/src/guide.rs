@@ -236,7 +236,7 @@ fn product_side_step(product: Product, client_id: Option<&str>) -> GuideStep {
         Product::BusinessCentral => vec![
             "In Business Central, search for “Microsoft Entra Applications” and select “New”.".into(),
             format!("Client ID: {id}; Description: “{APP_NAME}”; State: “Enabled”."),
-            "Under “User Permission Sets”, add the permission sets the integration needs (for example D365 AUTOMATION; not SUPER).".into(),
+            "Under “User Permission Sets”, add a set that can read the data the integration needs, for example D365 READ. Not SUPER; automation sets such as D365 AUTOMATION alone cannot read data.".into(),
             "Do this in every environment the app should reach.".into(),
         ],
         Product::FinanceOperations => vec![

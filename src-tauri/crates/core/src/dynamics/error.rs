@@ -239,7 +239,7 @@ fn explain_service(f: &ServiceFailure) -> UserError {
             ErrorKind::AppNotRegisteredInProduct,
             format!("{product} rejected the app's sign-in: this app is not registered inside {product}."),
             format!(
-                "In {product} open 'Microsoft Entra Applications', choose New, enter the client ID {}, set State to Enabled and assign permission sets (for example D365 AUTOMATION; not SUPER). Do this in each environment.",
+                "In {product} open 'Microsoft Entra Applications', choose New, enter the client ID {}, set State to Enabled and assign permission sets that can read the data (for example D365 READ; not SUPER). Do this in each environment.",
                 f.client_id
             ),
         ),

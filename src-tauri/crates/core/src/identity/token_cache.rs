@@ -62,7 +62,8 @@ impl Explain for TokenCacheError {
     fn explain(&self) -> UserError {
         match self {
             TokenCacheError::Flow(e) => e.explain(),
-            _ => UserError {
+            TokenCacheError::Store(e) => e.explain(),
+            TokenCacheError::SignInRequired { .. } => UserError {
                 kind: self.kind(),
                 message: self.to_string(),
                 fix: self.fix(),
