@@ -23,6 +23,9 @@ export interface Draft {
   environment: string | null;
   company: string | null;
   network: NetworkSettings;
+  /** A company named in a pasted Business Central address (a name or an
+   * ID), chosen on the Environment step once the companies are listed. */
+  wantedCompany: string | null;
   /** Whether the profile exists on disk under `name`. */
   saved: boolean;
   /** Set when the user chose "Try the sandbox tenant". */
@@ -41,6 +44,7 @@ export const EMPTY_DRAFT: Draft = {
   environment: null,
   company: null,
   network: { long_timeout: false, retry_failed: true },
+  wantedCompany: null,
   saved: false,
   sandbox: null,
 };

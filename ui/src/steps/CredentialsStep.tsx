@@ -38,9 +38,9 @@ export function CredentialsStep() {
     if (!looksLikeBcUrl(raw)) return;
     const read = await bcUrl.run(raw);
     if (read) {
-      update({ tenant: read.url.tenant?.value ?? "", environment: read.url.environment });
+      update({ tenant: read.url.tenant?.value ?? "", environment: read.url.environment, wantedCompany: read.url.company });
       setPasted(
-        `We read this Business Central address: environment “${read.url.environment}”${read.url.tenant ? `, tenant ${read.url.tenant.value}` : ""}.`,
+        `We read this Business Central address: environment “${read.url.environment}”${read.url.tenant ? `, tenant ${read.url.tenant.value}` : ""}${read.url.company ? `, company “${read.url.company}” (chosen on the Environment step)` : ""}.`,
       );
     }
   };

@@ -25,6 +25,17 @@ export function EnvironmentStep() {
     if (draft.saved && draft.environment) void loadCompanies(draft.name);
   }, [draft.saved, draft.name, draft.environment, loadCompanies]);
 
+  // A company named in a pasted Business Central address (its name, as
+  // ODataV4 paths have it, or its ID) is chosen once the list shows it.
+  const listed = companies.state.status === "done" ? companies.state.value : null;
+  useEffect(() => {
+    if (!listed || !draft.wantedCompany || draft.company) return;
+    const wanted = draft.wantedCompany;
+    const found = listed.find((c) => c.id.toLowerCase() === wanted.toLowerCase() || c.name === wanted);
+    if (found) void save({ company: found.id, wantedCompany: null });
+  }, [listed, draft.wantedCompany, draft.company, save]);
+
+  const [typed, setTyped] = useState("");
   const choose = async (patch: { environment?: string; company?: string | null }) => {
     try {
       setSaveProblem(null);
@@ -42,6 +53,12 @@ export function EnvironmentStep() {
     );
   }
   const word = COMPANY_WORD[draft.product];
+  // Typing the name helps when only the list is out of reach (it needs
+  // rights the data may not); not when BC refuses the app altogether.
+  const listUnreadable =
+    (environments.state.status === "failed" &&
+      !["AppNotRegisteredInProduct", "ConsentRequired"].includes(environments.state.problem.kind)) ||
+    (environments.state.status === "done" && environments.state.value.length === 0);
   // One refusal (e.g. the app is not registered in the product) fails both
   // lists: say it once.
   const repeated =
@@ -69,6 +86,34 @@ export function EnvironmentStep() {
             </button>
           </>
         )}
+        {draft.product === "BusinessCentral" && listUnreadable && (
+            <form
+              className="typed-environment"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (typed.trim()) void choose({ environment: typed.trim(), company: null });
+              }}
+            >
+              <label htmlFor="typed-environment">Or type the environment's name</label>
+              <p className="field-hint" id="typed-environment-hint">
+                As the Business Central admin center shows it, for example Production or Sandbox.
+              </p>
+              <div className="inline-form">
+                <input
+                  id="typed-environment"
+                  data-testid="typed-environment"
+                  aria-describedby="typed-environment-hint"
+                  value={typed}
+                  onChange={(e) => setTyped(e.target.value)}
+                  spellCheck={false}
+                />
+                <button type="submit" className="button small" data-testid="use-typed-environment" disabled={!typed.trim()}>
+                  Use this environment
+                </button>
+              </div>
+              {draft.environment && <p className="muted">Using “{draft.environment}”.</p>}
+            </form>
+          )}
         {environments.state.status === "running" && <p className="skeleton" />}
         {environments.state.status === "done" &&
           (environments.state.value.length === 0 ? (

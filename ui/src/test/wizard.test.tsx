@@ -279,6 +279,64 @@ describe("the steps", () => {
   });
 });
 
+describe("the Environment step", () => {
+  const COMPANIES = [
+    { id: "11111111-1111-1111-1111-111111111111", name: "CRONUS USA, Inc.", display_name: "CRONUS USA, Inc." },
+    { id: "22222222-2222-2222-2222-222222222222", name: "My Company", display_name: "My Company" },
+  ];
+
+  it("chooses the company named in a pasted Business Central address", async () => {
+    const calls = backend({
+      read_bc_url: () => ({
+        url: { tenant: { value: "contoso.onmicrosoft.com", notices: [] }, environment: "Production", company: "CRONUS USA, Inc." },
+        notices: [],
+      }),
+      list_environments: () => [{ id: "Production", name: "Production", kind: "Production" }],
+      list_companies: () => COMPANIES,
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("credentials"));
+    const tenant = screen.getByTestId("tenant");
+    await user.clear(tenant);
+    await user.click(tenant);
+    await user.paste("https://api.businesscentral.dynamics.com/v2.0/contoso.onmicrosoft.com/Production/ODataV4/Company('CRONUS%20USA%2C%20Inc.')/Customers");
+    expect(await screen.findByText(/company “CRONUS USA, Inc.”/)).toBeInTheDocument();
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    await screen.findByTestId("token-verdict");
+    await user.click(stepButton("environment"));
+    await waitFor(() => expect(within(screen.getByTestId("company-CRONUS USA, Inc.")).getByRole("radio")).toBeChecked());
+    const saved = calls.filter((c) => c.cmd === "save_profile").pop();
+    expect((saved?.args.profile as { company: string }).company).toBe(COMPANIES[0].id);
+  });
+
+  it("lets the environment be typed when the list cannot be read", async () => {
+    const calls = backend({
+      list_environments: () => {
+        throw { kind: "PermissionDenied", message: "The environment list needs an administrator.", fix: "Type it.", details: null, setting: null };
+      },
+      list_companies: () => COMPANIES,
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    await screen.findByTestId("token-verdict");
+    await user.click(stepButton("environment"));
+    await user.type(await screen.findByTestId("typed-environment"), "Sandbox2");
+    await user.click(screen.getByTestId("use-typed-environment"));
+    expect(await screen.findByText("Using “Sandbox2”.")).toBeInTheDocument();
+    const saved = calls.filter((c) => c.cmd === "save_profile").pop();
+    expect((saved?.args.profile as { environment: string }).environment).toBe("Sandbox2");
+    expect(await screen.findByTestId("company-My Company")).toBeInTheDocument();
+  });
+});
+
 describe("the Credentials step's secret store card", () => {
   async function openCredentials() {
     const user = await startNew();
