@@ -4,6 +4,7 @@
 import type { Cloud } from "../bindings/Cloud";
 import type { NetworkSettings } from "../bindings/NetworkSettings";
 import type { Product } from "../bindings/Product";
+import products from "../bindings/products.json";
 import type { Profile } from "../bindings/Profile";
 import type { Registration } from "../bindings/Registration";
 import type { SandboxTenant } from "../bindings/SandboxTenant";
@@ -102,10 +103,8 @@ export function sandboxDraft(tenant: SandboxTenant): Draft {
  * is the token's audience); Dataverse can pick one after signing in. */
 export const needsEnvironmentUrl = (product: Product): boolean => product === "FinanceOperations";
 
-export const PRODUCTS: { id: Product; name: string; blurb: string }[] = [
-  { id: "BusinessCentral", name: "Business Central", blurb: "Dynamics 365 Business Central: finance and operations for small and mid-sized companies." },
-  { id: "FinanceOperations", name: "Finance & Operations", blurb: "Dynamics 365 Finance, Supply Chain Management and the other finance and operations apps." },
-  { id: "Dataverse", name: "Dataverse", blurb: "Dynamics 365 Sales, Customer Service and the other customer engagement apps." },
-];
+/** The products as the core names them (written by its tests, like the
+ * bindings). */
+export const PRODUCTS: readonly { id: Product; name: string; blurb: string }[] = products as { id: Product; name: string; blurb: string }[];
 
 export const productName = (product: Product): string => PRODUCTS.find((p) => p.id === product)?.name ?? product;
