@@ -774,3 +774,47 @@ async fn network_settings_are_saved_and_an_environment_name_is_no_fno_address() 
         stderr(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bc_service_url_gives_tenant_environment_and_company() {
+    let cli = Cli::headless("").unwrap();
+    let company = "11111111-2222-3333-4444-555555555555";
+    let api = format!(
+        "https://api.businesscentral.dynamics.com/v2.0/contoso.onmicrosoft.com/Sandbox2/api/v2.0/companies({company})/customers"
+    );
+    let odata = "https://api.businesscentral.dynamics.com/v2.0/contoso.onmicrosoft.com/Production/ODataV4/Company('CRONUS%20USA%2C%20Inc.')/Customers";
+    let client_id = demo_app().0;
+    let add = |name: &str, url: &str| {
+        cli.run(&[
+            "profile",
+            "add",
+            name,
+            "--product",
+            "bc",
+            "--service-url",
+            url,
+            "--client-id",
+            &client_id,
+            "--grant",
+            "client-credentials",
+        ])
+        .unwrap()
+    };
+    assert!(add("by-id", &api).status.success());
+    let shown = cli.json(&["profile", "show", "by-id", "--json"]).unwrap();
+    assert_eq!(shown["tenant"], "contoso.onmicrosoft.com", "{shown}");
+    assert_eq!(shown["environment"], "Sandbox2", "{shown}");
+    assert_eq!(shown["company"], company, "{shown}");
+
+    // A company named, not identified: kept out of the profile, and said.
+    let out = add("by-name", odata);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("CRONUS USA, Inc."),
+        "{}",
+        stderr(&out)
+    );
+    let shown = cli.json(&["profile", "show", "by-name", "--json"]).unwrap();
+    assert_eq!(shown["environment"], "Production", "{shown}");
+    assert_eq!(shown["company"], Value::Null, "{shown}");
+}

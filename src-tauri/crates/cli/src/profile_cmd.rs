@@ -62,8 +62,13 @@ pub struct AddArgs {
     #[arg(long, value_enum)]
     product: ProductArg,
     /// Tenant ID (GUID) or domain, e.g. contoso.onmicrosoft.com.
-    #[arg(long)]
-    tenant: String,
+    #[arg(long, required_unless_present = "service_url")]
+    tenant: Option<String>,
+    /// Business Central: a web service or API address to read the tenant,
+    /// environment and company from, e.g.
+    /// https://api.businesscentral.dynamics.com/v2.0/<tenant>/<env>/ODataV4/Company('…')
+    #[arg(long, conflicts_with = "environment")]
+    service_url: Option<String>,
     /// The app registration's Application (client) ID.
     #[arg(long)]
     client_id: String,
@@ -179,11 +184,37 @@ fn notices(list: &[String]) {
 fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
     let product = product(args.product);
     let cloud = cloud(&args)?;
-    let tenant = input::tenant(&args.tenant)?;
+    let from_url = match args.service_url.as_deref() {
+        Some(_) if product != Product::BusinessCentral => {
+            return Err(usage(
+                "--service-url reads Business Central addresses only.",
+                "Give --environment with the environment's address instead.",
+            ))
+        }
+        Some(raw) => {
+            let read = input::bc_service_url(raw)?;
+            notices(&read.notices);
+            Some(read.value)
+        }
+        None => None,
+    };
+    let typed_tenant = args
+        .tenant
+        .clone()
+        .or_else(|| from_url.as_ref()?.tenant.as_ref().map(|t| t.to_string()))
+        .ok_or_else(|| {
+            usage(
+                "The address leaves the tenant to the sign-in.",
+                "Add --tenant with your tenant ID or domain.",
+            )
+        })?;
+    let tenant = input::tenant(&typed_tenant)?;
     let client_id = input::client_id(&args.client_id)?;
     notices(&tenant.notices);
     notices(&client_id.notices);
+    let from_url_environment = from_url.as_ref().map(|u| u.environment.clone());
     let environment = match (product, args.environment.as_deref()) {
+        (Product::BusinessCentral, None) => from_url_environment,
         (Product::BusinessCentral, Some(name)) => Some(name.trim().to_string()),
         (_, Some(url)) => {
             let checked = input::environment_url(product, &cloud, url)?;
@@ -221,7 +252,15 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
             args.scopes
         },
         environment,
-        company: args.company,
+        company: args.company.or_else(|| {
+            let url = from_url.as_ref()?;
+            if url.company_id().is_none() {
+                if let Some(name) = &url.company {
+                    eprintln!("Note: the address names the company “{name}”: after signing in, `d365c companies {}` lists the IDs; save one with --company.", args.name);
+                }
+            }
+            url.company_id()
+        }),
         network: NetworkSettings {
             long_timeout: args.long_timeout,
             retry_failed: !args.no_retry,

@@ -49,6 +49,15 @@ pub struct BcServiceUrl {
     pub company: Option<String>,
 }
 
+impl BcServiceUrl {
+    /// The company as a profile keeps it: its ID. A name (ODataV4's
+    /// `Company('CRONUS USA, Inc.')`) is matched to an ID only once the
+    /// companies can be listed.
+    pub fn company_id(&self) -> Option<String> {
+        self.company.as_deref().and_then(parse_guid)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     #[error("The {field} is empty.")]
