@@ -235,15 +235,16 @@ async fn without_user_consent_only_admin_consent_lets_a_plain_user_in() {
     assert!(p["error_description"].starts_with("AADSTS90094: "), "{p:?}");
     assert_eq!(p["state"], "st-5");
 
-    let (_, p) = redirect_params(
-        &sign_in(&url, "admin@fabrikam.onmicrosoft.com", jo.1, "accept").await,
+    let (_, p) =
+        redirect_params(&sign_in(&url, "admin@fabrikam.onmicrosoft.com", jo.1, "accept").await);
+    assert!(
+        p.contains_key("code"),
+        "an administrator may consent: {p:?}"
     );
-    assert!(p.contains_key("code"), "an administrator may consent: {p:?}");
 
     let consent = consent_url(&s, "adminconsent", &[]);
-    let (_, p) = redirect_params(
-        &sign_in(&consent, "admin@fabrikam.onmicrosoft.com", jo.1, "accept").await,
-    );
+    let (_, p) =
+        redirect_params(&sign_in(&consent, "admin@fabrikam.onmicrosoft.com", jo.1, "accept").await);
     assert_eq!(p["admin_consent"], "True");
     let (_, p) = redirect_params(&sign_in(&url, jo.0, jo.1, "accept").await);
     assert!(p.contains_key("code"), "consented for everyone: {p:?}");
