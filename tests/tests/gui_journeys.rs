@@ -455,6 +455,7 @@ async fn an_app_nobody_consented_to_is_sent_to_the_admin_center_for_admin_consen
     .await;
     assert!(card.contains("API permissions"), "{card}");
     assert!(app.find(r#"[data-testid="admin-consent"]"#).await.is_err());
+    scroll_to(&app, r#"[data-testid="admin-consent-card"]"#).await;
     shoot(&app, &shots, "05-connect-no-consent").await;
 
     // The administrator clicks it in the admin center; Connect again.
