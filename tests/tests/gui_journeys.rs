@@ -422,12 +422,13 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_app_nobody_consented_to_gets_admin_consent_from_the_connect_step() {
+async fn an_app_nobody_consented_to_is_sent_to_the_admin_center_for_admin_consent() {
     let _window = ONE_WINDOW.lock().await;
     // The app lists API.ReadWrite.All, but "Grant admin consent" was never
     // clicked: Entra still issues a token, without roles (docs/microsoft.md §4).
     let mut world = d365_sandbox::world::World::demo();
     world.apps[0].admin_consent = false;
+    let client_id = world.apps[0].client_id;
     let sandbox = d365_sandbox::Sandbox::start(world).await.unwrap();
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("bc-admin-consent").unwrap();
@@ -442,13 +443,24 @@ async fn an_app_nobody_consented_to_gets_admin_consent_from_the_connect_step() {
         "This token cannot call Business Central.",
     )
     .await;
-    app.wait_for(r#"[data-testid="admin-consent-card"]"#, SHORT)
-        .await
-        .unwrap();
+    // A background service has no redirect URI for Entra's consent page
+    // (AADSTS500113, docs/sandbox-fidelity.md §G1): no button, the admin
+    // center's "Grant admin consent for …" instead.
+    let card = expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="admin-consent-card"]"#,
+        "Grant admin consent for",
+    )
+    .await;
+    assert!(card.contains("API permissions"), "{card}");
+    assert!(app.find(r#"[data-testid="admin-consent"]"#).await.is_err());
+    scroll_to(&app, r#"[data-testid="admin-consent-card"]"#).await;
     shoot(&app, &shots, "05-connect-no-consent").await;
 
-    // The administrator (the robot as $BROWSER) accepts on Entra's page.
-    click(&app, r#"[data-testid="admin-consent"]"#).await;
+    // The administrator clicks it in the admin center; Connect again.
+    sandbox.grant_admin_consent(client_id);
+    click(&app, r#"[data-testid="connect"]"#).await;
     let panel = expect_text(
         &app,
         &shots,

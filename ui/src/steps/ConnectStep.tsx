@@ -63,6 +63,22 @@ function AdminConsent({ delegated, onConsent }: { delegated: boolean; onConsent:
   );
 }
 
+/** A background service has no redirect URI for Entra's admin consent page
+ *  to answer to (AADSTS500113, docs/sandbox-fidelity.md §G1): the
+ *  administrator grants consent in the Entra admin center instead. */
+function AdminCenterConsent() {
+  return (
+    <section className="card" data-testid="admin-consent-card">
+      <h2>An administrator's consent is needed</h2>
+      <p data-testid="admin-center-consent">
+        The app's permissions are listed but nobody has approved them yet. An administrator (Global or Cloud Application
+        Administrator) opens the Microsoft Entra admin center › App registrations › this app › API permissions and clicks{" "}
+        <strong>Grant admin consent for</strong> followed by the organization's name. Then connect again.
+      </p>
+    </section>
+  );
+}
+
 /** Saves the connection and gets a token: the browser sign-in or the app's own. */
 export function ConnectStep() {
   const { draft, save } = useDraft();
@@ -148,7 +164,8 @@ export function ConnectStep() {
       {phase.at === "connected" && (
         <>
           <TokenPanel info={phase.info} />
-          {phase.info.verdict.missing_permissions && <AdminConsent delegated={delegated} onConsent={() => void connect(true)} />}
+          {phase.info.verdict.missing_permissions &&
+            (delegated ? <AdminConsent delegated onConsent={() => void connect(true)} /> : <AdminCenterConsent />)}
         </>
       )}
     </div>

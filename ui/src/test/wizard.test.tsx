@@ -232,7 +232,7 @@ describe("the steps", () => {
     expect((saved?.args.profile as { network: unknown }).network).toEqual({ long_timeout: true, retry_failed: false });
   });
 
-  it("offers admin consent when the app's token carries no permissions, then connects again", async () => {
+  it("sends a background service's administrator to the admin center for consent, then connects again", async () => {
     let consented = false;
     const calls = backend({
       token_info: () =>
@@ -242,10 +242,6 @@ describe("the steps", () => {
               claims: { ...TOKEN.claims, roles: [] },
               verdict: { usable: false, summary: "This token cannot call Business Central.", problems: ["No permissions."], notes: [], missing_permissions: true },
             },
-      admin_consent: () => {
-        consented = true;
-        return { tenant: SANDBOX.tenant, scope: null };
-      },
     });
     const user = userEvent.setup();
     render(<App />);
@@ -254,10 +250,15 @@ describe("the steps", () => {
     await user.click(stepButton("connect"));
     await user.click(screen.getByTestId("connect"));
     expect(await screen.findByTestId("token-verdict")).toHaveTextContent("cannot call");
-    await user.click(within(screen.getByTestId("admin-consent-card")).getByRole("button"));
+    // No redirect URI to answer to (docs/sandbox-fidelity.md §G1): no button.
+    const card = screen.getByTestId("admin-consent-card");
+    expect(within(card).queryByRole("button")).toBeNull();
+    expect(card).toHaveTextContent("Grant admin consent for");
+    consented = true;
+    await user.click(screen.getByTestId("connect"));
     expect(await screen.findByTestId("token-verdict")).toHaveTextContent("This token can call Business Central.");
     expect(screen.queryByTestId("admin-consent-card")).toBeNull();
-    expect(calls.filter((c) => c.cmd === "admin_consent")).toHaveLength(1);
+    expect(calls.filter((c) => c.cmd === "admin_consent")).toHaveLength(0);
   });
 
   it("shows what to do when connecting fails", async () => {

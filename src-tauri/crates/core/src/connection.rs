@@ -25,7 +25,7 @@ use crate::identity::token_cache::TokenCache;
 use crate::identity::verdict::{verdict, Expected, TokenInfo};
 use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
-use crate::profiles::{ClientType, Profile};
+use crate::profiles::{ClientType, Profile, Registration};
 use crate::secrets::{Secret, SecretKey, SecretKind, SecretStore, SecretStoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +48,10 @@ pub enum ConnectError {
     Tokens(#[from] crate::identity::token_cache::TokenCacheError),
     #[error(transparent)]
     Claims(#[from] crate::identity::claims::ClaimsError),
+    #[error(
+        "Admin consent for a background service is granted in the Microsoft Entra admin center."
+    )]
+    ConsentInAdminCenter,
     #[error("The connection '{profile}' has no environment yet.")]
     NoEnvironment { profile: String },
     #[error("The connection '{profile}' has no company yet.")]
@@ -74,6 +78,11 @@ impl Explain for ConnectError {
             ConnectError::SignIn(e) => e.explain(),
             ConnectError::Tokens(e) => e.explain(),
             ConnectError::Claims(e) => e.explain(),
+            ConnectError::ConsentInAdminCenter => UserError::new(
+                ErrorKind::ConsentRequired,
+                self.to_string(),
+                crate::identity::diagnose::GRANT_IN_ADMIN_CENTER,
+            ),
             ConnectError::NoEnvironment { .. } => UserError::new(
                 ErrorKind::InvalidInput,
                 self.to_string(),
@@ -448,6 +457,11 @@ impl Connection {
         cancel: &CancellationToken,
         on_event: OnEvent<'_>,
     ) -> Result<ConsentGranted, ConnectError> {
+        // A background service has no redirect URI for Entra's consent page
+        // to answer to: AADSTS500113 (docs/sandbox-fidelity.md §G1).
+        if self.profile.registration == Registration::BackgroundService {
+            return Err(ConnectError::ConsentInAdminCenter);
+        }
         let resource = self.sign_in_resource()?;
         let scopes = vec![format!("{resource}/.default")];
         let granted = sign_in::admin_consent(

@@ -373,3 +373,103 @@ async fn nothing_secret_is_written_to_the_config_folder() {
         }
     }
 }
+
+/// docs/sandbox-fidelity.md §G1: a background service has no redirect URI,
+/// so Entra's admin consent page would end in AADSTS500113; the app sends
+/// the administrator to the admin center instead of opening the browser.
+#[tokio::test]
+async fn a_background_service_is_sent_to_the_admin_center_for_consent() {
+    let _turn = TURN.lock().await;
+    let s = sandbox(World::demo()).await;
+    let mut profile = delegated(&s, Product::BusinessCentral, false);
+    profile.registration = Registration::BackgroundService;
+    profile.scopes = d365_core::identity::scopes::default_permissions(
+        Product::BusinessCentral,
+        Grant::ClientCredentials,
+    );
+    let connection = open(profile, memory_store(), Some(web_app(&s).1));
+    let browser = RobotBrowser::new(Choice::Accept);
+    let err = connection
+        .admin_consent(
+            ConsentEndpoint::V2,
+            &browser,
+            SignInOptions::default(),
+            &CancellationToken::new(),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        !browser.opened(),
+        "no consent page for a background service"
+    );
+    let e = err.explain();
+    assert_eq!(e.kind, ErrorKind::ConsentRequired);
+    assert!(e.fix.contains("'Grant admin consent for'"), "{}", e.fix);
+    assert!(e.fix.contains("API permissions"), "{}", e.fix);
+}
+
+/// docs/microsoft.md §4: where users may not consent, a plain user's
+/// sign-in that needs consent is refused with AADSTS90094; the fix hands
+/// over to an administrator, who can grant consent for the organization.
+#[tokio::test]
+async fn where_users_cannot_consent_an_administrator_must_grant_it() {
+    let _turn = TURN.lock().await;
+    let mut world = World::demo();
+    world.tenants[0].users_can_consent = false;
+    world.apps[1].admin_consent = false;
+    let mut jo = world.users[0].clone();
+    jo.upn = format!("jo@{}", world.tenants[0].domains[0]);
+    jo.admin = false;
+    jo.password = "Jo-Plain-1".into();
+    world.users.push(jo.clone());
+    let s = sandbox(world).await;
+    let connection = open(
+        delegated(&s, Product::BusinessCentral, true),
+        memory_store(),
+        None,
+    );
+    let browser = RobotBrowser::as_user(&jo.upn, &jo.password, Choice::Accept);
+    let err = connection
+        .sign_in(
+            &browser,
+            SignInOptions::default(),
+            &CancellationToken::new(),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
+    browser.visit().await;
+    let e = err.explain();
+    assert_eq!(e.kind, ErrorKind::ConsentRequired, "{e:?}");
+    assert!(
+        e.fix.contains("administrator") && e.fix.contains("consent for the organization"),
+        "{}",
+        e.fix
+    );
+
+    // The administrator's admin consent (the Connect step's card) lets Jo in.
+    let browser = RobotBrowser::new(Choice::Accept);
+    connection
+        .admin_consent(
+            ConsentEndpoint::V2,
+            &browser,
+            SignInOptions::default(),
+            &CancellationToken::new(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    browser.visit().await;
+    let browser = RobotBrowser::as_user(&jo.upn, &jo.password, Choice::Accept);
+    let result = connection
+        .sign_in(
+            &browser,
+            SignInOptions::default(),
+            &CancellationToken::new(),
+            &|_| {},
+        )
+        .await;
+    browser.visit().await;
+    result.unwrap();
+}

@@ -161,6 +161,19 @@ impl SandboxHandle {
         self.shared.store().register_in_product(client_id, product);
     }
 
+    /// Clicks "Grant admin consent for <tenant>" on the app's API permissions
+    /// page in its home tenant, as an administrator would while the sandbox
+    /// runs (docs/microsoft.md §4); the way a background service without a
+    /// redirect URI gets consent (docs/sandbox-fidelity.md §G1).
+    pub fn grant_admin_consent(&self, client_id: uuid::Uuid) {
+        if let Some(app) = self.shared.world.app_by_id(client_id) {
+            let grants = store::Grants::all_required(app);
+            self.shared
+                .store()
+                .grant_admin(app.tenant, client_id, grants);
+        }
+    }
+
     /// Replaces the Business Central permission sets of an app (client ID)
     /// or a user (UPN), as its administrator would on the Microsoft Entra
     /// Applications or Users page. Without one that reads data (D365 READ,

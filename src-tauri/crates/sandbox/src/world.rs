@@ -41,6 +41,19 @@ pub struct Tenant {
     /// AADSTS500011).
     #[serde(default)]
     pub products: Products,
+    /// The tenant's user-consent policy: `false` is "Do not allow user
+    /// consent", so only an administrator can consent (docs/microsoft.md §4,
+    /// docs/sandbox-fidelity.md §M3).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub users_can_consent: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -350,6 +363,7 @@ impl World {
                     finance_operations: Some(env("cronus-demo")),
                     dataverse: Some(env("cronus-demo")),
                 },
+                users_can_consent: true,
             }],
             apps: vec![
                 AppRegistration {

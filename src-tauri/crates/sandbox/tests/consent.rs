@@ -185,3 +185,67 @@ async fn admin_consent_checks_the_redirect_uri_and_tenant() {
     let url = consent_url(&s, "adminconsent", &[]).replace(FABRIKAM, "nowhere.onmicrosoft.com");
     assert_error_page(c.get(&url).send().await.unwrap(), 90002).await;
 }
+
+/// docs/microsoft.md §3 table, 500113: admin consent answers to a
+/// registered redirect URI, so an app with none (a background service as
+/// the guide registers it) gets Entra's error page, v1 and v2 alike
+/// (docs/sandbox-fidelity.md §G1).
+#[tokio::test]
+async fn admin_consent_for_an_app_without_redirect_uris_is_500113() {
+    let mut world = two_tenants();
+    world.apps.last_mut().unwrap().redirect_uris = Default::default();
+    let s = start(world).await;
+    let c = client();
+    for (path, extra) in [
+        ("adminconsent", vec![]),
+        (
+            "v2.0/adminconsent",
+            vec![("scope", "https://api.businesscentral.dynamics.com/.default")],
+        ),
+    ] {
+        let url = consent_url(&s, path, &extra);
+        assert_error_page(c.get(&url).send().await.unwrap(), 500113).await;
+    }
+}
+
+/// docs/microsoft.md §4 ("Ordinary users consenting for themselves"):
+/// where users may not consent, a plain user asking for Business Central
+/// permissions nobody granted is stopped with AADSTS90094; an
+/// administrator may still accept, and after admin consent the plain user
+/// signs in (docs/sandbox-fidelity.md §M3).
+#[tokio::test]
+async fn without_user_consent_only_admin_consent_lets_a_plain_user_in() {
+    let mut world = two_tenants();
+    world.tenants[1].users_can_consent = false;
+    let s = start(world).await;
+    let params = [
+        ("client_id", ISV_APP),
+        ("response_type", "code"),
+        ("redirect_uri", "https://connector.example.com/admin"),
+        (
+            "scope",
+            "https://api.businesscentral.dynamics.com/.default openid offline_access",
+        ),
+        ("state", "st-5"),
+    ];
+    let url = authorize_url(&s, FABRIKAM, &params);
+    let jo = ("jo@fabrikam.onmicrosoft.com", "Fabrikam-1");
+    let (_, p) = redirect_params(&sign_in(&url, jo.0, jo.1, "accept").await);
+    assert_eq!(p["error"], "access_denied", "{p:?}");
+    assert!(p["error_description"].starts_with("AADSTS90094: "), "{p:?}");
+    assert_eq!(p["state"], "st-5");
+
+    let (_, p) =
+        redirect_params(&sign_in(&url, "admin@fabrikam.onmicrosoft.com", jo.1, "accept").await);
+    assert!(
+        p.contains_key("code"),
+        "an administrator may consent: {p:?}"
+    );
+
+    let consent = consent_url(&s, "adminconsent", &[]);
+    let (_, p) =
+        redirect_params(&sign_in(&consent, "admin@fabrikam.onmicrosoft.com", jo.1, "accept").await);
+    assert_eq!(p["admin_consent"], "True");
+    let (_, p) = redirect_params(&sign_in(&url, jo.0, jo.1, "accept").await);
+    assert!(p.contains_key("code"), "consented for everyone: {p:?}");
+}

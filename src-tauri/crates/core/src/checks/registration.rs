@@ -175,8 +175,9 @@ pub fn consent(profile: &Profile, token: Option<&Result<TokenInfo, UserError>>) 
     }
     let fix = match profile.grant() {
         Grant::ClientCredentials => format!(
-            "In the Microsoft Entra admin center open App registrations › your app › API permissions, add {product}'s application permission ({}) and click 'Grant admin consent'. Or use Grant admin consent in D365 Connect (d365c consent).",
-            known.join(" or ")
+            "List {product}'s application permission ({}) under the app's API permissions. {}",
+            known.join(" or "),
+            crate::identity::diagnose::GRANT_IN_ADMIN_CENTER
         ),
         Grant::Delegated => format!(
             "Add {product}'s delegated permission ({}) under API permissions, then sign in again and accept, or have an administrator grant consent for the organization.",

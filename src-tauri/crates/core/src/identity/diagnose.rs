@@ -80,6 +80,12 @@ impl std::fmt::Display for EntraError {
 /// `trace_id` …) instead of the three RFC 6749 fields.
 impl oauth2::ErrorResponse for EntraError {}
 
+/// How a background service gets admin consent: it has no redirect URI
+/// for Entra's consent page to answer to (AADSTS500113, docs/microsoft.md
+/// §3 table; docs/sandbox-fidelity.md §G1), so an administrator grants it
+/// on the app's API permissions page.
+pub const GRANT_IN_ADMIN_CENTER: &str = "An administrator (Global or Cloud Application Administrator) opens the Microsoft Entra admin center › App registrations › your app › API permissions and clicks 'Grant admin consent for' followed by the organization's name.";
+
 struct Row {
     codes: &'static [u64],
     kind: ErrorKind,
@@ -94,7 +100,7 @@ const TABLE: &[Row] = &[
         fix: "In the Entra admin center open the app › Authentication and add the redirect URI exactly as shown here (same scheme, host, path and letter case), under the right platform: 'Mobile and desktop applications' for sign-in without a secret, 'Web' if you use a secret." },
     Row { codes: &[500113], kind: ErrorKind::RedirectUriMismatch,
         message: "The app registration has no redirect URI at all.",
-        fix: "In the Entra admin center open the app › Authentication › Add a platform, and add the redirect URI shown here." },
+        fix: "In the Entra admin center open the app › Authentication › Add a platform, and add the redirect URI shown here. A background service needs none: grant its consent on the app's API permissions page instead ('Grant admin consent for' followed by the organization's name)." },
     Row { codes: &[900971], kind: ErrorKind::RedirectUriMismatch,
         message: "The sign-in request did not say where to send you back.",
         fix: "Start the sign-in again from D365 Connect. If it keeps happening, copy the details for support." },
@@ -125,8 +131,8 @@ const TABLE: &[Row] = &[
         message: "The permissions were declined on the consent page.",
         fix: "Start again and choose Accept. If you may not accept, ask an administrator to grant admin consent for the organization." },
     Row { codes: &[90094, 90095], kind: ErrorKind::ConsentRequired,
-        message: "These permissions need an administrator's approval.",
-        fix: "Ask a Global, Cloud Application or Application Administrator to grant admin consent; D365 Connect can open that page for them." },
+        message: "Your organization lets only administrators approve these permissions.",
+        fix: "An administrator (Global or Cloud Application Administrator) must grant consent for the organization; D365 Connect can open the admin consent page for them. Then sign in again." },
     Row { codes: &[650057], kind: ErrorKind::PermissionMissing,
         message: "The app registration does not ask for permission to use this Dynamics 365 product.",
         fix: "In the Entra admin center open the app › API permissions › Add a permission and add the product's API (for example 'Dynamics 365 Business Central' or 'Dynamics CRM'), then grant consent." },

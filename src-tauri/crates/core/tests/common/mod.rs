@@ -224,6 +224,23 @@ impl RobotBrowser {
         }
     }
 
+    /// Another account of the world, not the demo administrator.
+    pub fn as_user(login: &str, password: &str, choice: d365_sandbox::robot::Choice) -> Self {
+        Self {
+            persona: d365_sandbox::robot::Persona {
+                login: login.into(),
+                password: password.into(),
+                choice,
+            },
+            visit: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Whether the browser was ever opened.
+    pub fn opened(&self) -> bool {
+        self.visit.lock().unwrap().is_some()
+    }
+
     /// What the robot saw, once its visit ended.
     pub async fn visit(&self) -> d365_sandbox::robot::Visit {
         let visit = self.visit.lock().unwrap().take().unwrap();

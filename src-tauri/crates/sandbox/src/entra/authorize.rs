@@ -172,6 +172,25 @@ pub fn complete(
     }
     let oid = user.object_id();
     let mut store = shared.store();
+    // Where users may not consent, a non-administrator asking for anything
+    // not yet granted meets "Need admin approval", AADSTS90094
+    // (docs/microsoft.md §4). ⚠ What that page sends back when the person
+    // returns to the app is not captured; we send `access_denied` with the
+    // 90094 description, as for a refused admin consent.
+    if !tenant.users_can_consent && !user.admin {
+        let needs_consent = scopes.resources.iter().any(|r| {
+            let granted = store.delegated_granted(tenant.id, app.client_id, oid, r.resource);
+            r.permissions(app).iter().any(|p| !granted.contains(p))
+        });
+        if needs_consent {
+            store.end_flow(flow_id);
+            drop(store);
+            return fail(AadError::admin_required(
+                &app.client_id.to_string(),
+                &app.display_name,
+            ));
+        }
+    }
     for r in &scopes.resources {
         let granted = store.delegated_granted(tenant.id, app.client_id, oid, r.resource);
         let missing: Vec<String> = r
