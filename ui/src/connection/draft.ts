@@ -100,8 +100,12 @@ export function sandboxDraft(tenant: SandboxTenant): Draft {
 }
 
 /** The environment a product needs before connecting: F&O always (its URL
- * is the token's audience); Dataverse can pick one after signing in. */
-export const needsEnvironmentUrl = (product: Product): boolean => product === "FinanceOperations";
+ * is the token's audience); Dataverse when the app signs in on its own,
+ * since Global Discovery lists environments to signed-in users only
+ * (docs/microsoft.md §7, docs/sandbox-fidelity.md §M6); a person signing in
+ * to Dataverse can pick one afterwards. */
+export const needsEnvironmentUrl = (product: Product, registration: Registration): boolean =>
+  product === "FinanceOperations" || (product === "Dataverse" && registration === "BackgroundService");
 
 /** The products as the core names them (written by its tests, like the
  * bindings). */

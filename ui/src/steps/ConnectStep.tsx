@@ -34,7 +34,7 @@ async function cleaned(draft: Draft): Promise<Partial<Draft>> {
   let environment = draft.environment;
   if (draft.product !== "BusinessCentral" && environment) {
     environment = (await checkEnvironmentUrl(draft.product, draft.cloud, environment)).value;
-  } else if (needsEnvironmentUrl(draft.product)) {
+  } else if (needsEnvironmentUrl(draft.product, draft.registration)) {
     throw { kind: "InvalidInput", message: `${productName(draft.product)} needs its environment URL.`, fix: "Go back to Credentials and paste it.", details: null };
   }
   if (needsSecret(draft.registration) && draft.secret === "" && !draft.saved) {

@@ -131,11 +131,13 @@ export function CredentialsStep() {
         )}
         {draft.product !== "BusinessCentral" && (
           <Field
-            label={`${productName(draft.product)} environment URL${needsEnvironmentUrl(draft.product) ? "" : " (optional)"}`}
+            label={`${productName(draft.product)} environment URL${needsEnvironmentUrl(draft.product, draft.registration) ? "" : " (optional)"}`}
             hint={
               draft.product === "FinanceOperations"
                 ? "The address you open F&O at, e.g. https://contoso.operations.dynamics.com."
-                : "e.g. https://contoso.crm.dynamics.com. Leave empty to pick one after signing in."
+                : needsEnvironmentUrl(draft.product, draft.registration)
+                  ? "e.g. https://contoso.crm.dynamics.com. An app signing in on its own cannot list environments, so paste its URL."
+                  : "e.g. https://contoso.crm.dynamics.com. Leave empty to pick one after signing in."
             }
             problem={problem(env.state)}
             notices={notices(env.state)}

@@ -25,7 +25,7 @@ use crate::identity::token_cache::TokenCache;
 use crate::identity::verdict::{verdict, Expected, TokenInfo};
 use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
-use crate::profiles::{ClientType, Profile, Registration};
+use crate::profiles::{ClientType, Grant, Profile, Registration};
 use crate::secrets::{Secret, SecretKey, SecretKind, SecretStore, SecretStoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +54,10 @@ pub enum ConnectError {
     ConsentInAdminCenter,
     #[error("The connection '{profile}' has no environment yet.")]
     NoEnvironment { profile: String },
+    #[error(
+        "The connection '{profile}' signs in as an app, which cannot list Dataverse environments."
+    )]
+    EnvironmentUrlRequired { profile: String },
     #[error("The connection '{profile}' has no company yet.")]
     NoCompany { profile: String },
 }
@@ -87,6 +91,12 @@ impl Explain for ConnectError {
                 ErrorKind::InvalidInput,
                 self.to_string(),
                 "Pick an environment for this connection.",
+            )
+            .at(Setting::Environment),
+            ConnectError::EnvironmentUrlRequired { .. } => UserError::new(
+                ErrorKind::InvalidInput,
+                self.to_string(),
+                "Enter the Dataverse environment URL (e.g. https://contoso.crm.dynamics.com) in the connection's Environment setting: Global Discovery lists environments for signed-in users only.",
             )
             .at(Setting::Environment),
             ConnectError::NoCompany { .. } => UserError::new(
@@ -288,21 +298,35 @@ impl Connection {
                         .await?,
                 )
             }
+            // Global Discovery lists the environments of a signed-in user
+            // only (docs/microsoft.md §7; docs/sandbox-fidelity.md §M6): an
+            // app has the URL it was given, as for F&O.
+            Product::Dataverse if self.profile.grant() == Grant::ClientCredentials => {
+                match self.given_environment() {
+                    Some(given) => Ok(vec![given]),
+                    None => Err(ConnectError::EnvironmentUrlRequired {
+                        profile: self.profile.name.clone(),
+                    }),
+                }
+            }
             Product::Dataverse => {
                 let client = self.odata(self.tokens_for(cloud.globaldisco())?);
                 Ok(discovery::dataverse_environments(&client, cloud, cancel, on_wait).await?)
             }
-            Product::FinanceOperations => Ok(self
-                .profile
-                .environment
-                .iter()
-                .map(|url| EnvironmentInfo {
-                    id: url.clone(),
-                    name: url.clone(),
-                    kind: None,
-                })
-                .collect()),
+            Product::FinanceOperations => Ok(self.given_environment().into_iter().collect()),
         }
+    }
+
+    /// The environment URL the profile holds, as the only one listed.
+    fn given_environment(&self) -> Option<EnvironmentInfo> {
+        self.profile
+            .environment
+            .as_ref()
+            .map(|url| EnvironmentInfo {
+                id: url.clone(),
+                name: url.clone(),
+                kind: None,
+            })
     }
 
     /// Companies of the chosen environment.

@@ -141,6 +141,24 @@ async fn fno_has_no_environment_list_and_passes_the_rest() {
     );
 }
 
+/// docs/sandbox-fidelity.md §M6: Global Discovery refuses app-only tokens
+/// (docs/microsoft.md §7), so the environment check says why it cannot
+/// list them and everything else passes with the URL given.
+#[tokio::test]
+async fn an_app_only_dataverse_connection_skips_the_environment_list_and_passes() {
+    let s = sandbox(World::demo()).await;
+    let got = check(profile(&s, Product::Dataverse), web_app(&s).1).await;
+    let environments = find(&got, "environments");
+    assert_eq!(environments.status, Skip, "{environments:?}");
+    assert!(environments.detail.contains("signed-in user"));
+    assert!(
+        got.iter()
+            .all(|r| ["consent", "environments"].contains(&r.id.as_str()) || r.status == Pass),
+        "{:?}",
+        statuses(&got)
+    );
+}
+
 #[tokio::test]
 async fn dataverse_reports_the_service_protection_headroom() {
     let s = sandbox(World::demo()).await;

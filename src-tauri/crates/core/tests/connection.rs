@@ -92,3 +92,31 @@ async fn the_profile_decides_whether_a_dropped_connection_is_tried_again() {
         }
     }
 }
+
+/// docs/sandbox-fidelity.md §M6: Global Discovery lists a signed-in user's
+/// environments only (docs/microsoft.md §7), so an app-only Dataverse
+/// connection lists the environment URL it was given, and without one
+/// says the URL must be entered.
+#[tokio::test]
+async fn an_app_only_dataverse_connection_lists_its_own_url_without_global_discovery() {
+    let s = sandbox(World::demo()).await;
+    let cancel = CancellationToken::new();
+    let dv = s.endpoints().dataverse_url.unwrap();
+    let mut profile = app_connection(&s, Product::Dataverse).profile().clone();
+    let connection =
+        Connection::open(profile.clone(), memory_store(), Some(web_app(&s).1)).unwrap();
+    let environments = connection.environments(&cancel, &unseen).await.unwrap();
+    let ids: Vec<&str> = environments.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, [dv.as_str()]);
+
+    profile.environment = None;
+    let connection = Connection::open(profile, memory_store(), Some(web_app(&s).1)).unwrap();
+    let err = connection
+        .environments(&cancel, &unseen)
+        .await
+        .unwrap_err()
+        .explain();
+    assert_eq!(err.kind, ErrorKind::InvalidInput, "{err:?}");
+    assert_eq!(err.setting, Some(d365_core::problem::Setting::Environment));
+    assert!(err.fix.contains("environment URL"), "{}", err.fix);
+}

@@ -316,3 +316,41 @@ async fn dataverse_pages_follow_the_paging_cookie_to_the_exact_count() {
         filtered.count
     );
 }
+
+/// docs/sandbox-fidelity.md §M1: Dataverse ignores `$top` when
+/// `odata.maxpagesize` comes too (docs/microsoft.md §7), so a `$top` read
+/// with a page size must still return exactly `$top` rows.
+#[tokio::test]
+async fn a_dataverse_top_read_with_a_page_size_returns_top_rows() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::Dataverse);
+    let dv = service(&s, Product::Dataverse);
+    let query = Query {
+        top: Some(7),
+        ..Query::default()
+    };
+    let url = dv.entity_set_url("accounts", None, &query).unwrap();
+    let page = client
+        .first_page(
+            &url,
+            &Query::default(),
+            Some(2),
+            &CancellationToken::new(),
+            &unseen,
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 7);
+    assert!(page.next.is_none());
+}
+
+/// docs/sandbox-fidelity.md §M5: BC answers a page size above 20,000 with
+/// 413 (docs/microsoft.md §5); the client never asks for more.
+#[tokio::test]
+async fn a_page_size_above_the_bc_maximum_is_not_sent() {
+    let s = sandbox(World::demo()).await;
+    let client = app_client(&s, Product::BusinessCentral);
+    let url = bc_collection(&s, "customers", &Query::default()).await;
+    let (rows, pages) = read_all(&client, &url, 50_000).await;
+    assert_eq!((rows.len(), pages), (2_500, 1));
+}

@@ -158,3 +158,51 @@ async fn an_unwritable_folder_is_explained() {
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ExportFailed);
 }
+
+/// docs/sandbox-fidelity.md §M4: whether F&O honours `odata.maxpagesize`
+/// is undocumented (docs/microsoft.md §6), so exports must be exact either
+/// way: the app follows nextLinks whatever the page size it got.
+#[tokio::test]
+async fn fno_exports_every_row_once_whether_or_not_maxpagesize_is_honoured() {
+    let options = d365_sandbox::Options {
+        port: 0,
+        scale: d365_sandbox::data::Scale::Large,
+    };
+    let s = d365_sandbox::Sandbox::start_with(World::demo(), options)
+        .await
+        .unwrap();
+    let fno = service(&s, Product::FinanceOperations);
+    let url = fno
+        .entity_set_url("CustomersV3", Some("usmf"), &Query::default())
+        .unwrap();
+    let client = app_client(&s, Product::FinanceOperations);
+    let dir = tempfile::tempdir().unwrap();
+    for (ignored, pages) in [(false, 4), (true, 3)] {
+        s.set_fno_ignores_maxpagesize(ignored);
+        let path = dir.path().join(format!("customers-{ignored}.jsonl"));
+        let summary = export(
+            &client,
+            ExportRequest {
+                collection: &url,
+                columns: &[],
+                format: ExportFormat::JsonLines,
+                destination: &path,
+                page_size: Some(7_000),
+            },
+            &CancellationToken::new(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let accounts: HashSet<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["CustomerAccount"].to_string()
+            })
+            .collect();
+        assert_eq!(summary.rows, 25_000, "ignored={ignored}");
+        assert_eq!(accounts.len(), 25_000, "every row once, ignored={ignored}");
+        assert_eq!(summary.pages, pages, "ignored={ignored}");
+    }
+}

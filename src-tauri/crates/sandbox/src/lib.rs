@@ -189,6 +189,16 @@ impl SandboxHandle {
         self.shared.store().set_bc_permission_sets(principal, sets);
     }
 
+    /// Makes F&O ignore `Prefer: odata.maxpagesize` (pages of 10,000 rows,
+    /// no `Preference-Applied`), or honour it again. Microsoft documents
+    /// only server-driven paging for F&O, so a client must work both ways
+    /// (docs/microsoft.md §6; docs/sandbox-fidelity.md §M4).
+    pub fn set_fno_ignores_maxpagesize(&self, ignore: bool) {
+        self.shared
+            .fno_ignores_maxpagesize
+            .store(ignore, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The fault rules in force: set, add, clear, and read their counters
     /// (the same rules as `/sandbox/faults` and the world's `faults`).
     pub fn faults(&self) -> &Faults {

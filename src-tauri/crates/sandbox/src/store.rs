@@ -3,6 +3,7 @@
 //! refresh tokens. Everything is in memory; a restart starts from the world.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use time::{Duration, OffsetDateTime};
@@ -24,6 +25,9 @@ pub struct Shared {
     pub tokens: Tokens,
     /// Starts as the world's `faults`; changed at run time.
     pub faults: Faults,
+    /// F&O ignores `odata.maxpagesize` and pages at 10,000 rows: whether it
+    /// honours the preference is undocumented (docs/sandbox-fidelity.md §M4).
+    pub fno_ignores_maxpagesize: AtomicBool,
     store: Mutex<Store>,
 }
 
@@ -35,6 +39,7 @@ impl Shared {
             faults: Faults::new(world.faults.clone()),
             world,
             tokens,
+            fno_ignores_maxpagesize: AtomicBool::new(false),
             store: Mutex::new(store),
         }
     }

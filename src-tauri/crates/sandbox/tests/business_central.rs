@@ -335,3 +335,25 @@ async fn bc_permission_sets_decide_entity_reads() {
 fn user_upn(s: &d365_sandbox::SandboxHandle) -> String {
     user(s).0
 }
+
+/// docs/sandbox-fidelity.md §M5: online, `odata.maxpagesize` may not exceed
+/// 20,000 and going over the maximum page size is answered 413
+/// (docs/microsoft.md §5, *BC* Server-Driven-Paging-in-OData-Web-Services.md,
+/// operational-limits-online.md). ⚠ The body is not documented.
+#[tokio::test]
+async fn a_page_size_above_20000_is_413() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    let company = first_company(&s, &token).await;
+    let url = format!("{}/bc{}/companies({company})/customers", s.base(), api(&s));
+    for (size, status) in [(20_000, 200), (20_001, 413)] {
+        let resp = client()
+            .get(&url)
+            .bearer_auth(&token)
+            .header("Prefer", format!("odata.maxpagesize={size}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status, "maxpagesize={size}");
+    }
+}

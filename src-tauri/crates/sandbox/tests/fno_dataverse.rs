@@ -140,13 +140,8 @@ async fn dataverse_whoami_paging_cookie_and_no_skip() {
     let (status, err) = get_json(&format!("{api}/accounts?$skip=10"), &token, None).await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["code"], "0x80060888");
-    // $top: that many rows, no next link.
-    let (_, top) = get_json(
-        &format!("{api}/accounts?$top=7"),
-        &token,
-        Some("odata.maxpagesize=2"),
-    )
-    .await;
+    // $top alone: that many rows, no next link.
+    let (_, top) = get_json(&format!("{api}/accounts?$top=7"), &token, None).await;
     assert_eq!(top["value"].as_array().unwrap().len(), 7);
     assert!(top.get("@odata.nextLink").is_none());
 
@@ -543,11 +538,64 @@ async fn dataverse_choice_columns_expand_their_option_sets() {
     assert_eq!(status, 404);
 }
 
+/// docs/sandbox-fidelity.md §M1: with `Prefer: odata.maxpagesize`, `$top`
+/// is ignored and the service pages (docs/microsoft.md §7, *Dataverse*
+/// webapi/query/page-results.md: "don't combine them").
+#[tokio::test]
+async fn dataverse_ignores_top_when_maxpagesize_is_sent() {
+    let s = demo().await;
+    let (api, token) = dataverse_api(&s).await;
+    let (_, page, body) = dv_get(
+        &format!("{api}/accounts?$top=7"),
+        &token,
+        Some("odata.maxpagesize=2"),
+    )
+    .await;
+    assert_eq!(body["value"].as_array().unwrap().len(), 2, "{body}");
+    assert!(body["@odata.nextLink"].is_string(), "{body}");
+    assert_eq!(page["preference-applied"], "odata.maxpagesize=2");
+}
+
+/// docs/sandbox-fidelity.md §M4: F&O documents only server-driven pages of
+/// at most 10,000 rows; with the switch on it ignores `maxpagesize`.
+#[tokio::test]
+async fn fno_can_ignore_maxpagesize() {
+    let s = demo().await;
+    let fno = s.endpoints().fno_url.unwrap();
+    let token = app_token_for(&s, &format!("{fno}/.default")).await;
+    let url = format!("{fno}/data/CustomersV3?cross-company=true");
+    let (_, honoured) = get_json(&url, &token, Some("odata.maxpagesize=5")).await;
+    assert_eq!(honoured["value"].as_array().unwrap().len(), 5);
+    s.set_fno_ignores_maxpagesize(true);
+    let (status, ignored) = get_json(&url, &token, Some("odata.maxpagesize=5")).await;
+    assert_eq!(status, 200);
+    assert_eq!(ignored["value"].as_array().unwrap().len(), 6_000);
+    assert!(ignored.get("@odata.nextLink").is_none());
+}
+
+/// docs/sandbox-fidelity.md §M6: Global Discovery is documented only for a
+/// calling user (docs/microsoft.md §7, *Dataverse* discovery-service.md);
+/// an app-only token is refused (⚠ status and body not captured).
+#[tokio::test]
+async fn global_discovery_refuses_app_only_tokens() {
+    let s = demo().await;
+    let gd = s.endpoints().globaldisco;
+    let token = app_token_for(&s, &format!("{gd}/.default")).await;
+    let (status, body) =
+        get_json(&format!("{gd}/api/discovery/v2.0/Instances"), &token, None).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "Forbidden");
+}
+
 #[tokio::test]
 async fn global_discovery_lists_the_tenants_environments() {
     let s = demo().await;
     let gd = s.endpoints().globaldisco;
-    let token = app_token_for(&s, &format!("{gd}/.default")).await;
+    let token = user_token_for(
+        &s,
+        &format!("{gd}/user_impersonation openid offline_access"),
+    )
+    .await;
     let (status, body) = get_json(
         &format!("{gd}/api/discovery/v2.0/Instances?$select=ApiUrl,FriendlyName"),
         &token,
@@ -587,16 +635,6 @@ async fn dataverse_refuses_an_app_without_an_application_user() {
             serde_json::json!({"error": {"code": "0x80072560", "message": "The user is not a member of the organization."}})
         );
     }
-    // Global Discovery is not an environment: no application user there.
-    let disco = s.endpoints().globaldisco;
-    let disco_token = app_token_for(&s, &format!("{disco}/.default")).await;
-    let (status, _, _) = dv_get(
-        &format!("{disco}/api/discovery/v2.0/Instances"),
-        &disco_token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
 
     // Once the admin adds the application user, the same token reads.
     let client_id = s.endpoints().demo.client_id.unwrap();

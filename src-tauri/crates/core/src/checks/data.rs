@@ -32,7 +32,22 @@ fn key_entities(product: Product) -> &'static [&'static str] {
 pub(super) async fn run(connection: &Connection, cancel: &CancellationToken, r: &mut Runner<'_>) {
     let product = connection.profile().product;
     // F&O has no environment list: its environment is the address given.
-    if product != Product::FinanceOperations {
+    // Nor has an app-only Dataverse connection: Global Discovery lists a
+    // signed-in user's environments only (docs/microsoft.md §7;
+    // docs/sandbox-fidelity.md §M6), so say why and let the reads below
+    // test the address given.
+    let app_only_dataverse =
+        product == Product::Dataverse && connection.profile().grant() == Grant::ClientCredentials;
+    if app_only_dataverse {
+        r.check(
+            "environments",
+            "The environment exists".into(),
+            std::future::ready(Found::skip(
+                "Dataverse lists environments only to a signed-in user, not to an app; the reads below test the environment URL given.",
+            )),
+        )
+        .await;
+    } else if product != Product::FinanceOperations {
         r.gate(
             "environments",
             "The environment exists".into(),

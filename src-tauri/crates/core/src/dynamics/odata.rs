@@ -226,8 +226,10 @@ impl ODataClient {
     }
 
     /// The first page of a collection. `page_size` asks for smaller pages
-    /// with `Prefer: odata.maxpagesize` (all three products honour it up to
-    /// their own maximum; docs/microsoft.md §5–7).
+    /// with `Prefer: odata.maxpagesize` (BC and Dataverse honour it up to
+    /// their own maximum, docs/microsoft.md §5, §7; F&O may not, §6 and
+    /// docs/sandbox-fidelity.md §M4, so callers follow nextLinks whatever
+    /// size comes back).
     pub async fn first_page(
         &self,
         collection: &Url,
@@ -271,6 +273,7 @@ impl ODataClient {
             }
             PageAt::After(cursor) => cursor.0.clone(),
         };
+        let page_size = page_size_to_send(self.product, &url, page_size);
         let answer = self
             .get_bytes(&url, JSON, page_size, cancel, on_wait)
             .await?;
@@ -461,6 +464,30 @@ impl ODataClient {
 
 /// A page's body read up to its rows, with the link to the next page.
 /// Apart from the client so it can be fuzzed without a server.
+/// The largest page each product serves (docs/microsoft.md §5–7).
+pub fn max_page_size(product: Product) -> u32 {
+    match product {
+        Product::BusinessCentral => 20_000,
+        Product::FinanceOperations => 10_000,
+        Product::Dataverse => 5_000,
+    }
+}
+
+/// The `odata.maxpagesize` to send, if any. Never above the product's
+/// maximum: BC answers a larger one with 413 (docs/microsoft.md §5;
+/// docs/sandbox-fidelity.md §M5), the others would cap it anyway. Never
+/// with `$top` to Dataverse: it ignores `$top` when both come and pages
+/// instead (docs/microsoft.md §7; docs/sandbox-fidelity.md §M1), so a
+/// `$top=N` read keeps `$top` alone, which returns exactly N rows (up to
+/// 5,000) in one page, as asked.
+fn page_size_to_send(product: Product, url: &Url, asked: Option<u32>) -> Option<u32> {
+    let has_top = url.query_pairs().any(|(k, _)| k == "$top");
+    if product == Product::Dataverse && has_top {
+        return None;
+    }
+    asked.map(|n| n.min(max_page_size(product)))
+}
+
 fn read_page(product: Product, url: Url, answer: Answer) -> Result<RawPage, DataError> {
     let body: PageBody = parse_json(product, &url, &answer.body)?;
     let next = match body.next_link {
@@ -546,6 +573,39 @@ mod tests {
                 ("$count".into(), "true".into()),
                 ("cross-company".into(), "true".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn dataverse_never_gets_top_and_maxpagesize_and_no_product_more_than_its_maximum() {
+        let url = |q: &str| Url::parse(&format!("https://x.example/accounts{q}")).unwrap();
+        assert_eq!(
+            page_size_to_send(Product::Dataverse, &url("?$top=7"), Some(2)),
+            None
+        );
+        assert_eq!(
+            page_size_to_send(Product::Dataverse, &url("?%24top=7"), Some(2)),
+            None
+        );
+        assert_eq!(
+            page_size_to_send(Product::Dataverse, &url(""), Some(2)),
+            Some(2)
+        );
+        assert_eq!(
+            page_size_to_send(Product::BusinessCentral, &url("?$top=7"), Some(2)),
+            Some(2)
+        );
+        assert_eq!(
+            page_size_to_send(Product::BusinessCentral, &url(""), Some(50_000)),
+            Some(20_000)
+        );
+        assert_eq!(
+            page_size_to_send(Product::FinanceOperations, &url(""), Some(50_000)),
+            Some(10_000)
+        );
+        assert_eq!(
+            page_size_to_send(Product::Dataverse, &url(""), Some(50_000)),
+            Some(5_000)
         );
     }
 

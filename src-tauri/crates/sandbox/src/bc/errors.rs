@@ -25,6 +25,12 @@ pub enum BcError {
     NoPermission(String),
     /// Admin center API: the caller may not manage environments.
     AdminForbidden,
+    /// `odata.maxpagesize` above the online maximum of 20,000: HTTP 413
+    /// (docs/microsoft.md §5; docs/sandbox-fidelity.md §M5, *BC*
+    /// webservices/Server-Driven-Paging-in-OData-Web-Services.md,
+    /// administration/operational-limits-online.md). ⚠ No body is documented
+    /// or captured: code and text are ours. Holds the size asked for.
+    PageSizeTooLarge(usize),
     /// 429 when a limit of operational-limits-online.md is exceeded
     /// (docs/microsoft.md §5; learn.microsoft.com/dynamics365/business-central/dev-itpro/
     /// api-reference/v2.0/dynamics-rate-limits). Microsoft documents no body;
@@ -71,6 +77,11 @@ impl BcError {
                 format!("Resource not found for the segment '{segment}'."),
             ),
             BcError::BadRequest(message) => (StatusCode::BAD_REQUEST, "BadRequest", message),
+            BcError::PageSizeTooLarge(asked) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                format!("The requested page size {asked} exceeds the maximum page size of 20000."),
+            ),
             BcError::NoPermission(page) => (
                 StatusCode::BAD_REQUEST,
                 "Internal_ServerError",

@@ -530,6 +530,11 @@ fn collection(
         .entity_by_set(set)
         .ok_or_else(|| BcError::ResourceNotFound(set.into()))?;
     let options = query::parse(raw, entity).map_err(|e| BcError::BadRequest(e.message))?;
+    // Online, a page size above the maximum is refused, not capped
+    // (docs/microsoft.md §5; docs/sandbox-fidelity.md §M5).
+    if let Some(asked) = wire::preferred_page_size(headers).filter(|&n| n > MAX_PAGE) {
+        return Err(BcError::PageSizeTooLarge(asked));
+    }
     let (size, applied) = wire::page_size(headers, MAX_PAGE);
     let spec = PageSpec {
         size,

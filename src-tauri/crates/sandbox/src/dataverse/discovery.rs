@@ -39,6 +39,18 @@ async fn instances(
         Ok(c) => c,
         Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
     };
+    // The service lists the environments of a calling *user*; an app has
+    // none to list (docs/microsoft.md §7; docs/sandbox-fidelity.md §M6,
+    // *Dataverse* discovery-service.md). ⚠ Microsoft's answer to an
+    // app-only token is not documented or captured: 403 with the OData
+    // error envelope, code and text ours.
+    if caller.is_app() {
+        let body = json!({"error": {
+            "code": "Forbidden",
+            "message": "Global Discovery lists the environments of a signed-in user. An application token has none: use the environment URL.",
+        }});
+        return wire::json(StatusCode::FORBIDDEN, &body, None);
+    }
     // String filters are case-sensitive here (docs/microsoft.md §7).
     let unique_name = match resource.as_str() {
         "Instances" => None,

@@ -279,8 +279,13 @@ fn collection(
         ),
         None => None,
     };
-    // With `$top` the service returns that many rows and no next link;
-    // otherwise it pages by `odata.maxpagesize` (docs/microsoft.md §7).
+    // `$top` alone returns that many rows and no next link; with
+    // `Prefer: odata.maxpagesize` as well, `$top` is ignored and the
+    // service pages (docs/microsoft.md §7; docs/sandbox-fidelity.md §M1,
+    // *Dataverse* webapi/query/page-results.md).
+    if wire::preferred_page_size(headers).is_some() {
+        options.top = None;
+    }
     let (size, applied) = match options.top {
         Some(top) => (top.min(MAX_PAGE), false),
         None => wire::page_size(headers, MAX_PAGE),

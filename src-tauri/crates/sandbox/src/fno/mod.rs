@@ -7,6 +7,7 @@
 mod catalog;
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, RawQuery, State};
@@ -361,6 +362,11 @@ async fn resource(
         };
     }
     let root = format!("{}/fno/{environment}/data", shared.base);
+    let headers = if shared.fno_ignores_maxpagesize.load(Ordering::Relaxed) {
+        HeaderMap::new()
+    } else {
+        headers
+    };
     match query_set(env, &root, &resource, raw.as_deref(), &headers) {
         Ok(r) => r,
         Err(e) => e.into_response(),

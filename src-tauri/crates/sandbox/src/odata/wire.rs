@@ -12,7 +12,15 @@ use super::page::Page;
 /// is smaller than the product's fixed maximum (BC 20,000, F&O 10,000,
 /// Dataverse 5,000: docs/microsoft.md §5–7).
 pub fn page_size(headers: &HeaderMap, product_max: usize) -> (usize, bool) {
-    let preferred = headers
+    match preferred_page_size(headers) {
+        Some(n) if n <= product_max => (n, true),
+        _ => (product_max, false),
+    }
+}
+
+/// The client's `odata.maxpagesize` preference as sent, before any cap.
+pub fn preferred_page_size(headers: &HeaderMap) -> Option<usize> {
+    headers
         .get_all("prefer")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -22,11 +30,7 @@ pub fn page_size(headers: &HeaderMap, product_max: usize) -> (usize, bool) {
             matches!(name.trim(), "odata.maxpagesize" | "maxpagesize")
                 .then(|| value.trim().trim_matches('"').parse::<usize>().ok())?
         })
-        .find(|&n| n > 0);
-    match preferred {
-        Some(n) if n <= product_max => (n, true),
-        _ => (product_max, false),
-    }
+        .find(|&n| n > 0)
 }
 
 /// The raw query string without `$skiptoken` (and any names in `drop`),

@@ -265,11 +265,23 @@ pub async fn app_token_for(s: &SandboxHandle, scope: &str) -> String {
 
 /// A delegated Business Central token of the demo user via the desktop app.
 pub async fn user_token(s: &SandboxHandle) -> String {
-    let url = authorize_url(
+    user_token_for(
         s,
-        &tenant(s),
-        &public_params(&public_app(s), "http://localhost", &s256(VERIFIER)),
-    );
+        "https://api.businesscentral.dynamics.com/.default openid profile offline_access",
+    )
+    .await
+}
+
+/// A delegated token of the demo user via the desktop app for `scope`.
+#[allow(dead_code)]
+pub async fn user_token_for(s: &SandboxHandle, scope: &str) -> String {
+    let challenge = s256(VERIFIER);
+    let app = public_app(s);
+    let mut params = public_params(&app, "http://localhost", &challenge);
+    for p in params.iter_mut().filter(|p| p.0 == "scope") {
+        p.1 = scope;
+    }
+    let url = authorize_url(s, &tenant(s), &params);
     let code = code_for(&url, s).await;
     let (_, body) = token(
         s,
