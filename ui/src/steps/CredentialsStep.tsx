@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import type { NetworkSettings } from "../bindings/NetworkSettings";
 import type { CheckedText } from "../bindings/CheckedText";
 import { Field } from "../components/Field";
 import { useDraft } from "../connection/DraftContext";
@@ -17,6 +18,22 @@ function useChecked<T>(value: string, check: (raw: string) => Promise<T | undefi
 }
 
 const looksLikeBcUrl = (raw: string) => /businesscentral\.dynamics\.com|\/v2\.0\//i.test(raw);
+
+/** The connection's network settings, as SmartConnect-style switches. */
+const NETWORK_CHOICES: { key: keyof NetworkSettings; testId: string; title: string; plain: string }[] = [
+  {
+    key: "long_timeout",
+    testId: "long-timeout",
+    title: "Allow long timeout",
+    plain: "Let one request run up to 10 minutes instead of 1, for big tables or slow environments.",
+  },
+  {
+    key: "retry_failed",
+    testId: "retry-failed",
+    title: "Retry failed requests",
+    plain: "Try again after a dropped connection or a gateway error. Requests the service asks to slow down are always retried.",
+  },
+];
 
 /** Tenant, client ID, secret and environment URL, checked as you type. */
 export function CredentialsStep() {
@@ -158,30 +175,20 @@ export function CredentialsStep() {
       </section>
       <fieldset className="card choice-group" data-testid="network-settings">
         <legend>When {productName(draft.product)} is slow or a request fails</legend>
-        <label className="choice">
-          <input
-            type="checkbox"
-            data-testid="long-timeout"
-            checked={draft.network.long_timeout}
-            onChange={(e) => update({ network: { ...draft.network, long_timeout: e.target.checked } })}
-          />
-          <span>
-            <strong>Allow long timeout</strong>
-            <span className="muted">Let one request run up to 10 minutes instead of 1, for big tables or slow environments.</span>
-          </span>
-        </label>
-        <label className="choice">
-          <input
-            type="checkbox"
-            data-testid="retry-failed"
-            checked={draft.network.retry_failed}
-            onChange={(e) => update({ network: { ...draft.network, retry_failed: e.target.checked } })}
-          />
-          <span>
-            <strong>Retry failed requests</strong>
-            <span className="muted">Try again after a dropped connection or a gateway error. Requests the service asks to slow down are always retried.</span>
-          </span>
-        </label>
+        {NETWORK_CHOICES.map(({ key, testId, title, plain }) => (
+          <label key={key} className="choice">
+            <input
+              type="checkbox"
+              data-testid={testId}
+              checked={draft.network[key]}
+              onChange={(e) => update({ network: { ...draft.network, [key]: e.target.checked } })}
+            />
+            <span>
+              <strong>{title}</strong>
+              <span className="muted">{plain}</span>
+            </span>
+          </label>
+        ))}
       </fieldset>
       {needsSecret(draft.registration) && <SecretStoreCard />}
     </div>
