@@ -75,6 +75,7 @@ pub async fn start_sandbox(
             dataverse_url: e.dataverse_url.clone(),
             globaldisco: e.globaldisco,
             bc_resource: None,
+            graph: Some(format!("{}/graph", e.base)),
         }),
         tenant: e.demo.tenant_id,
         client_id: e.demo.client_id,

@@ -31,6 +31,7 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         | SecretExpired
         | ConsentRequired
         | ConsentDeclined
+        | AdministratorRequired
         | PermissionMissing
         | ResourceNotInTenant
         | InvalidScope

@@ -109,6 +109,9 @@ pub struct AddArgs {
     /// Custom cloud: the Business Central token audience, if not Microsoft's.
     #[arg(long)]
     resource: Option<String>,
+    /// Custom cloud: the Microsoft Graph root (for `d365c setup`).
+    #[arg(long)]
+    graph: Option<String>,
     /// Let a request run 10 minutes instead of 1 (big queries, slow environments).
     #[arg(long)]
     long_timeout: bool,
@@ -171,6 +174,7 @@ fn cloud(args: &AddArgs) -> Result<Cloud, UserError> {
             dataverse_url: args.dataverse_url.clone(),
             globaldisco: required(&args.globaldisco, "--globaldisco")?,
             bc_resource: args.resource.clone(),
+            graph: args.graph.clone(),
         }),
     })
 }

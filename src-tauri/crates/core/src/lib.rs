@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod report;
 pub mod saved_connections;
 pub mod secrets;
+pub mod setup;
 
 pub use problem::{ErrorKind, UserError};
 /// URLs in the core's API are this crate's, so the adapters need not name it.

@@ -43,6 +43,8 @@ pub enum ErrorKind {
     SignInExpired,
     FirstPartyAppId,
     SignInFailed,
+    /// The person lacks the directory role setup needs.
+    AdministratorRequired,
     ServiceUnavailable,
     // The browser round trip of a sign-in on this computer.
     BrowserUnavailable,

@@ -141,6 +141,7 @@ async fn an_unreachable_authority_is_a_network_problem() {
         dataverse_url: None,
         globaldisco: format!("http://127.0.0.1:{port}/globaldisco"),
         bc_resource: None,
+        graph: None,
     });
     let client = d365_core::identity::flow::EntraClient::new(
         d365_core::http::client(d365_core::http::Timeout::Normal).unwrap(),

@@ -23,6 +23,10 @@ pub struct CustomCloud {
     /// API URL (the sandbox issues Microsoft's real audiences).
     #[serde(default)]
     pub bc_resource: Option<String>,
+    /// Microsoft Graph root, for "Set it up for me" (docs/microsoft.md §9);
+    /// without it setup is not offered for this cloud.
+    #[serde(default)]
+    pub graph: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -114,6 +118,26 @@ impl Cloud {
         }
     }
 
+    /// Microsoft Graph's root in this cloud (docs/microsoft.md §8: the
+    /// national deployments); `None` for custom endpoints without one.
+    pub fn graph_url(&self) -> Option<&str> {
+        match self {
+            Cloud::Public => Some("https://graph.microsoft.com"),
+            Cloud::UsGov => Some("https://graph.microsoft.us"),
+            Cloud::China => Some("https://microsoftgraph.chinacloudapi.cn"),
+            Cloud::Custom(c) => c.graph.as_deref().map(|g| g.trim_end_matches('/')),
+        }
+    }
+
+    /// The audience of a Graph token: the public root in custom clouds too,
+    /// as the sandbox issues Microsoft's real audiences.
+    pub fn graph_resource(&self) -> &str {
+        match self {
+            Cloud::Custom(_) => "https://graph.microsoft.com",
+            other => other.graph_url().unwrap_or("https://graph.microsoft.com"),
+        }
+    }
+
     /// Host suffixes a Dataverse environment URL may have in this cloud
     /// (docs/microsoft.md §7, §8). Empty for a custom cloud: any host.
     pub fn dataverse_host_suffixes(&self) -> &'static [&'static str] {
@@ -153,7 +177,15 @@ mod tests {
             dataverse_url: None,
             globaldisco: "http://127.0.0.1:9/globaldisco".into(),
             bc_resource: None,
+            graph: Some("http://127.0.0.1:9/graph/".into()),
         })
+    }
+
+    #[test]
+    fn graph_has_a_root_per_national_cloud_and_keeps_its_audience_in_custom_ones() {
+        assert_eq!(Cloud::UsGov.graph_url(), Some("https://graph.microsoft.us"));
+        assert_eq!(sandbox().graph_url(), Some("http://127.0.0.1:9/graph"));
+        assert_eq!(sandbox().graph_resource(), "https://graph.microsoft.com");
     }
 
     #[test]

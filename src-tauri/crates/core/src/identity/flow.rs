@@ -357,6 +357,7 @@ mod tests {
             dataverse_url: None,
             globaldisco: format!("http://{addr}/globaldisco"),
             bc_resource: None,
+            graph: None,
         })
     }
 

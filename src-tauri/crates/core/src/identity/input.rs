@@ -530,6 +530,7 @@ mod tests {
             dataverse_url: None,
             globaldisco: "http://127.0.0.1:1/globaldisco".into(),
             bc_resource: None,
+            graph: None,
         });
         for cloud in [Cloud::Public, Cloud::UsGov, Cloud::China, custom.clone()] {
             for product in [Product::FinanceOperations, Product::Dataverse] {
@@ -609,6 +610,7 @@ mod tests {
             dataverse_url: None,
             globaldisco: "http://127.0.0.1:1/globaldisco".into(),
             bc_resource: None,
+            graph: None,
         });
         let checked = environment_url(
             Product::FinanceOperations,

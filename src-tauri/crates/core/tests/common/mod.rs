@@ -33,6 +33,7 @@ pub fn cloud(s: &SandboxHandle) -> Cloud {
         dataverse_url: e.dataverse_url,
         globaldisco: e.globaldisco,
         bc_resource: None,
+        graph: Some(format!("{}/graph", e.base)),
     })
 }
 

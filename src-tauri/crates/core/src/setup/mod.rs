@@ -1,0 +1,14 @@
+//! "Set it up for me": one administrator's sign-in registers the app in
+//! Microsoft Entra through Microsoft Graph, makes its secret, grants consent
+//! and prepares the product (docs/microsoft.md §9–§11). The manual guide
+//! (`guide`) stays the alternative.
+
+pub mod admin;
+pub mod error;
+pub mod graph;
+pub mod patience;
+pub mod plan;
+pub mod progress;
+pub mod register;
+
+pub use error::SetupError;
