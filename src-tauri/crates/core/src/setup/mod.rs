@@ -4,10 +4,13 @@
 //! (`guide`) stays the alternative.
 
 pub mod admin;
+pub mod connection;
 pub mod error;
 pub mod graph;
+pub mod handoff;
 pub mod patience;
 pub mod plan;
+pub mod product_side;
 pub mod progress;
 pub mod register;
 
