@@ -34,7 +34,7 @@ impl Browser for NoBrowser {
 }
 
 impl BrowserArgs {
-    fn browser(&self) -> Result<Box<dyn Browser>, UserError> {
+    pub fn browser(&self) -> Result<Box<dyn Browser>, UserError> {
         if self.no_browser {
             return Ok(Box::new(NoBrowser));
         }
@@ -52,7 +52,7 @@ impl BrowserArgs {
     }
 }
 
-fn progress(json: bool) -> impl Fn(SignInEvent) + Send + Sync {
+pub fn progress(json: bool) -> impl Fn(SignInEvent) + Send + Sync {
     move |event: SignInEvent| {
         if json {
             return;

@@ -1,12 +1,14 @@
 //! `d365c`: thin command-line adapters over d365-core.
 
 mod check_cmd;
+mod cloud_args;
 mod data_cmd;
 mod login_cmd;
 mod outcome;
 mod profile_cmd;
 mod secret_input;
 mod secret_store;
+mod setup_cmd;
 
 use std::process::ExitCode;
 
@@ -42,6 +44,12 @@ enum Command {
     /// Run the sandbox tenant on 127.0.0.1 (prints one JSON line with its
     /// URLs and demo credentials, then serves until Ctrl+C).
     Sandbox(d365_sandbox::cli::ServeArgs),
+    /// Register the app in Microsoft Entra for you: an administrator signs in
+    /// once; the app, its secret, consent and the product side are made.
+    Setup(Box<setup_cmd::SetupArgs>),
+    /// Look after a connection's client secret.
+    #[command(subcommand)]
+    Secret(setup_cmd::SecretCommand),
     #[command(flatten)]
     Online(Online),
 }
@@ -106,6 +114,8 @@ fn main() -> ExitCode {
                 ExitCode::from(outcome::SERVICE)
             }
         },
+        Command::Setup(args) => setup_cmd::run(*args, json),
+        Command::Secret(command) => setup_cmd::renew(command, json),
         Command::Online(command) => online(command, cli.secret_stdin, json),
     }
 }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
-use d365_core::identity::cloud::{Cloud, CustomCloud};
 use d365_core::identity::{input, scopes};
 use d365_core::product::Product;
 use d365_core::profiles::{
@@ -16,6 +15,7 @@ use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::UserError;
 use serde::Serialize;
 
+use crate::cloud_args::CloudArgs;
 use crate::outcome::{fail, print_json, usage};
 use crate::secret_input;
 
@@ -46,14 +46,6 @@ pub enum ProductArg {
 pub enum GrantArg {
     Delegated,
     ClientCredentials,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum CloudArg {
-    Public,
-    Usgov,
-    China,
-    Custom,
 }
 
 #[derive(Debug, Args)]
@@ -89,29 +81,8 @@ pub struct AddArgs {
     /// Company ID (BC), legal entity (F&O) or business unit (Dataverse).
     #[arg(long)]
     company: Option<String>,
-    #[arg(long, value_enum, default_value_t = CloudArg::Public)]
-    cloud: CloudArg,
-    /// Custom cloud: the Entra authority, e.g. http://127.0.0.1:8400/entra.
-    #[arg(long)]
-    authority: Option<String>,
-    /// Custom cloud: the Business Central API root.
-    #[arg(long)]
-    bc_api: Option<String>,
-    /// Custom cloud: the F&O environment URL.
-    #[arg(long)]
-    fno_url: Option<String>,
-    /// Custom cloud: the Dataverse environment URL.
-    #[arg(long)]
-    dataverse_url: Option<String>,
-    /// Custom cloud: the Dataverse Global Discovery root.
-    #[arg(long)]
-    globaldisco: Option<String>,
-    /// Custom cloud: the Business Central token audience, if not Microsoft's.
-    #[arg(long)]
-    resource: Option<String>,
-    /// Custom cloud: the Microsoft Graph root (for `d365c setup`).
-    #[arg(long)]
-    graph: Option<String>,
+    #[command(flatten)]
+    cloud: CloudArgs,
     /// Let a request run 10 minutes instead of 1 (big queries, slow environments).
     #[arg(long)]
     long_timeout: bool,
@@ -146,37 +117,31 @@ pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
     }
 }
 
-fn product(arg: ProductArg) -> Product {
+/// The registration the grant and client-type flags describe.
+pub fn registration(grant: GrantArg, public_client: bool) -> Result<Registration, UserError> {
+    let client_type = if public_client {
+        ClientType::Public
+    } else {
+        ClientType::Confidential
+    };
+    let grant = match grant {
+        GrantArg::Delegated => Grant::Delegated,
+        GrantArg::ClientCredentials => Grant::ClientCredentials,
+    };
+    Registration::of(grant, client_type).ok_or_else(|| {
+        usage(
+            "An app without a secret cannot sign in on its own.",
+            "Leave out --public-client, or use --grant delegated.",
+        )
+    })
+}
+
+pub fn product(arg: ProductArg) -> Product {
     match arg {
         ProductArg::Bc => Product::BusinessCentral,
         ProductArg::Fno => Product::FinanceOperations,
         ProductArg::Dataverse => Product::Dataverse,
     }
-}
-
-fn cloud(args: &AddArgs) -> Result<Cloud, UserError> {
-    let required = |value: &Option<String>, flag: &str| {
-        value.clone().ok_or_else(|| {
-            usage(
-                format!("--cloud custom needs {flag}."),
-                "Give every custom endpoint: --authority, --bc-api and --globaldisco.",
-            )
-        })
-    };
-    Ok(match args.cloud {
-        CloudArg::Public => Cloud::Public,
-        CloudArg::Usgov => Cloud::UsGov,
-        CloudArg::China => Cloud::China,
-        CloudArg::Custom => Cloud::Custom(CustomCloud {
-            authority: required(&args.authority, "--authority")?,
-            bc_api: required(&args.bc_api, "--bc-api")?,
-            fno_url: args.fno_url.clone(),
-            dataverse_url: args.dataverse_url.clone(),
-            globaldisco: required(&args.globaldisco, "--globaldisco")?,
-            bc_resource: args.resource.clone(),
-            graph: args.graph.clone(),
-        }),
-    })
 }
 
 fn notices(list: &[String]) {
@@ -187,7 +152,7 @@ fn notices(list: &[String]) {
 
 fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
     let product = product(args.product);
-    let cloud = cloud(&args)?;
+    let cloud = args.cloud.cloud()?;
     let from_url = match args.service_url.as_deref() {
         Some(_) if product != Product::BusinessCentral => {
             return Err(usage(
@@ -227,21 +192,7 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
         }
         (_, None) => None,
     };
-    let client_type = if args.public_client {
-        ClientType::Public
-    } else {
-        ClientType::Confidential
-    };
-    let grant = match args.grant {
-        GrantArg::Delegated => Grant::Delegated,
-        GrantArg::ClientCredentials => Grant::ClientCredentials,
-    };
-    let registration = Registration::of(grant, client_type).ok_or_else(|| {
-        usage(
-            "An app without a secret cannot sign in on its own.",
-            "Leave out --public-client, or use --grant delegated.",
-        )
-    })?;
+    let registration = registration(args.grant, args.public_client)?;
     let profile = Profile {
         name: args.name.clone(),
         product,
@@ -251,7 +202,7 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
         registration,
         // Named in the profile, so what is asked for is visible and fixed.
         scopes: if args.scopes.is_empty() {
-            scopes::default_permissions(product, grant)
+            scopes::default_permissions(product, registration.grant())
         } else {
             args.scopes
         },
@@ -378,7 +329,7 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
 }
 
 /// The connections with the OS keychain, for the commands that touch secrets.
-fn with_keychain(profiles: ProfileStore) -> SavedConnections {
+pub fn with_keychain(profiles: ProfileStore) -> SavedConnections {
     SavedConnections::new(profiles, Arc::new(keychain()))
 }
 

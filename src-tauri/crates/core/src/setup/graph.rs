@@ -318,6 +318,14 @@ impl Graph {
             .await
     }
 
+    pub async fn application_by_client_id(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<Application>, GraphError> {
+        self.get_optional(&format!("{}/applications(appId='{client_id}')", self.root))
+            .await
+    }
+
     /// Apps with exactly this display name (a re-run finds its own app by name
     /// when its object ID was never saved).
     pub async fn applications_named(&self, name: &str) -> Result<Vec<Application>, GraphError> {

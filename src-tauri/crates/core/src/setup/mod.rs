@@ -13,5 +13,6 @@ pub mod plan;
 pub mod product_side;
 pub mod progress;
 pub mod register;
+pub mod renew;
 
 pub use error::SetupError;

@@ -1,0 +1,120 @@
+//! "Replace the secret": a new client secret is made, proven to work, kept
+//! in the keychain, and only then the old one is removed, so a connection
+//! is never left without a working secret (docs/microsoft.md §9).
+
+use crate::identity::flow::{EntraClient, FlowError};
+use crate::identity::scopes;
+use crate::problem::{ErrorKind, Explain, UserError};
+use crate::profiles::Profile;
+use crate::saved_connections::SavedConnections;
+use crate::setup::graph::{Graph, GraphError, PasswordCredential};
+use crate::setup::patience::Patience;
+use crate::setup::progress::{report, OnSetupEvent, SetupStep, StepState};
+use crate::setup::register::SecretLifetime;
+
+#[derive(Debug)]
+pub struct Renewed {
+    pub credential: PasswordCredential,
+    /// The key ID of the secret removed; `None` when the old one was not
+    /// known and was left in place.
+    pub removed: Option<String>,
+}
+
+pub async fn renew_secret(
+    connections: &SavedConnections,
+    graph: &Graph,
+    http: reqwest::Client,
+    profile: &Profile,
+    old_key_id: Option<&str>,
+    lifetime: SecretLifetime,
+    patience: &Patience,
+    on_event: OnSetupEvent<'_>,
+) -> Result<Renewed, UserError> {
+    report(
+        on_event,
+        SetupStep::Secret,
+        StepState::Started,
+        "Finding the app registration.",
+    );
+    let app = graph
+        .application_by_client_id(&profile.client_id)
+        .await?
+        .ok_or_else(|| {
+            UserError::new(
+                ErrorKind::AppNotFound,
+                format!("No app with client ID {} is registered in this organization.", profile.client_id),
+                "Sign in to the organization the connection uses (the account picker may have chosen another), or run setup again.",
+            )
+        })?;
+    let now = time::OffsetDateTime::now_utc();
+    let end = lifetime
+        .end(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| {
+            UserError::new(
+                ErrorKind::Internal,
+                "The end date could not be written.",
+                "Try again.",
+            )
+            .with_details(e.to_string())
+        })?;
+    let added = graph
+        .add_password(&app.id, &format!("D365 Connect {}", now.date()), &end)
+        .await?;
+
+    // Proven before anything is removed: a new secret can take a moment to
+    // reach every Entra server, like a new app.
+    let resource = scopes::resource(
+        profile.product,
+        &profile.cloud,
+        profile.environment.as_deref(),
+    )?;
+    let client = EntraClient::new(
+        http,
+        &profile.cloud,
+        &profile.tenant,
+        &profile.client_id,
+        Some(&added.value),
+    )?;
+    let scope = vec![format!("{resource}/.default")];
+    patience
+        .wait_out(SetupStep::Secret, on_event, not_yet_known, || {
+            client.client_credentials(&scope)
+        })
+        .await?;
+    connections.save(profile, Some(&added.value))?;
+    report(
+        on_event,
+        SetupStep::Secret,
+        StepState::Done,
+        format!(
+            "The new secret works and is in your keychain; it ends on {}.",
+            &end[..10]
+        ),
+    );
+
+    let removed = match old_key_id {
+        Some(old)
+            if app
+                .password_credentials
+                .iter()
+                .any(|c| c.key_id.eq_ignore_ascii_case(old)) =>
+        {
+            graph
+                .remove_password(&app.id, old)
+                .await
+                .map_err(|e: GraphError| UserError::from(e))?;
+            Some(old.to_string())
+        }
+        _ => None,
+    };
+    Ok(Renewed {
+        credential: added.credential,
+        removed,
+    })
+}
+
+/// Entra not knowing a just-made secret yet looks like a wrong one.
+fn not_yet_known(e: &FlowError) -> bool {
+    matches!(e.kind(), ErrorKind::InvalidSecret | ErrorKind::AppNotFound)
+}
