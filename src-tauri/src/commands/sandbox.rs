@@ -70,10 +70,10 @@ pub async fn start_sandbox(
     Ok(SandboxTenant {
         cloud: Cloud::Custom(CustomCloud {
             authority: e.authority,
-            bc_api: e.bc_api,
+            bc_api: Some(e.bc_api),
             fno_url: e.fno_url.clone(),
             dataverse_url: e.dataverse_url.clone(),
-            globaldisco: e.globaldisco,
+            globaldisco: Some(e.globaldisco),
             bc_resource: None,
             graph: Some(format!("{}/graph", e.base)),
         }),

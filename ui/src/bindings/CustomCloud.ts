@@ -10,9 +10,10 @@ export type CustomCloud = {
  */
 authority: string, 
 /**
- * Business Central API root (`{bc_api}/v2.0/{tenant}/{environment}/api/v2.0`).
+ * Business Central API root (`{bc_api}/v2.0/{tenant}/{environment}/api/v2.0`);
+ * only a Business Central connection needs it.
  */
-bc_api: string, 
+bc_api: string | null, 
 /**
  * Finance & Operations environment URL.
  */
@@ -22,11 +23,17 @@ fno_url: string | null,
  */
 dataverse_url: string | null, 
 /**
- * Dataverse Global Discovery root.
+ * Dataverse Global Discovery root; without it a Dataverse connection
+ * needs its environment URL.
  */
-globaldisco: string, 
+globaldisco: string | null, 
 /**
  * The token audience to ask for per product, when it differs from the
  * API URL (the sandbox issues Microsoft's real audiences).
  */
-bc_resource: string | null, };
+bc_resource: string | null, 
+/**
+ * Microsoft Graph root, for "Set it up for me" (docs/microsoft.md §9);
+ * without it setup is not offered for this cloud.
+ */
+graph: string | null, };

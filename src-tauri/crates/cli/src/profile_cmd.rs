@@ -152,7 +152,7 @@ fn notices(list: &[String]) {
 
 fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserError> {
     let product = product(args.product);
-    let cloud = args.cloud.cloud()?;
+    let cloud = args.cloud.cloud(product)?;
     let from_url = match args.service_url.as_deref() {
         Some(_) if product != Product::BusinessCentral => {
             return Err(usage(

@@ -21,7 +21,7 @@ use d365_core::setup::plan::default_display_name;
 use d365_core::setup::product_side::{as_administrator, business_central, dataverse, fno};
 use d365_core::setup::progress::{SetupEvent, SetupStep, StepState};
 use d365_core::setup::register::SecretLifetime;
-use d365_core::setup::renew::renew_secret;
+use d365_core::setup::renew::{renew_secret, Renewal};
 use d365_core::UserError;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -166,7 +166,7 @@ fn form(args: &SetupArgs) -> Result<SetupForm, UserError> {
     Ok(SetupForm {
         name: args.name.clone(),
         product,
-        cloud: args.cloud.cloud()?,
+        cloud: args.cloud.cloud(product)?,
         tenant: args.tenant.clone().unwrap_or_default(),
         registration,
         app_name: args
@@ -522,9 +522,11 @@ async fn renew_for(args: RenewArgs, json: bool) -> Result<(), UserError> {
         &connections,
         &graph,
         http,
-        &profile,
-        None,
-        lifetime,
+        Renewal {
+            profile: &profile,
+            old_key_id: None,
+            lifetime,
+        },
         &Patience::default(),
         &step_lines(json),
     )

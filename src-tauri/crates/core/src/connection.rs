@@ -310,7 +310,8 @@ impl Connection {
                 }
             }
             Product::Dataverse => {
-                let client = self.odata(self.tokens_for(cloud.globaldisco())?);
+                let root = cloud.globaldisco().ok_or(ScopeError::NoGlobalDiscovery)?;
+                let client = self.odata(self.tokens_for(root)?);
                 Ok(discovery::dataverse_environments(&client, cloud, cancel, on_wait).await?)
             }
             Product::FinanceOperations => Ok(self.given_environment().into_iter().collect()),
@@ -440,9 +441,12 @@ impl Connection {
     /// the environments can be listed.
     pub(crate) fn sign_in_resource(&self) -> Result<String, ConnectError> {
         match self.resource() {
-            Err(_) if self.profile.product == Product::Dataverse => {
-                Ok(self.profile.cloud.globaldisco().to_string())
-            }
+            Err(e) if self.profile.product == Product::Dataverse => self
+                .profile
+                .cloud
+                .globaldisco()
+                .map(str::to_string)
+                .ok_or(e),
             other => other,
         }
     }

@@ -136,10 +136,10 @@ async fn an_unreachable_authority_is_a_network_problem() {
     drop(closed);
     let cloud = Cloud::Custom(CustomCloud {
         authority: format!("http://127.0.0.1:{port}/entra"),
-        bc_api: format!("http://127.0.0.1:{port}/bc"),
+        bc_api: Some(format!("http://127.0.0.1:{port}/bc")),
         fno_url: None,
         dataverse_url: None,
-        globaldisco: format!("http://127.0.0.1:{port}/globaldisco"),
+        globaldisco: Some(format!("http://127.0.0.1:{port}/globaldisco")),
         bc_resource: None,
         graph: None,
     });

@@ -113,7 +113,7 @@ pub async fn dataverse_environments(
     on_wait: OnWait<'_>,
 ) -> Result<Vec<EnvironmentInfo>, DataError> {
     let product = client.product().display_name();
-    let url = parse(Some(Service::dataverse_instances_url(cloud)), product)?;
+    let url = parse(Service::dataverse_instances_url(cloud), product)?;
     let rows = client.all_rows(&url, MAX_LISTED, cancel, on_wait).await?;
     Ok(rows_as::<DataverseInstance>(rows, product)?
         .into_iter()

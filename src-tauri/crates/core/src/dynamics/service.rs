@@ -78,8 +78,10 @@ impl Service {
     }
 
     /// Dataverse Global Discovery (docs/microsoft.md §7).
-    pub fn dataverse_instances_url(cloud: &Cloud) -> String {
-        format!("{}/api/discovery/v2.0/Instances", cloud.globaldisco())
+    pub fn dataverse_instances_url(cloud: &Cloud) -> Option<String> {
+        cloud
+            .globaldisco()
+            .map(|root| format!("{root}/api/discovery/v2.0/Instances"))
     }
 
     /// The API root, ending in `/` so entity sets join onto it.
@@ -312,8 +314,8 @@ mod tests {
             .as_str()
             .contains("/EntityDefinitions?$select=LogicalName,EntitySetName"));
         assert_eq!(
-            Service::dataverse_instances_url(&Cloud::Public),
-            "https://globaldisco.crm.dynamics.com/api/discovery/v2.0/Instances"
+            Service::dataverse_instances_url(&Cloud::Public).as_deref(),
+            Some("https://globaldisco.crm.dynamics.com/api/discovery/v2.0/Instances")
         );
     }
 

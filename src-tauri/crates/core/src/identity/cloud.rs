@@ -11,14 +11,18 @@ use ts_rs::TS;
 pub struct CustomCloud {
     /// e.g. `http://127.0.0.1:8400/entra`; endpoints are `{authority}/{tenant}/…`.
     pub authority: String,
-    /// Business Central API root (`{bc_api}/v2.0/{tenant}/{environment}/api/v2.0`).
-    pub bc_api: String,
+    /// Business Central API root (`{bc_api}/v2.0/{tenant}/{environment}/api/v2.0`);
+    /// only a Business Central connection needs it.
+    #[serde(default)]
+    pub bc_api: Option<String>,
     /// Finance & Operations environment URL.
     pub fno_url: Option<String>,
     /// Dataverse environment URL.
     pub dataverse_url: Option<String>,
-    /// Dataverse Global Discovery root.
-    pub globaldisco: String,
+    /// Dataverse Global Discovery root; without it a Dataverse connection
+    /// needs its environment URL.
+    #[serde(default)]
+    pub globaldisco: Option<String>,
     /// The token audience to ask for per product, when it differs from the
     /// API URL (the sandbox issues Microsoft's real audiences).
     #[serde(default)]
@@ -95,7 +99,7 @@ impl Cloud {
         match self {
             Cloud::Public => Some(BC_RESOURCE),
             Cloud::UsGov | Cloud::China => None,
-            Cloud::Custom(c) => Some(c.bc_api.trim_end_matches('/')),
+            Cloud::Custom(c) => c.bc_api.as_deref().map(|api| api.trim_end_matches('/')),
         }
     }
 
@@ -109,12 +113,12 @@ impl Cloud {
 
     /// Dataverse Global Discovery (docs/microsoft.md §7, §8; for US
     /// Government the GCC High host, the one commercial tenants cannot use).
-    pub fn globaldisco(&self) -> &str {
+    pub fn globaldisco(&self) -> Option<&str> {
         match self {
-            Cloud::Public => "https://globaldisco.crm.dynamics.com",
-            Cloud::UsGov => "https://globaldisco.crm.microsoftdynamics.us",
-            Cloud::China => "https://globaldisco.crm.dynamics.cn",
-            Cloud::Custom(c) => c.globaldisco.trim_end_matches('/'),
+            Cloud::Public => Some("https://globaldisco.crm.dynamics.com"),
+            Cloud::UsGov => Some("https://globaldisco.crm.microsoftdynamics.us"),
+            Cloud::China => Some("https://globaldisco.crm.dynamics.cn"),
+            Cloud::Custom(c) => c.globaldisco.as_deref().map(|g| g.trim_end_matches('/')),
         }
     }
 
@@ -172,10 +176,10 @@ mod tests {
     fn sandbox() -> Cloud {
         Cloud::Custom(CustomCloud {
             authority: "http://127.0.0.1:9/entra/".into(),
-            bc_api: "http://127.0.0.1:9/bc".into(),
+            bc_api: Some("http://127.0.0.1:9/bc".into()),
             fno_url: None,
             dataverse_url: None,
-            globaldisco: "http://127.0.0.1:9/globaldisco".into(),
+            globaldisco: Some("http://127.0.0.1:9/globaldisco".into()),
             bc_resource: None,
             graph: Some("http://127.0.0.1:9/graph/".into()),
         })

@@ -352,10 +352,10 @@ mod tests {
     fn cloud_at(addr: std::net::SocketAddr) -> Cloud {
         Cloud::Custom(CustomCloud {
             authority: format!("http://{addr}/entra"),
-            bc_api: format!("http://{addr}/bc"),
+            bc_api: Some(format!("http://{addr}/bc")),
             fno_url: None,
             dataverse_url: None,
-            globaldisco: format!("http://{addr}/globaldisco"),
+            globaldisco: Some(format!("http://{addr}/globaldisco")),
             bc_resource: None,
             graph: None,
         })

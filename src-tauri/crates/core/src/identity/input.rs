@@ -525,10 +525,10 @@ mod tests {
     fn an_environment_name_is_refused_where_an_address_is_needed_in_every_cloud() {
         let custom = Cloud::Custom(crate::identity::cloud::CustomCloud {
             authority: "http://127.0.0.1:1/entra".into(),
-            bc_api: "http://127.0.0.1:1/bc".into(),
+            bc_api: Some("http://127.0.0.1:1/bc".into()),
             fno_url: None,
             dataverse_url: None,
-            globaldisco: "http://127.0.0.1:1/globaldisco".into(),
+            globaldisco: Some("http://127.0.0.1:1/globaldisco".into()),
             bc_resource: None,
             graph: None,
         });
@@ -605,10 +605,10 @@ mod tests {
     fn a_custom_cloud_keeps_the_environment_path() {
         let cloud = Cloud::Custom(crate::identity::cloud::CustomCloud {
             authority: "http://127.0.0.1:1/entra".into(),
-            bc_api: "http://127.0.0.1:1/bc".into(),
+            bc_api: Some("http://127.0.0.1:1/bc".into()),
             fno_url: None,
             dataverse_url: None,
-            globaldisco: "http://127.0.0.1:1/globaldisco".into(),
+            globaldisco: Some("http://127.0.0.1:1/globaldisco".into()),
             bc_resource: None,
             graph: None,
         });

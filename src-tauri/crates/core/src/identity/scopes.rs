@@ -187,12 +187,16 @@ pub enum ScopeError {
     NoBusinessCentral { cloud: &'static str },
     #[error("'{name}' is not a {product} permission.")]
     UnknownPermission { name: String, product: &'static str },
+    #[error("These custom endpoints have no Dataverse Global Discovery address, so environments cannot be listed.")]
+    NoGlobalDiscovery,
 }
 
 impl Explain for ScopeError {
     fn setting(&self) -> Option<Setting> {
         Some(match self {
-            ScopeError::EnvironmentUrlMissing { .. } => Setting::Environment,
+            ScopeError::EnvironmentUrlMissing { .. } | ScopeError::NoGlobalDiscovery => {
+                Setting::Environment
+            }
             ScopeError::NoBusinessCentral { .. } => Setting::Cloud,
             ScopeError::UnknownPermission { .. } => Setting::Permissions,
         })
@@ -200,9 +204,9 @@ impl Explain for ScopeError {
 
     fn kind(&self) -> ErrorKind {
         match self {
-            ScopeError::EnvironmentUrlMissing { .. } | ScopeError::NoBusinessCentral { .. } => {
-                ErrorKind::InvalidInput
-            }
+            ScopeError::EnvironmentUrlMissing { .. }
+            | ScopeError::NoBusinessCentral { .. }
+            | ScopeError::NoGlobalDiscovery => ErrorKind::InvalidInput,
             ScopeError::UnknownPermission { .. } => ErrorKind::InvalidScope,
         }
     }
@@ -217,6 +221,9 @@ impl Explain for ScopeError {
             }
             ScopeError::UnknownPermission { .. } => {
                 "Pick permissions from the product's list.".into()
+            }
+            ScopeError::NoGlobalDiscovery => {
+                "Paste the environment URL, or add the Global Discovery root to the custom endpoints.".into()
             }
         }
     }

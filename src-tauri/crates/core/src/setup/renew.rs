@@ -20,16 +20,28 @@ pub struct Renewed {
     pub removed: Option<String>,
 }
 
+/// Which connection's secret to replace.
+pub struct Renewal<'a> {
+    pub profile: &'a Profile,
+    /// The key ID of the secret in the keychain, removed once the new one
+    /// works; when unknown the old secret stays (something else may use it).
+    pub old_key_id: Option<&'a str>,
+    pub lifetime: SecretLifetime,
+}
+
 pub async fn renew_secret(
     connections: &SavedConnections,
     graph: &Graph,
     http: reqwest::Client,
-    profile: &Profile,
-    old_key_id: Option<&str>,
-    lifetime: SecretLifetime,
+    renewal: Renewal<'_>,
     patience: &Patience,
     on_event: OnSetupEvent<'_>,
 ) -> Result<Renewed, UserError> {
+    let Renewal {
+        profile,
+        old_key_id,
+        lifetime,
+    } = renewal;
     report(
         on_event,
         SetupStep::Secret,

@@ -28,10 +28,10 @@ pub fn cloud(s: &SandboxHandle) -> Cloud {
     let e: Endpoints = s.endpoints();
     Cloud::Custom(CustomCloud {
         authority: e.authority,
-        bc_api: e.bc_api,
+        bc_api: Some(e.bc_api),
         fno_url: e.fno_url,
         dataverse_url: e.dataverse_url,
-        globaldisco: e.globaldisco,
+        globaldisco: Some(e.globaldisco),
         bc_resource: None,
         graph: Some(format!("{}/graph", e.base)),
     })
