@@ -563,3 +563,235 @@ async fn bad_setup_requests_get_dataverse_errors() {
         )
     );
 }
+
+// ---------------------------------------------------------------- F&O
+
+async fn fno(s: &SandboxHandle) -> (String, String) {
+    let url = s.endpoints().fno_url.unwrap();
+    let admin = admin_token(s, &url).await;
+    (url, admin)
+}
+
+async fn add_entra_app(url: &str, token: &str, client_id: &str, user: &str) -> Answer {
+    let body = json!({"AADClientId": client_id, "Name": "Contoso Connector", "UserId": user});
+    post(&format!("{url}/data/SysAADClients"), token, &body).await
+}
+
+/// F&O's wrapped write error (docs/microsoft.md §10).
+fn assert_write_failed(answer: &Answer, status: u16, infolog: &str) {
+    assert_eq!(answer.status, status, "{:#}", answer.body);
+    let error = &answer.body["error"];
+    assert_eq!(error["message"], "An error has occurred.");
+    assert_eq!(
+        error["innererror"]["type"],
+        "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException"
+    );
+    let text = error["innererror"]["message"].as_str().unwrap();
+    assert!(
+        text.starts_with("Write failed for table row of type 'SysAADClientEntity'. Infolog: "),
+        "{text}"
+    );
+    assert!(text.contains(infolog), "{text}");
+}
+
+/// `SystemUsers` and `SysAADClients` as d365bap.tools reads them
+/// (docs/microsoft.md §10), in `$metadata` with the entity type the
+/// community scripts name.
+#[tokio::test]
+async fn fno_lists_its_users_and_entra_apps() {
+    let s = start(world()).await;
+    let (url, admin) = fno(&s).await;
+    let users = get(&format!("{url}/data/SystemUsers"), &admin).await;
+    assert_eq!(users.status, 200, "{:#}", users.body);
+    let ids: Vec<&str> = users.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["UserID"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["Admin", "clerk", "Integration"]);
+    let one = get(
+        &format!("{url}/data/SystemUsers?$filter=UserID%20eq%20'clerk'"),
+        &admin,
+    )
+    .await;
+    let clerk = &one.body["value"][0];
+    assert_eq!(clerk["Alias"], CLERK_UPN);
+    assert_eq!(clerk["UserName"], "Cronus Clerk");
+    assert_eq!(clerk["Enabled"], true);
+    assert_eq!(clerk["NetworkDomain"], "https://sts.windows.net/");
+    assert_eq!(clerk["AccountType"], "ClaimsUser");
+
+    // The world's apps are on the page, as a service user.
+    let apps = get(&format!("{url}/data/SysAADClients"), &admin).await;
+    assert_eq!(apps.status, 200, "{:#}", apps.body);
+    let listed = apps.body["value"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["AADClientId"], web_app(&s).as_str());
+    assert_eq!(listed[0]["UserId"], "Integration");
+
+    let xml = send(
+        client()
+            .get(format!("{url}/data/$metadata"))
+            .bearer_auth(&admin),
+    )
+    .await;
+    let xml = xml.body.as_str().unwrap().to_string();
+    assert!(xml.contains(
+        "<EntitySet Name=\"SysAADClients\" EntityType=\"Microsoft.Dynamics.DataEntities.SysAADClient\" />"
+    ));
+    assert!(xml.contains("<EntityType Name=\"SysAADClient\">"));
+    assert!(xml.contains("<PropertyRef Name=\"AADClientId\" />"));
+    assert!(xml.contains("<EntitySet Name=\"SystemUsers\""));
+}
+
+/// docs/microsoft.md §6: an app missing from the page gets 401; once an
+/// administrator adds it (POST SysAADClients, 201 with the record), its
+/// app-only token is accepted.
+#[tokio::test]
+async fn an_entra_app_mapping_lets_the_app_into_fno() {
+    let s = start(world()).await;
+    let (url, admin) = fno(&s).await;
+    let app = connector_token(&s, &url).await;
+    let customers = format!("{url}/data/CustomersV3?$top=1");
+    assert_eq!(get(&customers, &app).await.status, 401);
+
+    let added = add_entra_app(&url, &admin, CONNECTOR, "integration").await;
+    assert_eq!(added.status, 201, "{:#}", added.body);
+    assert_eq!(added.body["AADClientId"], CONNECTOR);
+    assert_eq!(added.body["Name"], "Contoso Connector");
+    assert_eq!(
+        added.body["UserId"], "Integration",
+        "the user's own spelling"
+    );
+    assert_eq!(
+        added.body["@odata.context"],
+        format!("{url}/data/$metadata#SysAADClients/$entity")
+    );
+    assert_eq!(
+        added.headers["location"],
+        format!("{url}/data/SysAADClients('{CONNECTOR}')").as_str()
+    );
+
+    let found = get(
+        &format!("{url}/data/SysAADClients?$filter=AADClientId%20eq%20'{CONNECTOR}'"),
+        &admin,
+    )
+    .await;
+    assert_eq!(found.body["value"].as_array().unwrap().len(), 1);
+    assert_eq!(found.body["value"][0]["UserId"], "Integration");
+
+    let read = get(&customers, &app).await;
+    assert_eq!(read.status, 200, "{:#}", read.body);
+    assert_eq!(read.body["value"].as_array().unwrap().len(), 1);
+}
+
+/// The page refuses a user F&O does not have and a client ID it already
+/// lists (d365bap.tools checks both first; the wording is F&O's for other
+/// entities, ⚠ docs/microsoft.md §10).
+#[tokio::test]
+async fn fno_refuses_bad_entra_app_mappings() {
+    let s = start(world()).await;
+    let (url, admin) = fno(&s).await;
+    let unknown = add_entra_app(&url, &admin, CONNECTOR, "nobody").await;
+    assert_write_failed(
+        &unknown,
+        400,
+        "Warning: The value 'nobody' in field 'User ID' is not found in the related table 'Users'.; Warning: validateField failed on field 'SysAADClientEntity.UserId'.",
+    );
+    let no_client = add_entra_app(&url, &admin, "", "Admin").await;
+    assert_write_failed(&no_client, 400, "Field 'Client Id' must be filled in.");
+
+    assert_eq!(
+        add_entra_app(&url, &admin, CONNECTOR, "Admin").await.status,
+        201
+    );
+    for client_id in [CONNECTOR.to_uppercase(), web_app(&s)] {
+        let again = add_entra_app(&url, &admin, &client_id, "Admin").await;
+        assert_write_failed(
+            &again,
+            500,
+            &format!("Info: Cannot create a record in Microsoft Entra applications (SysAADClientTable). Client Id: {client_id}, Contoso Connector.\nThe record already exists.."),
+        );
+    }
+
+    let odd =
+        json!({"AADClientId": Uuid::new_v4().to_string(), "UserId": "Admin", "Enabled": true});
+    let answer = post(&format!("{url}/data/SysAADClients"), &admin, &odd).await;
+    assert_eq!(answer.status, 400, "{:#}", answer.body);
+    assert_eq!(
+        answer.body["error"]["innererror"]["type"],
+        "Microsoft.OData.ODataException"
+    );
+    assert!(answer.body["error"]["innererror"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The property 'Enabled' does not exist on type 'Microsoft.Dynamics.DataEntities.SysAADClient'."));
+
+    let apps = get(&format!("{url}/data/SysAADClients"), &admin).await;
+    assert_eq!(apps.body["value"].as_array().unwrap().len(), 3);
+}
+
+/// Only an F&O System administrator fills the page (docs/microsoft.md
+/// §10): not a person without the role, not an app acting as its
+/// service user.
+#[tokio::test]
+async fn only_fno_administrators_add_entra_apps() {
+    let s = start(world()).await;
+    let (url, admin) = fno(&s).await;
+    let clerk = person_token(&s, &url, CLERK_UPN, CLERK_PASSWORD).await;
+    let app = app_token_for(&s, &format!("{url}/.default")).await;
+    for token in [&clerk, &app] {
+        let refused = add_entra_app(&url, token, CONNECTOR, "Admin").await;
+        assert_eq!(refused.status, 403, "{:#}", refused.body);
+        assert_eq!(refused.body["error"]["message"], "Access denied.");
+    }
+    let apps = get(&format!("{url}/data/SysAADClients"), &admin).await;
+    assert_eq!(apps.body["value"].as_array().unwrap().len(), 2);
+}
+
+/// docs/sandbox-fidelity.md §H6: `SysAADClients` is undocumented, so an
+/// environment may not publish it; the switch takes it out of
+/// `$metadata`, the service document and the URL space.
+#[tokio::test]
+async fn fno_can_lack_the_entra_apps_entity() {
+    let s = start(world()).await;
+    let (url, admin) = fno(&s).await;
+    s.set_fno_sysaadclients(false);
+    let xml = send(
+        client()
+            .get(format!("{url}/data/$metadata"))
+            .bearer_auth(&admin),
+    )
+    .await;
+    let xml = xml.body.as_str().unwrap().to_string();
+    assert!(!xml.contains("SysAADClient"));
+    assert!(xml.contains("<EntitySet Name=\"SystemUsers\""));
+    let service = get(&format!("{url}/data/"), &admin).await;
+    assert!(!service.body.to_string().contains("SysAADClients"));
+    assert_eq!(
+        get(&format!("{url}/data/SysAADClients"), &admin)
+            .await
+            .status,
+        404
+    );
+    let refused = add_entra_app(&url, &admin, CONNECTOR, "Admin").await;
+    assert_eq!(refused.status, 404);
+
+    s.set_fno_sysaadclients(true);
+    let xml = send(
+        client()
+            .get(format!("{url}/data/$metadata"))
+            .bearer_auth(&admin),
+    )
+    .await;
+    assert!(xml
+        .body
+        .as_str()
+        .unwrap()
+        .contains("Name=\"SysAADClients\""));
+    assert_eq!(
+        add_entra_app(&url, &admin, CONNECTOR, "Admin").await.status,
+        201
+    );
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{choices, DataverseError, Organization};
 use crate::bearer::Caller;
-use crate::odata::collection::{Collection, KeyScheme};
+use crate::odata::collection::Collection;
 use crate::odata::{EntityType, Row};
 use crate::resources::Resource;
 use crate::store::Shared;
@@ -432,7 +432,7 @@ pub fn missing(principal: &Principal, privilege: &Privilege) -> DataverseError {
 pub fn users(org: &Organization, entity: Arc<EntityType>) -> Collection {
     let dir = directory(org);
     let rows: Vec<Row> = dir.users.iter().map(|u| user_row(&entity, u)).collect();
-    listed(entity, rows)
+    Collection::of_rows(entity, rows)
 }
 
 /// `systemusers(<id>)/systemuserroles_association`: the roles' rows.
@@ -448,7 +448,7 @@ pub fn roles_of(org: &Organization, user: &str) -> Result<Collection, DataverseE
         .map(|r| r.iter().copied().collect())
         .unwrap_or_default();
     let rows = held.into_iter().map(|i| roles.row(i)).collect();
-    Ok(listed(roles.entity.clone(), rows))
+    Ok(Collection::of_rows(roles.entity.clone(), rows))
 }
 
 fn known_user(org: &Organization, user: &str) -> Result<Uuid, DataverseError> {
@@ -463,27 +463,6 @@ fn known_user(org: &Organization, user: &str) -> Result<Uuid, DataverseError> {
         .any(|u| u.id == id)
         .then_some(id)
         .ok_or_else(does_not_exist)
-}
-
-/// A collection over rows already made, keyed by the entity's key.
-fn listed(entity: Arc<EntityType>, rows: Vec<Row>) -> Collection {
-    let property = entity.key.first().cloned().unwrap_or_default();
-    let keys: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            r.get(&property)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        })
-        .collect();
-    let rows = Arc::new(rows);
-    Collection::new(
-        entity,
-        rows.len(),
-        KeyScheme::Listed { property, keys },
-        move |i, _| rows.get(i).cloned().unwrap_or_default(),
-    )
 }
 
 fn user_row(entity: &EntityType, u: &SystemUser) -> Row {

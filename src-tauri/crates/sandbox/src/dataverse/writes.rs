@@ -202,13 +202,15 @@ fn new_application_user(
                 return Err(payload(table, format!("Microsoft.OData.ODataException: An undeclared property '{property}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.")));
             }
             n if !n.starts_with('_') && user.property(n).is_some() => {}
-            n => return Err(payload(
-                table,
-                format!(
+            n => {
+                return Err(payload(
+                    table,
+                    format!(
                     "Microsoft.Crm.CrmException: Invalid property '{n}' was found in entity '{}'.",
                     user.qualified_name()
                 ),
-            )),
+                ))
+            }
         }
     }
     match (application, business_unit) {
