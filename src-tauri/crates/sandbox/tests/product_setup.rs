@@ -552,6 +552,15 @@ async fn bad_setup_requests_get_dataverse_errors() {
     assert_eq!(dv.assign(&admin, &id, &reader).await.status, 204);
     assert_error(&dv.assign(&admin, &id, &reader).await, 412, "0x80040237");
 
+    // Entity set names are case-sensitive, as the troubleshooting page
+    // shows with `Account`.
+    let answer = get(&format!("{}/Account", dv.api), &admin).await;
+    assert_error(&answer, 404, "0x8006088a");
+    assert_eq!(
+        message(&answer),
+        "Resource not found for the segment 'Account'."
+    );
+
     // A wrong method, as the troubleshooting page shows it.
     let answer = post(&format!("{}/WhoAmI", dv.api), &admin, &json!({})).await;
     assert_error(&answer, 404, "");

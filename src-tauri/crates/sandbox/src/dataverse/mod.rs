@@ -229,9 +229,11 @@ impl IntoResponse for DataverseError {
                 "",
                 format!("No HTTP resource was found that matches the request URI '{url}'."),
             ),
+            // Microsoft's "Troubleshoot Dataverse Web API client errors"
+            // (docs/microsoft.md §10).
             DataverseError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
-                "0x80060888",
+                "0x8006088a",
                 format!("Resource not found for the segment '{what}'."),
             ),
             DataverseError::Query(message) => (StatusCode::BAD_REQUEST, "0x80060888", message),
