@@ -77,6 +77,8 @@ pub enum Setting {
     Cloud,
     Tenant,
     Secret,
+    /// The date the client secret expires on.
+    SecretExpiry,
     Permissions,
     Environment,
     Company,
