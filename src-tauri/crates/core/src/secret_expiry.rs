@@ -111,6 +111,13 @@ impl SecretCredential {
     }
 }
 
+impl SecretCredential {
+    /// `expiry` as of this moment, for the adapters.
+    pub fn expiry_today(&self) -> SecretExpiry {
+        self.expiry(OffsetDateTime::now_utc())
+    }
+}
+
 impl SecretExpiry {
     /// "expires in 10 days (on 2026-06-01)", to follow "The client secret".
     pub fn describe(&self) -> String {
