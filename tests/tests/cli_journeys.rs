@@ -9,8 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use d365_e2e::cli::{profile_add, robot_browser, strs, Cli};
-use d365_e2e::files_under;
 use d365_e2e::processes::Stoppable;
+use d365_e2e::{files_under, utc_date_in};
 use d365_sandbox::world::World;
 use d365_sandbox::{Sandbox, SandboxHandle};
 use serde_json::Value;
@@ -39,11 +39,6 @@ fn app_profile(s: &SandboxHandle, name: &str, product: &str, extra: &[&str]) -> 
     app.extend_from_slice(extra);
     cli.ok(&strs(&profile_add(s, name, product, &app))).unwrap();
     cli
-}
-
-/// The UTC date `days` from today, as `--secret-expires` takes it.
-fn utc_date_in(days: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
 }
 
 /// The demo world with its app's secret expiring `days` from now.

@@ -76,11 +76,22 @@ impl SecretCredential {
     /// A secret's expiry as a person types it: the date from the "Expires"
     /// column and, if they have it, the Secret ID.
     pub fn typed(expires_on: &str, key_id: Option<&str>) -> Result<Self, SecretCredentialError> {
-        Ok(Self {
-            key_id: key_id.map(secret_id).transpose()?,
+        Self {
+            key_id: key_id.map(str::to_string),
             hint: None,
             expires_on: expiry_date(expires_on)?,
-        })
+        }
+        .checked()
+    }
+
+    /// The Secret ID checked and in Graph's plain lower-case form; an empty
+    /// one is no Secret ID.
+    pub fn checked(self) -> Result<Self, SecretCredentialError> {
+        let key_id = match self.key_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(typed) => Some(secret_id(typed)?),
+        };
+        Ok(Self { key_id, ..self })
     }
 
     /// The rule: fine until `WARNING_DAYS` days before the expiry date,
@@ -175,8 +186,7 @@ fn expiry_date(raw: &str) -> Result<Date, SecretCredentialError> {
 }
 
 /// A Secret ID in the plain lower-case form Graph writes `keyId` in.
-fn secret_id(raw: &str) -> Result<String, SecretCredentialError> {
-    let trimmed = raw.trim();
+fn secret_id(trimmed: &str) -> Result<String, SecretCredentialError> {
     Uuid::try_parse(trimmed)
         .ok()
         .filter(|_| trimmed.len() == 36)
@@ -310,6 +320,8 @@ mod tests {
             );
             assert!(err.explain().fix.contains("2027-06-01"));
         }
+        let blank = SecretCredential::typed("2027-06-01", Some("  ")).unwrap();
+        assert_eq!(blank.key_id, None);
         let err = SecretCredential::typed("2027-06-01", Some("Cr8Q~not-an-id")).unwrap_err();
         assert_eq!(err.explain().kind, ErrorKind::InvalidInput);
         assert!(err.explain().fix.contains("Secret ID"));
