@@ -120,9 +120,7 @@ impl SecretCredential {
             state,
         }
     }
-}
 
-impl SecretCredential {
     /// `expiry` as of this moment, for the adapters.
     pub fn expiry_today(&self) -> SecretExpiry {
         self.expiry(OffsetDateTime::now_utc())
