@@ -301,6 +301,7 @@ async fn a_secret_without_a_saved_expiry_skips_that_check_only() {
     let s = sandbox(World::demo()).await;
     let p = Profile {
         secret: None,
+        setup: None,
         ..profile(&s, Product::BusinessCentral)
     };
     let got = check(p, web_app(&s).1).await;
