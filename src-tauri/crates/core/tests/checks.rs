@@ -37,6 +37,7 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         company: None,
         network: Default::default(),
         secret: Some(secret_expiring_in(365)),
+        setup: None,
     }
 }
 
