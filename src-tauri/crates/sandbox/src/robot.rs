@@ -43,16 +43,22 @@ pub struct Persona {
     pub login: String,
     pub password: String,
     pub choice: Choice,
+    /// Ticks "Consent on behalf of your organization" where the page
+    /// offers it (Entra leaves it unticked; only administrators' ticks
+    /// count).
+    pub consent_for_organization: bool,
 }
 
 impl Persona {
     /// The built-in demo world's user, pressing Accept.
     pub fn demo() -> Persona {
-        let user = crate::demo(&World::demo()).user;
+        let world = World::demo();
+        let user = crate::demo(&world, &world.apps).user;
         Persona {
             login: user.as_ref().map(|u| u.upn.clone()).unwrap_or_default(),
             password: user.map(|u| u.password).unwrap_or_default(),
             choice: Choice::Accept,
+            consent_for_organization: false,
         }
     }
 
@@ -70,6 +76,10 @@ impl Persona {
                 (name.clone(), typed)
             })
             .collect();
+        if self.consent_for_organization {
+            // The sandbox's page has one checkbox: the organization's.
+            fields.extend(form.unticked.iter().cloned());
+        }
         fields.push(("action".into(), self.choice.action().into()));
         fields
     }
@@ -81,6 +91,7 @@ impl fmt::Debug for Persona {
             .field("login", &self.login)
             .field("password", &"***")
             .field("choice", &self.choice)
+            .field("consent_for_organization", &self.consent_for_organization)
             .finish()
     }
 }
