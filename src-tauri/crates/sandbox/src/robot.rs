@@ -24,6 +24,10 @@ const PASSWORD_FIELD: &str = "passwd";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
     Accept,
+    /// Ticks "Consent on behalf of your organization" where the page
+    /// offers it (Entra leaves it unticked; only an administrator's tick
+    /// counts), then presses Accept.
+    AcceptForOrganization,
     Cancel,
 }
 
@@ -31,7 +35,7 @@ impl Choice {
     /// The `action` value of the page's buttons.
     fn action(self) -> &'static str {
         match self {
-            Choice::Accept => "accept",
+            Choice::Accept | Choice::AcceptForOrganization => "accept",
             Choice::Cancel => "cancel",
         }
     }
@@ -43,10 +47,6 @@ pub struct Persona {
     pub login: String,
     pub password: String,
     pub choice: Choice,
-    /// Ticks "Consent on behalf of your organization" where the page
-    /// offers it (Entra leaves it unticked; only administrators' ticks
-    /// count).
-    pub consent_for_organization: bool,
 }
 
 impl Persona {
@@ -58,7 +58,6 @@ impl Persona {
             login: user.as_ref().map(|u| u.upn.clone()).unwrap_or_default(),
             password: user.map(|u| u.password).unwrap_or_default(),
             choice: Choice::Accept,
-            consent_for_organization: false,
         }
     }
 
@@ -76,7 +75,7 @@ impl Persona {
                 (name.clone(), typed)
             })
             .collect();
-        if self.consent_for_organization {
+        if self.choice == Choice::AcceptForOrganization {
             // The sandbox's page has one checkbox: the organization's.
             fields.extend(form.unticked.iter().cloned());
         }
@@ -91,7 +90,6 @@ impl fmt::Debug for Persona {
             .field("login", &self.login)
             .field("password", &"***")
             .field("choice", &self.choice)
-            .field("consent_for_organization", &self.consent_for_organization)
             .finish()
     }
 }

@@ -36,12 +36,11 @@ impl Args {
         Persona {
             login: self.login.unwrap_or(demo.login),
             password: self.password.unwrap_or(demo.password),
-            choice: if self.decline {
-                Choice::Cancel
-            } else {
-                Choice::Accept
+            choice: match (self.decline, self.for_organization) {
+                (true, _) => Choice::Cancel,
+                (false, true) => Choice::AcceptForOrganization,
+                (false, false) => Choice::Accept,
             },
-            consent_for_organization: self.for_organization,
         }
     }
 }

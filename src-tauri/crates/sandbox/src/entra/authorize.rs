@@ -7,6 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::aadsts::AadError;
 use super::pages::PermissionLine;
@@ -183,12 +184,16 @@ pub fn complete(
     }
     let oid = user.object_id();
     let administrator = user.administers_applications();
+    let for_organization = for_organization && administrator;
+    // What is missing for the organization (a nil user has no own grants),
+    // or for this user.
+    let grantee = if for_organization { Uuid::nil() } else { oid };
     let mut store = shared.store();
     let missing: Vec<(Resource, Vec<String>)> = scopes
         .resources
         .iter()
         .map(|r| {
-            let granted = store.delegated_granted(tenant.id, app.client_id, oid, r.resource);
+            let granted = store.delegated_granted(tenant.id, app.client_id, grantee, r.resource);
             let missing = r
                 .permissions(&app)
                 .into_iter()
@@ -217,7 +222,7 @@ pub fn complete(
         ));
     }
     for (resource, permissions) in missing {
-        if for_organization && administrator {
+        if for_organization {
             let mut grants = Grants::default();
             grants
                 .delegated
@@ -251,6 +256,6 @@ pub fn complete(
     if let Some(state) = &flow.reply.state {
         params.push(("state", state.clone()));
     }
-    params.push(("session_state", uuid::Uuid::new_v4().to_string()));
+    params.push(("session_state", Uuid::new_v4().to_string()));
     flow.reply.send(&params)
 }
