@@ -231,9 +231,10 @@ fn grant_body(sp_id: &str, bc_sp_id: &str) -> Value {
 
 #[tokio::test]
 async fn an_administrator_registers_an_app_end_to_end() {
-    // A one-second replication delay from the world file (docs/microsoft.md
-    // §9, "Errors and replication").
-    let s = sandbox(1).await;
+    // A two-second replication delay from the world file (docs/microsoft.md
+    // §9, "Errors and replication"): long enough for the steps that must
+    // fall within it.
+    let s = sandbox(2).await;
     let token = setup_token(&s, &admin()).await;
     let setup_claims = s
         .verify_access_token(&token, "https://graph.microsoft.com")
@@ -361,6 +362,31 @@ async fn an_administrator_registers_an_app_end_to_end() {
     )
     .await;
     assert_eq!(status, 404);
+    // Grants naming it fail the same way (docs/microsoft.md §9: 400/404
+    // right after the service principal is created).
+    let (status, body) = graph(
+        &s,
+        &token,
+        Method::POST,
+        "oauth2PermissionGrants",
+        Some(grant_body(&sp_id, &bc_sp_id)),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "Invalid value specified for property 'clientId' of resource 'OAuth2PermissionGrant'."
+    );
+    let (status, body) = graph(
+        &s,
+        &token,
+        Method::POST,
+        &format!("servicePrincipals/{bc_sp_id}/appRoleAssignedTo"),
+        Some(assign_body(&sp_id, &bc_sp_id)),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_graph_error(&body, "Request_ResourceNotFound");
     s.set_replication_delay(Duration::ZERO);
     let (status, body) = graph(
         &s,
@@ -678,6 +704,12 @@ async fn remove_password_makes_the_secret_fail() {
     let (object_id, app_id) = (app["id"].as_str().unwrap(), app["appId"].as_str().unwrap());
     let old = add_password(&s, &token, object_id).await;
     let new = add_password(&s, &token, object_id).await;
+    // No service principal yet: the secret is right, the app is not
+    // usable (AADSTS7000229, docs/microsoft.md §9).
+    let (status, body) = client_credentials(&s, app_id, old["secretText"].as_str().unwrap()).await;
+    assert_eq!(status, 401);
+    assert_entra_error(&body, 7000229, "invalid_client");
+    create_service_principal(&s, &token, app_id).await;
     let (status, _) = client_credentials(&s, app_id, old["secretText"].as_str().unwrap()).await;
     assert_eq!(status, 200);
 

@@ -221,6 +221,15 @@ fn client_credentials(
         .as_deref()
         .ok_or_else(AadError::client_credentials_secret_missing)?;
     check_secret(app, secret)?;
+    if !shared
+        .store()
+        .has_service_principal(tenant_id, app.client_id)
+    {
+        return Err(AadError::service_principal_missing(
+            &app.client_id.to_string(),
+            &tenant_id.to_string(),
+        ));
+    }
 
     let raw = param(params, "scope").ok_or_else(|| AadError::missing_parameter("scope"))?;
     // Client credentials take `<resource>/.default` only (docs/microsoft.md §5).
