@@ -3,7 +3,8 @@
 //! runs (Microsoft Graph, `src/graph/`). Entra's pages and token endpoint
 //! read apps from here. Entra replicates writes with a delay, so for a few
 //! seconds after Graph creates an app or a service principal nobody sees
-//! it yet (docs/microsoft.md §9, "Errors and replication").
+//! it yet (docs/microsoft.md §9, "Errors and replication"; a fixed delay,
+//! where Microsoft's varies: docs/sandbox-fidelity.md §M8).
 
 use std::collections::BTreeMap;
 
@@ -180,7 +181,7 @@ impl Shared {
 /// list names the Graph permissions of docs/microsoft.md §9 and the
 /// Dynamics resources, so that `<resource>/.default` works for it once
 /// someone consented (⚠ Microsoft's real list is not published;
-/// docs/sandbox-fidelity.md §L15).
+/// docs/sandbox-fidelity.md §M9).
 fn setup_client() -> Application {
     let permissions = |resource, delegated: &[&str]| RequiredPermissions {
         resource,

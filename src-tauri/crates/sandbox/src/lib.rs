@@ -121,6 +121,8 @@ impl SandboxHandle {
         self.shared.authority()
     }
 
+    /// The world it started from; apps registered while it runs are in
+    /// [`SandboxHandle::app_registrations`].
     pub fn world(&self) -> &World {
         &self.shared.world
     }

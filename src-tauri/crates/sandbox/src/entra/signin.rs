@@ -57,8 +57,9 @@ pub fn render(
         _ => false,
     };
     // Entra offers the box to administrators on the consent page
-    // (docs/microsoft.md §4); the sandbox's one page shows it before
-    // anyone signed in, and ignores it for anyone else.
+    // (docs/microsoft.md §11); the sandbox's one page shows it before
+    // anyone signed in, and ignores it for anyone else
+    // (docs/sandbox-fidelity.md §L16).
     let offers_organization_consent =
         matches!(flow.kind, FlowKind::SignIn { .. }) && !already_granted && !permissions.is_empty();
     pages::sign_in(&SignInPage {

@@ -262,7 +262,7 @@ impl Changes {
             Some("AzureADMyOrg") => Some(SignInAudience::AzureADMyOrg),
             Some("AzureADMultipleOrgs") => Some(SignInAudience::AzureADMultipleOrgs),
             // Personal Microsoft accounts are not modelled
-            // (docs/sandbox-fidelity.md §L16).
+            // (docs/sandbox-fidelity.md §L15).
             Some(_) => {
                 return Err(GraphError::invalid_reference(
                     "signInAudience",
@@ -353,7 +353,7 @@ fn redirect_uris(
 
 /// `requiredResourceAccess` to permission names per resource. Graph stores
 /// any IDs; the sandbox checks each against the resource's service
-/// principal so a wrong ID fails early (docs/sandbox-fidelity.md §L16).
+/// principal so a wrong ID fails early (docs/sandbox-fidelity.md §L15).
 fn required_permissions(value: &Value) -> Result<Vec<RequiredPermissions>, GraphError> {
     let invalid =
         |property: &str| GraphError::invalid_reference(property, "RequiredResourceAccess");

@@ -2,7 +2,8 @@
 //! and `innerError` (`date`, `request-id`, `client-request-id`), as *Graph*
 //! `concepts/errors.md` defines it and live directory errors show it
 //! (docs/microsoft.md §9, "Errors and replication"). Clients are told to
-//! switch on `code` only.
+//! switch on `code` only; several messages come from community captures
+//! (⚠ docs/sandbox-fidelity.md §L14).
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -87,7 +88,7 @@ impl GraphError {
     }
 
     /// A property the sandbox does not model, worded as Graph words an
-    /// unknown one (⚠ docs/sandbox-fidelity.md §L16).
+    /// unknown one (⚠ docs/sandbox-fidelity.md §L15).
     pub fn unknown_property(name: &str) -> GraphError {
         GraphError::bad_request(format!(
             "Property '{name}' does not exist as a declared property or extension property."

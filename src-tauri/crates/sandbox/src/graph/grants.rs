@@ -217,7 +217,7 @@ fn user_in(call: &Call, tenant: &Tenant, id: &str) -> Option<Uuid> {
 
 /// Space-separated scope values, each one the resource has (⚠ Graph's
 /// own check is not documented; the sandbox refuses unknown values,
-/// docs/sandbox-fidelity.md §L16).
+/// docs/sandbox-fidelity.md §L15).
 fn scope_values(resource: Resource, raw: &str) -> Result<BTreeSet<String>, GraphError> {
     raw.split_whitespace()
         .map(|s| {

@@ -1,6 +1,6 @@
 //! The query options the directory calls of docs/microsoft.md §9 use:
 //! `$filter` with `property eq 'value'` joined by `and`, and `$select`.
-//! Other options are ignored (docs/sandbox-fidelity.md §L16).
+//! Other options are ignored (docs/sandbox-fidelity.md §L15).
 
 use serde_json::{Map, Value};
 
