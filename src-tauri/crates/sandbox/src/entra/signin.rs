@@ -80,7 +80,7 @@ pub fn render(
 pub const ORGANIZATION_CONSENT_FIELD: &str = "consent_for_organization";
 
 /// POST of the page's form: `flow`, `login`, `passwd`, `action`
-/// (`accept` or `cancel`).
+/// (`accept` or `cancel`), and the organization box when ticked.
 pub async fn submit(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
