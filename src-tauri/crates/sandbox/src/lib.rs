@@ -20,7 +20,7 @@ mod redirect;
 mod reply;
 pub mod resources;
 pub mod robot;
-mod roles;
+pub mod roles;
 mod scopes;
 mod serve;
 mod store;
