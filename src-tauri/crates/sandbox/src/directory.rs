@@ -224,6 +224,7 @@ fn setup_client() -> Application {
         ],
         admin_consent: false,
         registered_in_product: vec![],
+        bc_permission_sets: None,
     };
     Application {
         object_id: Uuid::new_v5(&SETUP_CLIENT_ID, b"application"),

@@ -216,6 +216,16 @@ impl Store {
             for product in &app.registered_in_product {
                 store.in_product.insert((app.client_id, *product));
             }
+            if let Some(sets) = &app.bc_permission_sets {
+                let principal = BcPrincipal::App(app.client_id.to_string());
+                store.bc_permission_sets.insert(principal, sets.clone());
+            }
+        }
+        for user in &world.users {
+            if let Some(sets) = &user.bc_permission_sets {
+                let principal = BcPrincipal::User(user.upn.to_ascii_lowercase());
+                store.bc_permission_sets.insert(principal, sets.clone());
+            }
         }
         store
     }

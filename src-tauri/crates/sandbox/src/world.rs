@@ -124,6 +124,11 @@ pub struct AppRegistration {
     /// environments holding an application user for it (§7).
     #[serde(default)]
     pub registered_in_product: Vec<Resource>,
+    /// Business Central permission sets on the app's Microsoft Entra
+    /// Applications card; left out, it holds one that reads everything
+    /// (docs/sandbox-fidelity.md §H3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bc_permission_sets: Option<Vec<String>>,
 }
 
 /// Redirect URIs per platform, as on the app's Authentication page.
@@ -180,6 +185,10 @@ pub struct User {
     /// Application Administrator" (src/roles.rs lists those known).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// Business Central permission sets on the user's card; left out, one
+    /// that reads everything (docs/sandbox-fidelity.md §H3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bc_permission_sets: Option<Vec<String>>,
 }
 
 /// How the directory behaves while the sandbox runs.
@@ -441,6 +450,7 @@ impl World {
                         Resource::FinanceOperations,
                         Resource::Dataverse,
                     ],
+                    bc_permission_sets: None,
                 },
                 AppRegistration {
                     client_id: Uuid::from_u128(DEMO_PUBLIC_APP),
@@ -465,6 +475,7 @@ impl World {
                         Resource::FinanceOperations,
                         Resource::Dataverse,
                     ],
+                    bc_permission_sets: None,
                 },
             ],
             // The administrator first: the demo line and the robot sign in
@@ -478,6 +489,7 @@ impl World {
                     object_id: None,
                     admin: true,
                     roles: vec![],
+                    bc_permission_sets: None,
                 },
                 User {
                     upn: format!("clerk@{DEMO_DOMAIN}"),
@@ -487,6 +499,7 @@ impl World {
                     object_id: None,
                     admin: false,
                     roles: vec![],
+                    bc_permission_sets: None,
                 },
             ],
             lifetimes: Lifetimes::default(),

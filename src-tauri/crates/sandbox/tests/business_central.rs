@@ -332,6 +332,28 @@ async fn bc_permission_sets_decide_entity_reads() {
     assert_eq!(get(&s, &path, &token).await.0, 200);
 }
 
+/// The same permission sets from a world file: an app's card and a
+/// person's, as an administrator left them before the sandbox started.
+#[tokio::test]
+async fn a_world_file_sets_bc_permission_sets() {
+    let mut world = d365_sandbox::world::World::demo();
+    world.apps[0].bc_permission_sets = Some(vec!["D365 AUTOMATION".into()]);
+    world.users[0].bc_permission_sets = Some(vec![]);
+    let text = serde_json::to_string(&world).unwrap();
+    assert!(
+        text.contains(r#""bc_permission_sets":["D365 AUTOMATION"]"#),
+        "{text}"
+    );
+    let world = d365_sandbox::world::World::from_json(&text).unwrap();
+    let s = d365_sandbox::Sandbox::start(world).await.unwrap();
+    let token = app_token(&s).await;
+    let company = first_company(&s, &token).await;
+    let path = format!("{}/companies({company})/customers", api(&s));
+    assert_eq!(get(&s, &path, &token).await.0, 400);
+    let user = user_token(&s).await;
+    assert_eq!(get(&s, &path, &user).await.0, 400);
+}
+
 fn user_upn(s: &d365_sandbox::SandboxHandle) -> String {
     user(s).0
 }

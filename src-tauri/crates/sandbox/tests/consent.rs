@@ -34,6 +34,7 @@ fn two_tenants() -> World {
             object_id: None,
             admin,
             roles: vec![],
+            bc_permission_sets: None,
         });
     }
     world.tenants.push(fabrikam);

@@ -119,6 +119,7 @@ pub fn create(call: &Call) -> Answer {
             required_permissions: vec![],
             admin_consent: false,
             registered_in_product: vec![],
+            bc_permission_sets: None,
         },
         object_id: Uuid::new_v4(),
         is_fallback_public_client: None,
