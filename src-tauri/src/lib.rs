@@ -27,6 +27,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::profiles::delete_profile,
             commands::profiles::rename_profile,
             commands::profiles::duplicate_profile,
+            commands::profiles::secret_expiry,
             commands::inputs::check_tenant,
             commands::inputs::check_client_id,
             commands::inputs::check_secret,

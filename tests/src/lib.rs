@@ -22,3 +22,10 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// The UTC date `days` from today as `YYYY-MM-DD`: a secret's expiry date
+/// as the admin center shows it and `d365c profile add --secret-expires`
+/// takes it.
+pub fn utc_date_in(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+}

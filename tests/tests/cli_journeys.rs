@@ -9,8 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use d365_e2e::cli::{profile_add, robot_browser, strs, Cli};
-use d365_e2e::files_under;
 use d365_e2e::processes::Stoppable;
+use d365_e2e::{files_under, utc_date_in};
 use d365_sandbox::world::World;
 use d365_sandbox::{Sandbox, SandboxHandle};
 use serde_json::Value;
@@ -39,6 +39,13 @@ fn app_profile(s: &SandboxHandle, name: &str, product: &str, extra: &[&str]) -> 
     app.extend_from_slice(extra);
     cli.ok(&strs(&profile_add(s, name, product, &app))).unwrap();
     cli
+}
+
+/// The demo world with its app's secret expiring `days` from now.
+fn secret_expiring_in(days: i64) -> World {
+    let mut world = World::demo();
+    world.apps[0].secrets[0].expires = time::OffsetDateTime::now_utc() + time::Duration::days(days);
+    world
 }
 
 fn stderr(out: &std::process::Output) -> String {
@@ -263,7 +270,7 @@ fn report_schema() -> jsonschema::Validator {
 #[tokio::test(flavor = "multi_thread")]
 async fn check_on_a_healthy_world_passes_and_writes_all_three_reports() {
     let s = start(World::demo()).await;
-    let cli = app_profile(&s, "cronus", "bc", &[]);
+    let cli = app_profile(&s, "cronus", "bc", &["--secret-expires", &utc_date_in(365)]);
     let dir = cli.home().to_path_buf();
     let mut titles = vec![];
     for format in ["json", "html", "md"] {
@@ -463,6 +470,82 @@ async fn check_on_broken_worlds_fails_the_right_check_with_its_fix() {
             case.name
         );
     }
+}
+
+/// A secret that expires in 10 days is a warning a script can see while
+/// it still works (exit 0); once the date has passed, the check fails
+/// like any other (exit 1), before Entra's own refusal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_expiring_soon_warns_and_an_expired_one_fails_the_check() {
+    let secret_id = World::demo().apps[0].secrets[0].id.to_string();
+    let soon = utc_date_in(10);
+    let s = start(secret_expiring_in(10)).await;
+    let cli = app_profile(
+        &s,
+        "cronus",
+        "bc",
+        &["--secret-expires", &soon, "--secret-id", &secret_id],
+    );
+    let shown = cli.ok(&["profile", "show", "cronus"]).unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(&format!(
+            "Secret:      expires in 10 days (on {soon}); Secret ID {secret_id}"
+        )),
+        "{shown}"
+    );
+    let listed = cli.json(&["profile", "list", "--json"]).unwrap();
+    assert_eq!(
+        listed[0]["secret_expiry"],
+        serde_json::json!({ "expires_on": soon, "days_left": 10, "state": "ExpiringSoon" })
+    );
+    let saved = cli.json(&["profile", "show", "cronus", "--json"]).unwrap();
+    assert_eq!(saved["secret"]["key_id"], secret_id.as_str());
+
+    let out = cli.run(&["check", "cronus"]).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(&format!(
+            "WARN  The client secret is not about to expire — The client secret expires in 10 days (on {soon})."
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("What to do: Replace the secret before {soon}: ")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Where: `d365c profile add cronus … --secret-stdin --secret-expires YYYY-MM-DD`."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("FAIL"), "{text}");
+
+    let s = start(secret_expiring_in(-1)).await;
+    let yesterday = utc_date_in(-1);
+    let cli = app_profile(&s, "cronus", "bc", &["--secret-expires", &yesterday]);
+    let out = cli.run(&["check", "cronus"]).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let first_failure = text.lines().find(|l| l.starts_with("FAIL")).unwrap();
+    assert_eq!(
+        first_failure,
+        format!("FAIL  The client secret is not about to expire — The client secret expired yesterday ({yesterday}).")
+    );
+    let out = cli.run(&["check", "cronus", "--json"]).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report_schema().is_valid(&report));
+    let expiry = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "secret-expiry")
+        .unwrap();
+    assert_eq!(expiry["status"], "Fail");
+    assert_eq!(expiry["setting"], "Secret");
 }
 
 /// Consultants quote Entra's code and trace ID to Microsoft support, so the

@@ -10,12 +10,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
-use d365_e2e::files_under;
 use d365_e2e::journey::{
     check_and_save_report, click, expect_text, press, robot_browser, rows_loaded, screen_text,
     scroll_table_to_the_end, scroll_to, shoot, step, tab_to, theme, ALT_RIGHT, ENTER, LONG,
     ONE_WINDOW, SHORT, SPACE, STEPS,
 };
+use d365_e2e::{files_under, utc_date_in};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sandbox_business_central_as_a_background_service_from_start_to_report() {
@@ -130,6 +130,126 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
         );
     }
     app.quit().await.unwrap();
+}
+
+/// The admin types the Expires date of a secret that stops working in 10
+/// days on the Credentials step; the token panel, the start page and the
+/// checks then say so as a warning (the connection still works), in light
+/// and dark.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_expiring_in_ten_days_is_flagged_on_the_token_panel_and_the_start_page() {
+    let _window = ONE_WINDOW.lock().await;
+    let app = Desktop::launch().await.unwrap();
+    let shots = screenshot_dir("secret-expiry").unwrap();
+    let line = "Secret expires in 10 days";
+    theme(&app, "light").await;
+    click(&app, r#"[data-testid="try-sandbox"]"#).await;
+    app.wait_for(r#"[data-testid="cloud-custom"]"#, LONG)
+        .await
+        .unwrap();
+    step(&app, "credentials").await;
+    let expires = utc_date_in(10);
+    type_date(&app, r#"[data-testid="secret-expires"]"#, &expires).await;
+    app.type_into(
+        r#"[data-testid="secret-id"]"#,
+        "9b0e7d35-2c4a-4e61-a8f3-1d5c7e9b3a02",
+    )
+    .await
+    .unwrap();
+    expect_text(&app, &shots, r#"[data-testid="secret-expiry"]"#, line).await;
+    scroll_to(&app, r#"[data-testid="secret-id"]"#).await;
+    shoot(&app, &shots, "03-credentials-light").await;
+
+    step(&app, "connect").await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    let panel = r#"[data-testid="token-panel"] [data-testid="secret-expiry"]"#;
+    expect_text(&app, &shots, panel, line).await;
+    assert_eq!(expiry_state(&app, panel).await, "ExpiringSoon");
+    shoot(&app, &shots, "05-token-panel-light").await;
+
+    click(&app, ".brand").await;
+    let saved = r#"[data-testid="profile-CRONUS sandbox"] [data-testid="secret-expiry"]"#;
+    expect_text(&app, &shots, saved, line).await;
+    assert_eq!(expiry_state(&app, saved).await, "ExpiringSoon");
+    shoot(&app, &shots, "00-start-light").await;
+    theme(&app, "dark").await;
+    shoot(&app, &shots, "00-start-dark").await;
+
+    click(
+        &app,
+        r#"[data-testid="profile-CRONUS sandbox"] [data-testid="open-profile"]"#,
+    )
+    .await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(&app, &shots, panel, line).await;
+    shoot(&app, &shots, "05-token-panel-dark").await;
+
+    // A warning, not a failure: the secret still works today.
+    step(&app, "check").await;
+    click(&app, r#"[data-testid="run-checks"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="checks-summary"]"#,
+        "All checks passed",
+    )
+    .await;
+    let check = r#"[data-testid="check-secret-expiry"]"#;
+    let said = expect_text(&app, &shots, check, "expires in 10 days").await;
+    assert!(
+        said.contains(&format!("Replace the secret before {expires}")),
+        "{said}"
+    );
+    let status = app
+        .find(check)
+        .await
+        .unwrap()
+        .attr("data-status")
+        .await
+        .unwrap();
+    assert_eq!(status.as_deref(), Some("Warn"));
+    scroll_to(&app, check).await;
+    shoot(&app, &shots, "08-check-dark").await;
+    app.quit().await.unwrap();
+}
+
+/// Types a date into a date field as a person does: day, month and year in
+/// the order the window's language writes dates in, each part ended by a
+/// separator (WebKit's field moves on to the next part at it).
+async fn type_date(app: &Desktop, css: &str, iso: &str) {
+    let order = app
+        .client
+        .execute(
+            "return new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date()).filter(p => p.type !== 'literal').map(p => p.type);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (year, rest) = iso.split_once('-').unwrap();
+    let (month, day) = rest.split_once('-').unwrap();
+    let typed = order
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|part| match part.as_str() {
+            Some("year") => year,
+            Some("month") => month,
+            _ => day,
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let field = app.find(css).await.unwrap();
+    // Clearing focuses the first part, wherever a click would land.
+    field.clear().await.unwrap();
+    field.send_keys(&typed).await.unwrap();
+    let value = app.find(css).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(value.as_deref(), Some(iso), "typed {typed} in {order}");
+}
+
+/// The expiry state a secret line shows (`data-state`).
+async fn expiry_state(app: &Desktop, css: &str) -> String {
+    let line = app.find(css).await.unwrap();
+    line.attr("data-state").await.unwrap().unwrap_or_default()
 }
 
 /// What a person does with an open table to trust it: scrolls until a

@@ -27,6 +27,8 @@ import type { Registration } from "./bindings/Registration";
 import type { Report } from "./bindings/Report";
 import type { ReportFormat } from "./bindings/ReportFormat";
 import type { SandboxTenant } from "./bindings/SandboxTenant";
+import type { SecretCredential } from "./bindings/SecretCredential";
+import type { SecretExpiry } from "./bindings/SecretExpiry";
 import type { SecretStoreStatus } from "./bindings/SecretStoreStatus";
 import type { SecurityRole } from "./bindings/SecurityRole";
 import type { SetupDefaults } from "./bindings/SetupDefaults";
@@ -96,6 +98,8 @@ export const saveProfile = (profile: Profile, secret: string | null): Promise<vo
 export const deleteProfile = (name: string): Promise<void> => call("delete_profile", { name });
 export const renameProfile = (from: string, to: string): Promise<void> => call("rename_profile", { from, to });
 export const duplicateProfile = (from: string, to: string): Promise<void> => call("duplicate_profile", { from, to });
+/** How soon a saved secret expires, by the core's rule. */
+export const secretExpiry = (credential: SecretCredential): Promise<SecretExpiry> => call("secret_expiry", { credential });
 
 // Live checks of what the user types.
 export const checkTenant = (raw: string): Promise<CheckedText> => call("check_tenant", { raw });

@@ -10,6 +10,7 @@ pub const ALL: &[&str] = &[
     "delete_profile",
     "rename_profile",
     "duplicate_profile",
+    "secret_expiry",
     "check_tenant",
     "check_client_id",
     "check_secret",

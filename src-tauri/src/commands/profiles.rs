@@ -4,6 +4,7 @@
 
 use d365_core::identity::input;
 use d365_core::profiles::{Profile, ProfileEntry, ProfileStore};
+use d365_core::secret_expiry::{SecretCredential, SecretExpiry};
 use d365_core::UserError;
 use tauri::State;
 
@@ -26,9 +27,20 @@ pub async fn save_profile(
         Some(raw) => Some(input::client_secret(&raw)?.value),
         None => None,
     };
+    let profile = Profile {
+        secret: profile.secret.map(SecretCredential::checked).transpose()?,
+        ..profile
+    };
     state.saved().await?.save(&profile, secret.as_ref())?;
     state.forget(&profile.name).await;
     Ok(())
+}
+
+/// How soon a secret expires, by the core's one rule, for the start page,
+/// the token panel and the Credentials step.
+#[tauri::command]
+pub async fn secret_expiry(credential: SecretCredential) -> Result<SecretExpiry, UserError> {
+    Ok(credential.expiry_today())
 }
 
 #[tauri::command]

@@ -4,9 +4,9 @@ import type { Status } from "./Status";
 
 export type CheckResult = { 
 /**
- * Stable identifier: tenant, client-id, secret, app, redirect-uri,
- * token, consent, verdict, environments, companies, in-product, read,
- * read-<entity set>, headroom. A check that does not apply to the
+ * Stable identifier: tenant, client-id, secret, secret-expiry, app,
+ * redirect-uri, token, consent, verdict, environments, companies,
+ * in-product, read, read-<entity set>, headroom. A check that does not apply to the
  * product or sign-in is left out.
  */
 id: string, 

@@ -3,5 +3,11 @@ import type { Cloud } from "./Cloud";
 import type { NetworkSettings } from "./NetworkSettings";
 import type { Product } from "./Product";
 import type { Registration } from "./Registration";
+import type { SecretCredential } from "./SecretCredential";
 
-export type Profile = { name: string, product: Product, cloud: Cloud, tenant: string, client_id: string, registration: Registration, scopes: Array<string>, environment: string | null, company: string | null, network: NetworkSettings, };
+export type Profile = { name: string, product: Product, cloud: Cloud, tenant: string, client_id: string, registration: Registration, scopes: Array<string>, environment: string | null, company: string | null, network: NetworkSettings, 
+/**
+ * The client secret's ID and expiry, when known; only read where the
+ * registration has a secret. The secret itself is in the keychain.
+ */
+secret: SecretCredential | null, };

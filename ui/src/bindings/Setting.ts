@@ -6,4 +6,4 @@
  * `d365c` its command and flag), so nobody is sent to a place their tool
  * does not have.
  */
-export type Setting = "Cloud" | "Tenant" | "Secret" | "Permissions" | "Environment" | "Company" | "LongTimeout";
+export type Setting = "Cloud" | "Tenant" | "Secret" | "SecretExpiry" | "Permissions" | "Environment" | "Company" | "LongTimeout";

@@ -8,6 +8,7 @@ import products from "../bindings/products.json";
 import type { Profile } from "../bindings/Profile";
 import type { Registration } from "../bindings/Registration";
 import type { SandboxTenant } from "../bindings/SandboxTenant";
+import type { SecretCredential } from "../bindings/SecretCredential";
 
 export interface Draft {
   name: string;
@@ -18,6 +19,14 @@ export interface Draft {
   clientId: string;
   /** Typed on the Credentials step; empty once saved to the keychain. */
   secret: string;
+  /** The secret's Expires date (YYYY-MM-DD, as a date input gives it), or
+   * empty when not known. */
+  secretExpires: string;
+  /** The secret's Secret ID, if given. */
+  secretId: string;
+  /** The first characters of the saved secret, kept as they were saved;
+   * a new secret forgets them. */
+  secretHint: string | null;
   /** Permission names; empty means "the defaults". */
   scopes: string[];
   /** BC: environment name; F&O and Dataverse: environment URL. */
@@ -41,6 +50,9 @@ export const EMPTY_DRAFT: Draft = {
   tenant: "",
   clientId: "",
   secret: "",
+  secretExpires: "",
+  secretId: "",
+  secretHint: null,
   scopes: [],
   environment: null,
   company: null,
@@ -51,6 +63,13 @@ export const EMPTY_DRAFT: Draft = {
 };
 
 export const needsSecret = (registration: Registration): boolean => registration !== "SignInWithoutSecret";
+
+/** What the profile keeps about the secret: its expiry, when the
+ * connection uses a secret and the date is known. */
+export function secretCredential(draft: Draft): SecretCredential | null {
+  if (!needsSecret(draft.registration) || draft.secretExpires === "") return null;
+  return { key_id: draft.secretId.trim() === "" ? null : draft.secretId.trim(), hint: draft.secretHint, expires_on: draft.secretExpires };
+}
 
 export function toProfile(draft: Draft): Profile {
   return {
@@ -64,6 +83,7 @@ export function toProfile(draft: Draft): Profile {
     environment: draft.environment,
     company: draft.company,
     network: draft.network,
+    secret: secretCredential(draft),
   };
 }
 
@@ -80,6 +100,9 @@ export function fromProfile(profile: Profile): Draft {
     environment: profile.environment,
     company: profile.company,
     network: profile.network,
+    secretExpires: profile.secret?.expires_on ?? "",
+    secretId: profile.secret?.key_id ?? "",
+    secretHint: profile.secret?.hint ?? null,
     saved: true,
   };
 }

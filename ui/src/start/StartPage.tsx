@@ -2,9 +2,10 @@ import { useEffect, useState } from "react";
 import type { ProfileEntry } from "../bindings/ProfileEntry";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
-import { productName } from "../connection/draft";
+import { needsSecret, productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
 import { deleteProfile, duplicateProfile, listProfiles, renameProfile } from "../ipc";
+import { SecretExpiryNote } from "./SecretExpiryNote";
 
 interface Props {
   onNew: () => void;
@@ -83,6 +84,7 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                     <span className="muted">
                       {productName(entry.profile.product)} · {entry.profile.tenant}
                     </span>
+                    {entry.profile.secret && needsSecret(entry.profile.registration) && <SecretExpiryNote expiresOn={entry.profile.secret.expires_on} />}
                   </div>
                   {editing?.name === entry.name && editing.action !== "delete" ? (
                     <form

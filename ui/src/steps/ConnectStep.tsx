@@ -5,7 +5,7 @@ import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { SignInProgress } from "../components/SignInProgress";
 import { useDraft } from "../connection/DraftContext";
-import { needsEnvironmentUrl, needsSecret, productName, type Draft } from "../connection/draft";
+import { needsEnvironmentUrl, needsSecret, productName, secretCredential, type Draft } from "../connection/draft";
 import { problemOf } from "../connection/useCall";
 import { adminConsent, cancelOperation, checkClientId, checkEnvironmentUrl, checkTenant, signIn, tokenInfo } from "../ipc";
 import { TokenPanel } from "./TokenPanel";
@@ -142,7 +142,7 @@ export function ConnectStep() {
       )}
       {phase.at === "connected" && (
         <>
-          <TokenPanel info={phase.info} />
+          <TokenPanel info={phase.info} secretExpiresOn={secretCredential(draft)?.expires_on} />
           {phase.info.verdict.missing_permissions &&
             (delegated ? <AdminConsent delegated onConsent={() => void connect(true)} /> : <AdminCenterConsent />)}
         </>

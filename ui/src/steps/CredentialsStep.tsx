@@ -6,6 +6,7 @@ import { useDraft } from "../connection/DraftContext";
 import { needsEnvironmentUrl, needsSecret, productName } from "../connection/draft";
 import { useCall } from "../connection/useCall";
 import { checkClientId, checkEnvironmentUrl, checkSecret, checkTenant, readBcUrl } from "../ipc";
+import { SecretExpiryNote } from "../start/SecretExpiryNote";
 import { SecretStoreCard } from "./SecretStoreCard";
 
 /** Re-runs a check a moment after the user stops typing. */
@@ -140,11 +141,47 @@ export function CredentialsStep() {
                 aria-describedby={describedBy}
                 aria-invalid={invalid}
                 value={draft.secret}
-                onChange={(e) => update({ secret: e.target.value })}
+                // The saved secret's first characters are not this one's.
+                onChange={(e) => update({ secret: e.target.value, secretHint: null })}
                 autoComplete="off"
               />
             )}
           </Field>
+        )}
+        {needsSecret(draft.registration) && (
+          <div className="secret-details">
+            <Field
+              label="Secret expires on (optional)"
+              hint="The Expires column next to the secret. D365 Connect reminds you 30 days before it stops working."
+            >
+              {({ id, describedBy }) => (
+                <>
+                  <input
+                    id={id}
+                    type="date"
+                    data-testid="secret-expires"
+                    aria-describedby={describedBy}
+                    value={draft.secretExpires}
+                    onChange={(e) => update({ secretExpires: e.target.value })}
+                  />
+                  {draft.secretExpires !== "" && <SecretExpiryNote expiresOn={draft.secretExpires} />}
+                </>
+              )}
+            </Field>
+            <Field label="Secret ID (optional)" hint="The Secret ID column: tells this secret apart from the app's other secrets.">
+              {({ id, describedBy }) => (
+                <input
+                  id={id}
+                  data-testid="secret-id"
+                  aria-describedby={describedBy}
+                  value={draft.secretId}
+                  onChange={(e) => update({ secretId: e.target.value })}
+                  spellCheck={false}
+                  autoComplete="off"
+                />
+              )}
+            </Field>
+          </div>
         )}
         {draft.product !== "BusinessCentral" && (
           <Field

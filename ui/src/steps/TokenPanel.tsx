@@ -1,10 +1,12 @@
 import type { TokenInfo } from "../bindings/TokenInfo";
+import { SecretExpiryNote } from "../start/SecretExpiryNote";
 
 const when = (exp: number) => new Date(exp * 1000).toLocaleString();
 
-/** Who is signed in, for which tenant and API, what the token allows, and
- * whether it can call the product. */
-export function TokenPanel({ info }: { info: TokenInfo }) {
+/** Who is signed in, for which tenant and API, what the token allows,
+ * whether it can call the product, and when the app's secret expires (its
+ * date, when the connection knows it). */
+export function TokenPanel({ info, secretExpiresOn = null }: { info: TokenInfo; secretExpiresOn?: string | null }) {
   const { claims, verdict } = info;
   return (
     <section className="card token-panel" data-testid="token-panel" aria-label="Your access token">
@@ -19,6 +21,7 @@ export function TokenPanel({ info }: { info: TokenInfo }) {
           ))}
         </ul>
       )}
+      {secretExpiresOn && <SecretExpiryNote expiresOn={secretExpiresOn} />}
       <dl className="facts">
         <dt>Signed in as</dt>
         <dd>{claims.upn ?? "The app itself (no user)"}</dd>

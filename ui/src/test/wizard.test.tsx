@@ -104,6 +104,24 @@ describe("the start page", () => {
     await waitFor(() => expect(calls.some((c) => c.cmd === "delete_profile" && c.args.name === "Contoso BC")).toBe(true));
   });
 
+  it("says when a saved connection's secret expires, as a warning from 30 days before", async () => {
+    const calls = backend({
+      list_profiles: () => [
+        { name: PROFILE.name, profile: { ...PROFILE, secret: { key_id: null, hint: null, expires_on: "2027-06-01" } }, problem: null },
+        { name: "Public app", profile: { ...PROFILE, name: "Public app", registration: "SignInWithoutSecret", secret: { key_id: null, hint: null, expires_on: "2027-06-01" } }, problem: null },
+      ],
+      secret_expiry: (a) => ({ expires_on: (a.credential as { expires_on: string }).expires_on, days_left: 10, state: "ExpiringSoon" }),
+    });
+    render(<App />);
+    const row = await screen.findByTestId("profile-Contoso BC");
+    const line = await within(row).findByTestId("secret-expiry");
+    expect(line).toHaveTextContent(/^Secret expires in 10 days \(.*2027\)$/);
+    expect(line).toHaveClass("soon");
+    expect(calls.find((c) => c.cmd === "secret_expiry")?.args.credential).toMatchObject({ expires_on: "2027-06-01" });
+    // An app without a secret has no secret to expire.
+    expect(within(screen.getByTestId("profile-Public app")).queryByTestId("secret-expiry")).toBeNull();
+  });
+
   it("starts the sandbox tenant and pre-fills the wizard", async () => {
     const user = userEvent.setup();
     render(<App />);
@@ -214,6 +232,25 @@ describe("the steps", () => {
     expect(await screen.findByTestId("token-verdict")).toHaveTextContent("This token can call Business Central.");
     const saved = calls.find((c) => c.cmd === "save_profile");
     expect(saved?.args.secret).toBe("demo");
+  });
+
+  it("saves the secret's expiry date and Secret ID and shows the expiry on the token panel", async () => {
+    const calls = backend({ secret_expiry: () => ({ expires_on: "2027-06-01", days_left: -2, state: "Expired" }) });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    await user.click(stepButton("credentials"));
+    expect(screen.queryByTestId("secret-expiry")).toBeNull();
+    await user.type(screen.getByTestId("secret-expires"), "2027-06-01");
+    await user.type(screen.getByTestId("secret-id"), " 9b0e7d35-2c4a-4e61-a8f3-1d5c7e9b3a02 ");
+    expect(await screen.findByTestId("secret-expiry")).toHaveTextContent(/^Secret expired 2 days ago/);
+    await user.click(stepButton("connect"));
+    await user.click(screen.getByTestId("connect"));
+    const panel = await screen.findByTestId("token-panel");
+    expect(within(panel).getByTestId("secret-expiry")).toHaveClass("expired");
+    const saved = calls.find((c) => c.cmd === "save_profile");
+    expect((saved?.args.profile as { secret: unknown }).secret).toEqual({ key_id: "9b0e7d35-2c4a-4e61-a8f3-1d5c7e9b3a02", hint: null, expires_on: "2027-06-01" });
   });
 
   it("saves the network settings chosen on the Credentials step", async () => {

@@ -35,6 +35,7 @@ const STEP_OF_SETTING: Record<Setting, StepId> = {
   Cloud: "product",
   Tenant: "credentials",
   Secret: "credentials",
+  SecretExpiry: "credentials",
   Permissions: "permissions",
   Environment: "environment",
   Company: "environment",

@@ -74,7 +74,8 @@ pub fn place(setting: Setting, profile: &str) -> String {
     let flag = match setting {
         Setting::Cloud => "--cloud",
         Setting::Tenant => "--tenant ID",
-        Setting::Secret => "--secret-stdin",
+        Setting::Secret => "--secret-stdin --secret-expires YYYY-MM-DD",
+        Setting::SecretExpiry => "--secret-expires YYYY-MM-DD",
         Setting::Permissions => "--scopes",
         Setting::Environment => {
             return format!("`d365c environments {profile}` lists them; save one with `d365c profile add {profile} … --environment NAME`.")

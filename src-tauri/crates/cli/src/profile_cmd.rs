@@ -11,6 +11,7 @@ use d365_core::profiles::{
     ClientType, Grant, NetworkSettings, Profile, ProfileStore, Registration,
 };
 use d365_core::saved_connections::SavedConnections;
+use d365_core::secret_expiry::{SecretCredential, SecretExpiry};
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
 use d365_core::UserError;
 use serde::Serialize;
@@ -67,6 +68,13 @@ pub struct AddArgs {
     /// Read the client secret's Value from standard input and keep it in the keychain.
     #[arg(long)]
     secret_stdin: bool,
+    /// The date the client secret expires (the Expires column under
+    /// Certificates & secrets), e.g. 2027-06-01: `check` warns 30 days before.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "public_client")]
+    secret_expires: Option<String>,
+    /// The client secret's Secret ID (a GUID), to tell it from the app's other secrets.
+    #[arg(long, value_name = "GUID", requires = "secret_expires")]
+    secret_id: Option<String>,
     #[arg(long, value_enum, default_value_t = GrantArg::Delegated)]
     grant: GrantArg,
     /// The app has no secret (Mobile and desktop platform).
@@ -220,6 +228,11 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
             long_timeout: args.long_timeout,
             retry_failed: !args.no_retry,
         },
+        secret: args
+            .secret_expires
+            .as_deref()
+            .map(|date| SecretCredential::typed(date, args.secret_id.as_deref()))
+            .transpose()?,
     };
     let secret = secret_input::given(args.secret_stdin)?;
     // With no secret to keep, the keychain is not asked at all.
@@ -254,7 +267,18 @@ pub fn warn_if_memory_only(store: &SecretStore) {
 struct Listed {
     name: String,
     product: Option<Product>,
+    /// When the secret expires, as of today, if the connection knows.
+    secret_expiry: Option<SecretExpiry>,
     problem: Option<UserError>,
+}
+
+/// When the secret expires, as of today, if the connection uses one and
+/// knows its expiry.
+fn secret_expiry(profile: &Profile) -> Option<SecretExpiry> {
+    if profile.client_type() == ClientType::Public {
+        return None;
+    }
+    profile.secret.as_ref().map(SecretCredential::expiry_today)
 }
 
 fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
@@ -263,6 +287,7 @@ fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
         .into_iter()
         .map(|entry| Listed {
             name: entry.name,
+            secret_expiry: entry.profile.as_ref().and_then(secret_expiry),
             product: entry.profile.map(|p| p.product),
             problem: entry.problem,
         })
@@ -274,7 +299,15 @@ fn list(profiles: &ProfileStore, json: bool) -> Result<(), UserError> {
     } else {
         for l in &listed {
             match (&l.product, &l.problem) {
-                (Some(p), _) => println!("{}\t{}", l.name, p.display_name()),
+                (Some(p), _) => match &l.secret_expiry {
+                    Some(expiry) => println!(
+                        "{}\t{}\tSecret {}",
+                        l.name,
+                        p.display_name(),
+                        expiry.describe()
+                    ),
+                    None => println!("{}\t{}", l.name, p.display_name()),
+                },
                 (None, Some(problem)) => println!("{} ({})", l.name, problem.fix),
                 (None, None) => println!("{}", l.name),
             }
@@ -322,6 +355,15 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
             "not retried"
         }
     );
+    if let Some(expiry) = secret_expiry(&profile) {
+        let id = profile
+            .secret
+            .as_ref()
+            .and_then(|s| s.key_id.as_deref())
+            .map(|id| format!("; Secret ID {id}"))
+            .unwrap_or_default();
+        println!("Secret:      {}{id}", expiry.describe());
+    }
     if !profile.scopes.is_empty() {
         println!("Scopes:      {}", profile.scopes.join(" "));
     }

@@ -66,7 +66,8 @@ pub struct SetupArgs {
     /// user (default: the least privileged one offered).
     #[arg(long)]
     role: Option<String>,
-    /// F&O background service: the user ID the app acts as.
+    /// F&O background service: the user ID the app acts as (ideally one made
+    /// for integrations, holding only the roles it needs).
     #[arg(long)]
     fno_user: Option<String>,
     /// Write the script and checklist for your administrator to FILE
@@ -317,12 +318,7 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
                     let user = args
                         .fno_user
                         .clone()
-                        .or_else(|| {
-                            users
-                                .iter()
-                                .find(|u| u.id.eq_ignore_ascii_case("Admin"))
-                                .map(|u| u.id.clone())
-                        })
+                        // Never a default: the app acts with this user's rights.
                         .ok_or_else(|| {
                             usage(
                                 "Choose the F&O user the app acts as.",
@@ -360,7 +356,7 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
                             "  Client ID: {}  Name: {}  User ID: {}",
                             summary.client_id,
                             form.app_name,
-                            args.fno_user.as_deref().unwrap_or("Admin")
+                            args.fno_user.as_deref().unwrap_or("(a user made for integrations)")
                         );
                     }
                     json!({ "finance_operations": { "manual": true } })

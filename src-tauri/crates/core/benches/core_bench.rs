@@ -76,6 +76,7 @@ fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
         }),
         company: None,
         network: Default::default(),
+        secret: None,
     };
     Connection::open(
         profile,

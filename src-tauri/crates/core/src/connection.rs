@@ -529,6 +529,7 @@ mod tests {
             environment: Some(environment.into()),
             company: company.map(str::to_string),
             network: Default::default(),
+            secret: None,
         };
         let store = Arc::new(SecretStore::in_memory("connection-tests"));
         let secret = Some(Secret::new("a-secret-value"));

@@ -15,6 +15,7 @@ pub mod product;
 pub mod profiles;
 pub mod report;
 pub mod saved_connections;
+pub mod secret_expiry;
 pub mod secrets;
 pub mod setup;
 

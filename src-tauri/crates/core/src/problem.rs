@@ -79,6 +79,8 @@ pub enum Setting {
     Cloud,
     Tenant,
     Secret,
+    /// The date the client secret expires on.
+    SecretExpiry,
     Permissions,
     Environment,
     Company,

@@ -13,6 +13,7 @@ use crate::atomic_file::AtomicFile;
 use crate::identity::cloud::Cloud;
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
+use crate::secret_expiry::SecretCredential;
 
 /// How the connection gets its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -113,6 +114,9 @@ pub struct Profile {
     pub environment: Option<String>,
     pub company: Option<String>,
     pub network: NetworkSettings,
+    /// The client secret's ID and expiry, when known; only read where the
+    /// registration has a secret. The secret itself is in the keychain.
+    pub secret: Option<SecretCredential>,
 }
 
 impl Profile {
@@ -146,6 +150,8 @@ struct StoredProfile {
     company: Option<String>,
     #[serde(default)]
     network: NetworkSettings,
+    #[serde(default)]
+    secret: Option<SecretCredential>,
 }
 
 impl<'de> Deserialize<'de> for Profile {
@@ -175,6 +181,7 @@ impl TryFrom<StoredProfile> for Profile {
             environment: stored.environment,
             company: stored.company,
             network: stored.network,
+            secret: stored.secret,
         })
     }
 }
@@ -388,6 +395,7 @@ mod tests {
             environment: Some("Production".into()),
             company: None,
             network: Default::default(),
+            secret: None,
         }
     }
 
@@ -459,6 +467,27 @@ mod tests {
             cause.contains("background service needs an app with a secret"),
             "{cause}"
         );
+    }
+
+    #[test]
+    fn a_secrets_expiry_is_saved_and_profiles_from_before_it_load_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path());
+        let mut with_expiry = profile("service");
+        with_expiry.registration = Registration::BackgroundService;
+        with_expiry.secret = Some(SecretCredential::typed("2027-06-01", None).unwrap());
+        store.save(&with_expiry).unwrap();
+        let text = fs::read_to_string(dir.path().join("service.json")).unwrap();
+        assert!(text.contains(r#""expires_on": "2027-06-01""#), "{text}");
+        assert_eq!(store.load("service").unwrap(), with_expiry);
+
+        fs::write(
+            dir.path().join("old.json"),
+            r#"{"name":"old","product":"BusinessCentral","tenant":"t","client_id":"c",
+               "registration":"BackgroundService"}"#,
+        )
+        .unwrap();
+        assert_eq!(store.load("old").unwrap().secret, None);
     }
 
     #[test]

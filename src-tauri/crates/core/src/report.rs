@@ -319,6 +319,7 @@ mod tests {
             environment: Some("Production".into()),
             company: None,
             network: Default::default(),
+            secret: None,
         };
         let result = CheckResult {
             id: "read".into(),

@@ -152,6 +152,7 @@ mod tests {
             environment: None,
             company: None,
             network: Default::default(),
+            secret: None,
         }
     }
 

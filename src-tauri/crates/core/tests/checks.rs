@@ -12,9 +12,11 @@ use d365_core::identity::sign_in::SignInOptions;
 use d365_core::product::Product;
 use d365_core::profiles::{Grant, Profile, Registration};
 use d365_core::report::Report;
+use d365_core::secret_expiry::SecretCredential;
 use d365_core::secrets::Secret;
 use d365_sandbox::robot::Choice;
 use d365_sandbox::world::World;
+use time::{Duration, OffsetDateTime};
 use tokio_util::sync::CancellationToken;
 use Status::*;
 
@@ -34,6 +36,16 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         }),
         company: None,
         network: Default::default(),
+        secret: Some(secret_expiring_in(365)),
+    }
+}
+
+/// The secret's expiry as the admin saved it, `days` from today (UTC).
+fn secret_expiring_in(days: i64) -> SecretCredential {
+    SecretCredential {
+        key_id: Some(World::demo().apps[0].secrets[0].id.to_string()),
+        hint: None,
+        expires_on: OffsetDateTime::now_utc().date() + Duration::days(days),
     }
 }
 
@@ -109,6 +121,7 @@ async fn a_working_business_central_app_passes_every_check_that_applies() {
             ("tenant", Pass),
             ("client-id", Pass),
             ("secret", Pass),
+            ("secret-expiry", Pass),
             ("app", Pass),
             ("token", Pass),
             ("consent", Pass),
@@ -234,6 +247,68 @@ async fn an_expired_secret_fails_the_app_check() {
 }
 
 #[tokio::test]
+async fn a_secret_expiring_in_ten_days_warns_and_the_connection_still_passes() {
+    let s = sandbox(World::demo()).await;
+    let p = Profile {
+        secret: Some(secret_expiring_in(10)),
+        ..profile(&s, Product::BusinessCentral)
+    };
+    let got = check(p.clone(), web_app(&s).1).await;
+    let expiry = find(&got, "secret-expiry");
+    assert_eq!(expiry.status, Warn, "{expiry:?}");
+    assert!(expiry.detail.contains("expires in 10 days"), "{expiry:?}");
+    assert!(expiry
+        .fix
+        .as_deref()
+        .unwrap()
+        .starts_with("Replace the secret before"));
+    assert!(
+        got.iter()
+            .all(|r| r.id == "secret-expiry" || r.status == Pass),
+        "{:?}",
+        statuses(&got)
+    );
+    assert!(Report::new(&p, got, std::time::SystemTime::now()).passed);
+}
+
+#[tokio::test]
+async fn a_secret_past_its_saved_expiry_fails_before_entra_refuses_it() {
+    let mut world = serde_json::to_value(World::demo()).unwrap();
+    let yesterday = OffsetDateTime::now_utc() - Duration::days(1);
+    world["apps"][0]["secrets"][0]["expires"] = yesterday
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .into();
+    let s = sandbox(World::from_json(&world.to_string()).unwrap()).await;
+    let p = Profile {
+        secret: Some(secret_expiring_in(-1)),
+        ..profile(&s, Product::BusinessCentral)
+    };
+    let got = check(p, demo_web_app().1).await;
+    let first_failure = got.iter().find(|r| r.status == Fail).unwrap();
+    assert_eq!(first_failure.id, "secret-expiry", "{:?}", statuses(&got));
+    assert!(first_failure.detail.contains("expired yesterday"));
+    assert!(first_failure
+        .fix
+        .as_deref()
+        .unwrap()
+        .contains("New client secret"));
+    assert_eq!(find(&got, "app").status, Fail, "Entra refuses it too");
+}
+
+#[tokio::test]
+async fn a_secret_without_a_saved_expiry_skips_that_check_only() {
+    let s = sandbox(World::demo()).await;
+    let p = Profile {
+        secret: None,
+        ..profile(&s, Product::BusinessCentral)
+    };
+    let got = check(p, web_app(&s).1).await;
+    assert_eq!(find(&got, "secret-expiry").status, Skip);
+    assert_eq!(find(&got, "app").status, Pass, "{:?}", statuses(&got));
+}
+
+#[tokio::test]
 async fn an_app_missing_from_the_tenant_fails_the_app_check() {
     let mut world = World::demo();
     world.apps.remove(0);
@@ -336,7 +411,9 @@ async fn a_signed_in_public_client_passes_and_its_redirect_uri_is_checked() {
     browser.visit().await;
     let got = results_of(&connection).await;
     let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
-    assert!(!ids.contains(&"secret") && !ids.contains(&"app") && !ids.contains(&"in-product"));
+    assert!(["secret", "secret-expiry", "app", "in-product"]
+        .iter()
+        .all(|id| !ids.contains(id)));
     assert!(got.iter().all(|r| r.status == Pass), "{:?}", statuses(&got));
     assert!(find(&got, "consent")
         .detail

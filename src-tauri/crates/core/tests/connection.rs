@@ -24,6 +24,7 @@ fn bc_s2s(s: &d365_sandbox::SandboxHandle) -> Profile {
         environment: Some("Production".into()),
         company: None,
         network: Default::default(),
+        secret: None,
     }
 }
 

@@ -41,6 +41,7 @@ fn delegated(s: &SandboxHandle, product: Product, public: bool) -> Profile {
         },
         company: None,
         network: Default::default(),
+        secret: None,
     }
 }
 

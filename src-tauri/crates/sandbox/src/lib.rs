@@ -199,6 +199,15 @@ impl SandboxHandle {
             .store(ignore, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Publishes F&O's `SysAADClients` entity (the default) or takes it out
+    /// of every environment's `$metadata`: it is undocumented, so a client
+    /// must cope without it (docs/microsoft.md §10; docs/sandbox-fidelity.md §H6).
+    pub fn set_fno_sysaadclients(&self, published: bool) {
+        self.shared
+            .fno_without_sysaadclients
+            .store(!published, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The fault rules in force: set, add, clear, and read their counters
     /// (the same rules as `/sandbox/faults` and the world's `faults`).
     pub fn faults(&self) -> &Faults {

@@ -28,6 +28,9 @@ pub struct Shared {
     /// F&O ignores `odata.maxpagesize` and pages at 10,000 rows: whether it
     /// honours the preference is undocumented (docs/sandbox-fidelity.md §M4).
     pub fno_ignores_maxpagesize: AtomicBool,
+    /// F&O publishes no `SysAADClients` entity, as some environments
+    /// (docs/sandbox-fidelity.md §H6).
+    pub fno_without_sysaadclients: AtomicBool,
     store: Mutex<Store>,
 }
 
@@ -40,6 +43,7 @@ impl Shared {
             world,
             tokens,
             fno_ignores_maxpagesize: AtomicBool::new(false),
+            fno_without_sysaadclients: AtomicBool::new(false),
             store: Mutex::new(store),
         }
     }

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use schemars::JsonSchema;
 use serde::Serialize;
+use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
@@ -30,9 +31,9 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct CheckResult {
-    /// Stable identifier: tenant, client-id, secret, app, redirect-uri,
-    /// token, consent, verdict, environments, companies, in-product, read,
-    /// read-<entity set>, headroom. A check that does not apply to the
+    /// Stable identifier: tenant, client-id, secret, secret-expiry, app,
+    /// redirect-uri, token, consent, verdict, environments, companies,
+    /// in-product, read, read-<entity set>, headroom. A check that does not apply to the
     /// product or sign-in is left out.
     pub id: String,
     /// What was checked, in plain words.
@@ -89,6 +90,12 @@ impl Found {
             details: None,
             setting: None,
         }
+    }
+
+    /// Names the setting the fix is about.
+    fn at(mut self, setting: Setting) -> Self {
+        self.setting = Some(setting);
+        self
     }
 
     fn fail(error: UserError) -> Self {
@@ -196,6 +203,17 @@ pub async fn run(
             "The client secret is a secret's Value".into(),
             "the client secret cannot be used",
             ready(registration::secret_shape(connection.secret())),
+        )
+        .await;
+        // Not a gate: the date is what the admin saved; Entra's answer in
+        // the next check is the proof.
+        r.check(
+            "secret-expiry",
+            "The client secret is not about to expire".into(),
+            ready(registration::secret_expiry(
+                profile.secret.as_ref(),
+                OffsetDateTime::now_utc(),
+            )),
         )
         .await;
         r.gate(

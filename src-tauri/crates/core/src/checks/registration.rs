@@ -1,7 +1,7 @@
 //! Checks of the app registration in Microsoft Entra: tenant, client ID,
 //! secret, redirect URI, consent and the token it yields.
 
-use crate::checks::Found;
+use crate::checks::{Found, Status};
 use crate::connection::Connection;
 use crate::identity::authorize_probe::{self, ProbeAnswer};
 use crate::identity::diagnose::diagnose;
@@ -11,7 +11,9 @@ use crate::identity::{input, tenant};
 use crate::problem::{ErrorKind, Explain, Setting, UserError};
 use crate::product::Product;
 use crate::profiles::{Grant, Profile};
+use crate::secret_expiry::{replace_secret_fix, ExpiryState, SecretCredential, WARNING_DAYS};
 use crate::secrets::Secret;
+use time::OffsetDateTime;
 
 /// Entra's OpenID discovery document names the tenant without any
 /// credentials.
@@ -83,6 +85,39 @@ pub fn secret_shape(secret: Option<&Secret>) -> Found {
     Found::pass(format!(
         "It looks like a secret Value ({length} characters), not a Secret ID."
     ))
+}
+
+/// The secret's expiry date as saved with the connection, on the day of
+/// `now` (`secret_expiry` holds the rule): a warning from `WARNING_DAYS`
+/// days before, a failure once it has passed.
+pub fn secret_expiry(credential: Option<&SecretCredential>, now: OffsetDateTime) -> Found {
+    let Some(credential) = credential else {
+        return Found {
+            status: Status::Skip,
+            detail: "D365 Connect does not know when this secret expires.".into(),
+            fix: Some(format!(
+                "Save the secret's Expires date (under Certificates & secrets) with this connection, to be warned {WARNING_DAYS} days before it stops working."
+            )),
+            details: None,
+            setting: Some(Setting::SecretExpiry),
+        };
+    };
+    let expiry = credential.expiry(now);
+    let detail = format!("The client secret {}.", expiry.describe());
+    match expiry.state {
+        ExpiryState::Fine => Found::pass(detail),
+        ExpiryState::ExpiringSoon => {
+            Found::warn(detail, replace_secret_fix(&expiry)).at(Setting::Secret)
+        }
+        ExpiryState::Expired => Found::fail(
+            UserError::new(
+                ErrorKind::SecretExpired,
+                detail,
+                replace_secret_fix(&expiry),
+            )
+            .at(Setting::Secret),
+        ),
+    }
 }
 
 /// Asks Entra for an app-only token: that proves the app exists in the
@@ -185,7 +220,7 @@ pub fn consent(profile: &Profile, token: Option<&Result<TokenInfo, UserError>>) 
         ),
     };
     Found {
-        status: crate::checks::Status::Fail,
+        status: Status::Fail,
         detail: format!("The token carries none of {product}'s permissions: nobody has consented to them for this app."),
         fix: Some(fix),
         details: None,
@@ -204,11 +239,75 @@ pub fn verdict(info: &TokenInfo) -> Found {
         Found::pass(detail)
     } else {
         Found {
-            status: crate::checks::Status::Fail,
+            status: Status::Fail,
             detail,
             fix: Some(judged.problems.join(" ")),
             details: None,
             setting: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    const NOW: OffsetDateTime = datetime!(2026-05-01 09:00 UTC);
+
+    fn expiring(on: time::Date) -> Found {
+        let credential = SecretCredential {
+            key_id: None,
+            hint: None,
+            expires_on: on,
+        };
+        secret_expiry(Some(&credential), NOW)
+    }
+
+    #[test]
+    fn a_secret_far_from_expiry_passes_with_its_date() {
+        let found = expiring(date!(2026 - 12 - 31));
+        assert_eq!(found.status, Status::Pass);
+        assert_eq!(
+            found.detail,
+            "The client secret expires in 244 days (on 2026-12-31)."
+        );
+        assert_eq!(found.fix, None);
+    }
+
+    #[test]
+    fn a_secret_expiring_within_thirty_days_warns_to_replace_it_before_the_date() {
+        let found = expiring(date!(2026 - 05 - 11));
+        assert_eq!(found.status, Status::Warn);
+        assert_eq!(
+            found.detail,
+            "The client secret expires in 10 days (on 2026-05-11)."
+        );
+        let fix = found.fix.unwrap();
+        assert!(
+            fix.starts_with("Replace the secret before 2026-05-11"),
+            "{fix}"
+        );
+        assert_eq!(found.setting, Some(Setting::Secret));
+    }
+
+    #[test]
+    fn an_expired_secret_fails_with_the_same_action() {
+        let found = expiring(date!(2026 - 04 - 30));
+        assert_eq!(found.status, Status::Fail);
+        assert_eq!(
+            found.detail,
+            "The client secret expired yesterday (2026-04-30)."
+        );
+        assert!(found.fix.unwrap().contains("New client secret"));
+        assert_eq!(found.setting, Some(Setting::Secret));
+    }
+
+    #[test]
+    fn an_unknown_expiry_is_skipped_saying_where_to_save_it() {
+        let found = secret_expiry(None, NOW);
+        assert_eq!(found.status, Status::Skip);
+        assert!(found.fix.unwrap().contains("Expires date"));
+        assert_eq!(found.setting, Some(Setting::SecretExpiry));
     }
 }

@@ -193,6 +193,7 @@ pub fn app_connection(s: &SandboxHandle, product: Product) -> d365_core::connect
         environment: Some(environment),
         company: None,
         network: Default::default(),
+        secret: None,
     };
     d365_core::connection::Connection::open(profile, memory_store(), Some(web_app(s).1)).unwrap()
 }

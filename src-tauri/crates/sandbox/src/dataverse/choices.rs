@@ -3,7 +3,8 @@
 //! expands them to. Options and labels are the real ones from the Account
 //! table/entity reference (industrycode, customertypecode, statecode,
 //! statuscode) and fixtures amplabs_metadata_contacts_options-*.json
-//! (contact familystatuscode, statecode, statuscode). The JSON shapes are
+//! (contact familystatuscode, statecode, statuscode), and the SystemUser
+//! table/entity reference (accessmode). The JSON shapes are
 //! those fixtures' and the OptionSet example of "Query table definitions
 //! using the Web API" (webapi/query-metadata-web-api).
 
@@ -80,6 +81,16 @@ const FAMILY_STATUS: &[Opt] = &[
     Opt(3, "Divorced", 0),
     Opt(4, "Widowed", 0),
 ];
+/// A user's access mode; application users are Non-interactive (4)
+/// (docs/microsoft.md §10).
+const ACCESS_MODE: &[Opt] = &[
+    Opt(0, "Read-Write", 0),
+    Opt(1, "Administrative", 0),
+    Opt(2, "Read", 0),
+    Opt(3, "Support User", 0),
+    Opt(4, "Non-interactive", 0),
+    Opt(5, "Delegated Admin", 0),
+];
 const INDUSTRY: &[Opt] = &[
     Opt(1, "Accounting", 0),
     Opt(
@@ -128,6 +139,7 @@ pub fn of(table: &str, column: &str) -> Option<Choice> {
         ("account", "industrycode") => (Kind::Picklist, INDUSTRY),
         ("account", "customertypecode") => (Kind::Picklist, CUSTOMER_TYPE),
         ("contact", "familystatuscode") => (Kind::Picklist, FAMILY_STATUS),
+        ("systemuser", "accessmode") => (Kind::Picklist, ACCESS_MODE),
         _ => return None,
     };
     Some(Choice { kind, options })
@@ -142,6 +154,11 @@ impl Choice {
     /// The value of option `i`.
     pub fn value(&self, i: usize) -> Option<i64> {
         self.options.get(i).map(|o| o.0)
+    }
+
+    /// The label of the option whose value is `value`.
+    pub fn label_of(&self, value: i64) -> Option<&'static str> {
+        self.options.iter().find(|o| o.0 == value).map(|o| o.1)
     }
 
     /// The OptionSetMetadata of `table.column`, all of it or the

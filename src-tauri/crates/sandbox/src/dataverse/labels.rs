@@ -2,8 +2,8 @@
 //! the metadata API writes them in (fixtures
 //! amplabs_metadata_contacts_entity-definition.json and
 //! amplabs_metadata_contacts_options-*.json). The names are the real
-//! service's English ones: the Account, Contact, BusinessUnit and
-//! Organization "table/entity reference" pages and the "organization
+//! service's English ones: the Account, Contact, BusinessUnit,
+//! Organization, Role and SystemUser "table/entity reference" pages and the "organization
 //! EntityType" Web API reference (power-apps/developer/data-platform/
 //! reference/entities), and fixture amplabs_metadata_contacts_attributes.json.
 
@@ -38,6 +38,8 @@ pub fn table(logical: &str) -> &'static str {
         "contact" => "Contact",
         "businessunit" => "Business Unit",
         "organization" => "Organization",
+        "role" => "Security Role",
+        "systemuser" => "User",
         _ => "Table",
     }
 }
@@ -54,6 +56,12 @@ pub fn column(table: &str, column: &str) -> String {
         ("contact", "parentcustomerid") => "Company Name",
         ("organization", "name") => "Organization Name",
         ("businessunit", "parentbusinessunitid") => "Parent Business",
+        (_, "businessunitid") => "Business Unit",
+        ("systemuser", "domainname") => "User Name",
+        ("systemuser", "applicationid") => "Application ID",
+        ("systemuser", "accessmode") => "Access Mode",
+        ("systemuser", "isdisabled") => "Status",
+        ("systemuser", "azureactivedirectoryobjectid") => "Azure AD Object ID",
         (_, "name") => "Name",
         (_, "accountnumber") => "Account Number",
         (_, "emailaddress1") => "Email",

@@ -1,9 +1,11 @@
 //! Dataverse Web API v9.2 under `{base}/dataverse/<org>/api/data/v9.2/`,
 //! standing in for `https://<org>.crm.dynamics.com` (docs/microsoft.md
 //! §7): WhoAmI, the metadata API (EntityDefinitions, Attributes, choice
-//! columns' option sets), businessunits, organizations, accounts and
-//! contacts, paging by cookie, no `$skip`, `$count` capped at 5,000, and
-//! the service protection headers on every answer.
+//! columns' option sets), businessunits, organizations, roles,
+//! systemusers, accounts and contacts, paging by cookie, no `$skip`,
+//! `$count` capped at 5,000, and the service protection headers on every
+//! answer. An administrator can add application users and give them
+//! roles (security.rs, writes.rs; docs/microsoft.md §10).
 
 mod choices;
 mod count;
@@ -12,9 +14,11 @@ mod labels;
 mod metadata;
 mod protection;
 mod rows;
+mod security;
+mod writes;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{Path, RawQuery, State};
@@ -26,14 +30,14 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub use self::discovery::routes as discovery_routes;
-use crate::bearer::{self, AuthFailure, Caller};
+use self::security::{Access, Principal, Privilege};
+use crate::bearer;
 use crate::data::Scale;
 use crate::faults::Refusal;
 use crate::odata::collection::Collection;
 use crate::odata::csdl::Model;
 use crate::odata::page::{self, Page, PageSpec};
 use crate::odata::{query, wire};
-use crate::resources::Resource;
 use crate::store::Shared;
 use crate::world::World;
 
@@ -52,6 +56,8 @@ pub struct Organization {
     pub name: String,
     pub id: Uuid,
     sets: HashMap<String, Collection>,
+    /// Users and their roles, which change while the sandbox runs.
+    directory: Mutex<security::Directory>,
 }
 
 impl Dataverse {
@@ -67,6 +73,7 @@ impl Dataverse {
             };
             for env in &product.environments {
                 let org = rows::organization(&model, tenant.id, env, scale);
+                security::seed(&org, world);
                 organizations.insert(env.name.to_lowercase(), org);
             }
         }
@@ -86,7 +93,10 @@ type Ctx = Arc<(Arc<Shared>, Arc<Dataverse>)>;
 
 pub fn routes(shared: Arc<Shared>, dataverse: Arc<Dataverse>) -> Router {
     Router::new()
-        .route("/{org}/api/data/v9.2/{*resource}", get(resource))
+        .route(
+            "/{org}/api/data/v9.2/{*resource}",
+            get(resource).post(writes::post),
+        )
         .with_state(Arc::new((shared, dataverse)))
 }
 
@@ -105,6 +115,38 @@ enum DataverseError {
     /// microsoft/PowerPlatform-DataverseServiceClient#5 and
     /// MicrosoftDocs/power-platform#2124).
     NotAMember,
+    /// An app-only caller whose application user holds no role: 403
+    /// `0x80042f09` "UserNotAssignedRoles" (docs/microsoft.md §10).
+    NoRoles(Uuid),
+    /// 403 `0x80040220` with the principal and the privilege it lacks
+    /// (security.rs writes the message).
+    MissingPrivilege(String),
+    /// A role that reads only the caller's own rows, asked for one row:
+    /// 403 `0x80048306` ("Principal with ID … does not have … right(s)",
+    /// docs/microsoft.md §10).
+    NoAccessRight {
+        principal: Uuid,
+        record: String,
+        entity: String,
+    },
+    /// 404 `0x80040217` "<table> With Id = <id> Does Not Exist".
+    DoesNotExist {
+        entity: String,
+        id: String,
+    },
+    /// 412 `0x80040237`: a record with the same key exists.
+    Duplicate(&'static str),
+    /// 400 `0x80048d19`: the body cannot be read as that table's record;
+    /// `table` is the entity set, `inner` the exception behind it.
+    BadPayload {
+        table: String,
+        inner: String,
+    },
+    /// 400 `0x80040216` "An unexpected error occurred.", what a create
+    /// without its business unit gets (docs/microsoft.md §10, ⚠ 2018 report).
+    Unexpected,
+    /// 404 with an empty code: no such operation for this HTTP method.
+    NoSuchOperation(String),
     NotFound(String),
     /// 0x80060888 is the code Dataverse gives OData query errors.
     Query(String),
@@ -147,9 +189,51 @@ impl IntoResponse for DataverseError {
                 "0x80072560",
                 "The user is not a member of the organization.".into(),
             ),
+            DataverseError::NoRoles(user) => (
+                StatusCode::FORBIDDEN,
+                "0x80042f09",
+                format!("The user with id {user} has not been assigned any roles. They need a role with the prvReadUser privilege."),
+            ),
+            DataverseError::MissingPrivilege(message) => {
+                (StatusCode::FORBIDDEN, "0x80040220", message)
+            }
+            DataverseError::NoAccessRight {
+                principal,
+                record,
+                entity,
+            } => (
+                StatusCode::FORBIDDEN,
+                "0x80048306",
+                format!("Principal with ID {principal} does not have ReadAccess right(s) for record with ID {record} of entity {entity}."),
+            ),
+            DataverseError::DoesNotExist { entity, id } => (
+                StatusCode::NOT_FOUND,
+                "0x80040217",
+                format!("{entity} With Id = {id} Does Not Exist"),
+            ),
+            DataverseError::Duplicate(message) => {
+                (StatusCode::PRECONDITION_FAILED, "0x80040237", message.into())
+            }
+            DataverseError::BadPayload { table, inner } => (
+                StatusCode::BAD_REQUEST,
+                "0x80048d19",
+                format!("Error identified in Payload provided by the user for Entity :'{table}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ---->  InnerException : {inner}"),
+            ),
+            DataverseError::Unexpected => (
+                StatusCode::BAD_REQUEST,
+                "0x80040216",
+                "An unexpected error occurred.".into(),
+            ),
+            DataverseError::NoSuchOperation(url) => (
+                StatusCode::NOT_FOUND,
+                "",
+                format!("No HTTP resource was found that matches the request URI '{url}'."),
+            ),
+            // Microsoft's "Troubleshoot Dataverse Web API client errors"
+            // (docs/microsoft.md §10).
             DataverseError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
-                "0x80060888",
+                "0x8006088a",
                 format!("Resource not found for the segment '{what}'."),
             ),
             DataverseError::Query(message) => (StatusCode::BAD_REQUEST, "0x80060888", message),
@@ -180,76 +264,197 @@ async fn resource(
     headers: HeaderMap,
 ) -> Response {
     let (shared, dataverse) = &*ctx;
-    match serve(shared, dataverse, &org, &resource, raw.as_deref(), &headers) {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    let answer = admit(shared, dataverse, &org, &headers).and_then(|request| {
+        counted(dataverse, &request, || {
+            read(dataverse, &request, &resource, raw.as_deref(), &headers)
+        })
+    });
+    answer.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn serve(
+/// An authenticated request to one organization, and who is asking.
+struct Admitted<'a> {
+    org: &'a Organization,
+    /// `{base}/dataverse/<org>/api/data/v9.2`
+    root: String,
+    caller: bearer::Caller,
+    principal: Principal,
+}
+
+/// Finds the organization and the caller: a valid token for the
+/// environment (else 401 with a challenge), then the systemuser behind it
+/// (security.rs: 403 `0x80072560` or `0x80042f09` for app-only callers).
+fn admit<'a>(
     shared: &Shared,
-    dataverse: &Dataverse,
+    dataverse: &'a Dataverse,
     org_name: &str,
-    resource: &str,
-    raw: Option<&str>,
     headers: &HeaderMap,
-) -> Result<Response, DataverseError> {
+) -> Result<Admitted<'a>, DataverseError> {
     let org = dataverse
         .organizations
         .get(&org_name.to_lowercase())
         .ok_or_else(|| DataverseError::NotFound(org_name.into()))?;
     let url = format!("{}/dataverse/{org_name}", shared.base);
     let caller =
-        bearer::authenticate(shared, headers, &url, Resource::Dataverse).map_err(|e| match e {
-            AuthFailure::AppNotRegisteredInProduct => DataverseError::NotAMember,
-            _ => DataverseError::Unauthorized {
-                authority: format!("{}/{}", shared.authority(), org.tenant),
-                resource: url.clone(),
-            },
+        bearer::verify(shared, headers, &url).map_err(|_| DataverseError::Unauthorized {
+            authority: format!("{}/{}", shared.authority(), org.tenant),
+            resource: url.clone(),
         })?;
-    let root = format!("{url}/api/data/v9.2");
+    let principal = security::principal(org, shared, &caller)?;
+    Ok(Admitted {
+        org,
+        root: format!("{url}/api/data/v9.2"),
+        caller,
+        principal,
+    })
+}
+
+/// Every admitted request counts against the caller's limits; the
+/// headers go on the answers that succeed.
+fn counted(
+    dataverse: &Dataverse,
+    request: &Admitted<'_>,
+    answer: impl FnOnce() -> Result<Response, DataverseError>,
+) -> Result<Response, DataverseError> {
     let started = Instant::now();
-    let answer = match resource {
-        "WhoAmI" | "WhoAmI()" => Ok(who_am_i(&root, org, &caller)),
-        "EntityDefinitions" => metadata::entity_definitions(&dataverse.model, &root, raw),
-        _ => match resource.strip_prefix("EntityDefinitions(LogicalName='") {
-            Some(rest) => metadata::definition(&dataverse.model, &root, rest, raw),
-            None => collection(org, &root, resource, raw, headers),
-        },
-    };
-    // Every authenticated request counts against the caller's limits; the
-    // headers go on the answers that succeed.
-    let remaining = dataverse
-        .protection
-        .record(&org.name, &caller, started, started.elapsed());
+    let answer = answer();
+    let remaining = dataverse.protection.record(
+        &request.org.name,
+        &request.caller,
+        started,
+        started.elapsed(),
+    );
     answer.map(|mut response| {
         remaining.write(response.headers_mut());
         response
     })
 }
 
-/// fixture docs_whoami_response.json
-fn who_am_i(root: &str, org: &Organization, caller: &Caller) -> Response {
+fn read(
+    dataverse: &Dataverse,
+    request: &Admitted<'_>,
+    resource: &str,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, DataverseError> {
+    let Admitted { org, root, .. } = request;
+    if let Some(rest) = resource.strip_prefix("EntityDefinitions(LogicalName='") {
+        return metadata::definition(&dataverse.model, root, rest, raw);
+    }
+    match resource {
+        "WhoAmI" | "WhoAmI()" => return Ok(who_am_i(root, org, &request.principal)),
+        "EntityDefinitions" => return metadata::entity_definitions(&dataverse.model, root, raw),
+        _ => {}
+    }
+    let not_found = || DataverseError::NotFound(resource.into());
+    let (set, key, navigation) = parse_path(resource).ok_or_else(not_found)?;
+    let rows = match set {
+        "systemusers" => {
+            let entity = dataverse.model.entity_by_set(set).ok_or_else(not_found)?;
+            security::users(org, Arc::new(entity.clone()))
+        }
+        _ => org.sets.get(set).cloned().ok_or_else(not_found)?,
+    };
+    let reads = match Privilege::read(set) {
+        Some(privilege) => match request.principal.reads() {
+            Access::None => return Err(security::missing(&request.principal, &privilege)),
+            access => access,
+        },
+        None => Access::Organization,
+    };
+    match (key, navigation) {
+        (None, None) => {
+            let own_only = reads == Access::User;
+            collection(&rows, root, set, set, raw, headers, own_only)
+        }
+        (Some(key), None) if reads == Access::User => Err(DataverseError::NoAccessRight {
+            principal: request.principal.id,
+            record: key.into(),
+            entity: rows.entity.name.clone(),
+        }),
+        (Some(key), None) => entity(&rows, root, set, key, raw),
+        (Some(key), Some("systemuserroles_association")) if set == "systemusers" => {
+            let roles = security::roles_of(org, key)?;
+            collection(&roles, root, resource, "roles", raw, headers, false)
+        }
+        _ => Err(not_found()),
+    }
+}
+
+/// `set`, `set(key)` or `set(key)/navigation`.
+fn parse_path(resource: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let (head, navigation) = match resource.split_once('/') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (resource, None),
+    };
+    match head.split_once('(') {
+        Some((set, rest)) => {
+            let key = rest.strip_suffix(')')?;
+            Some((set, Some(key.trim_matches(['{', '}'])), navigation))
+        }
+        None if navigation.is_none() => Some((head, None, None)),
+        None => None,
+    }
+}
+
+/// fixture docs_whoami_response.json; the ids are the caller's systemuser
+/// and its business unit.
+fn who_am_i(root: &str, org: &Organization, principal: &Principal) -> Response {
     let body = json!({
         "@odata.context": format!("{root}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse"),
-        "BusinessUnitId": rows::root_business_unit(org),
-        "UserId": Uuid::new_v5(&org.id, caller.claims.oid.as_bytes()),
+        "BusinessUnitId": principal.business_unit,
+        "UserId": principal.id,
         "OrganizationId": org.id,
     });
     wire::json(StatusCode::OK, &body, None)
 }
 
-fn collection(
-    org: &Organization,
+/// One row by its key, `$select` applied (the key always comes back).
+fn entity(
+    rows: &Collection,
     root: &str,
+    set: &str,
+    key: &str,
+    raw: Option<&str>,
+) -> Result<Response, DataverseError> {
+    let options = query::parse(raw, &rows.entity).map_err(|e| DataverseError::Query(e.message))?;
+    let index = rows
+        .index_of(key)
+        .ok_or_else(|| DataverseError::DoesNotExist {
+            entity: rows.entity.name.clone(),
+            id: key.into(),
+        })?;
+    let row = rows.row(index);
+    let id_name = rows::key_property(&rows.entity);
+    let context = match &options.select {
+        Some(fields) => format!("{root}/$metadata#{set}({})/$entity", fields.join(",")),
+        None => format!("{root}/$metadata#{set}/$entity"),
+    };
+    let mut body = serde_json::Map::new();
+    body.insert("@odata.context".into(), json!(context));
+    for (name, value) in row {
+        let wanted = options.select.as_ref().is_none_or(|fields| {
+            name.starts_with('@') || name == id_name || fields.contains(&name)
+        });
+        if wanted {
+            body.insert(name, value);
+        }
+    }
+    Ok(wire::json(StatusCode::OK, &Value::Object(body), None))
+}
+
+/// A page of `rows`. `path` is what the next link repeats, `set` what the
+/// context names; `own_rows_only` keeps the rows the caller owns, none in
+/// the sandbox (a user-level role, security.rs).
+fn collection(
+    rows: &Collection,
+    root: &str,
+    path: &str,
     set: &str,
     raw: Option<&str>,
     headers: &HeaderMap,
+    own_rows_only: bool,
 ) -> Result<Response, DataverseError> {
-    let rows = org
-        .sets
-        .get(set)
-        .ok_or_else(|| DataverseError::NotFound(set.into()))?;
     // Dataverse does not support `$skip` (docs/microsoft.md §7, page-results.md).
     let has_skip = raw
         .unwrap_or_default()
@@ -290,10 +495,11 @@ fn collection(
         Some(top) => (top.min(MAX_PAGE), false),
         None => wire::page_size(headers, MAX_PAGE),
     };
+    let nobody_owns = |_: &crate::odata::Row| false;
     let spec = PageSpec {
         size,
         after: after.as_deref(),
-        scope: None,
+        scope: own_rows_only.then_some(&nobody_owns as _),
     };
     let page = page::page(rows, &options, &spec)
         .map_err(|_| DataverseError::Query("The paging cookie is not valid.".into()))?;
@@ -308,7 +514,7 @@ fn collection(
             let cookie = rows::paging_cookie(&rows.entity, page_number, &first_id, last);
             let mut params = wire::query_without(raw, &[]);
             params.push(format!("$skiptoken={cookie}"));
-            Some(format!("{root}/{set}?{}", params.join("&")))
+            Some(format!("{root}/{path}?{}", params.join("&")))
         }
         _ => None,
     };

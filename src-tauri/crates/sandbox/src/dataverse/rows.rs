@@ -7,7 +7,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{choices, Organization};
+use super::{choices, security, Organization};
 use crate::data::{self, company_name, domain_of, seed_of, Address, IdSpace, Person, Scale, Seq};
 use crate::odata::collection::{Collection, KeyScheme};
 use crate::odata::csdl::Model;
@@ -65,6 +65,9 @@ pub fn organization(
             let len = match t.set_name.as_str() {
                 "businessunits" => units.len(),
                 "organizations" => 1,
+                "roles" => units.len() * security::ROLES.len(),
+                // Users change while the sandbox runs (security.rs).
+                "systemusers" => return None,
                 other => size(other, scale),
             };
             let keys = KeyScheme::guid(key_property(t), space);
@@ -85,6 +88,7 @@ pub fn organization(
         name: env.name.clone(),
         id,
         sets,
+        directory: Default::default(),
     }
 }
 
@@ -108,15 +112,6 @@ pub fn key_property(entity: &EntityType) -> &str {
     entity.key.first().map(String::as_str).unwrap_or_default()
 }
 
-/// The root business unit: the first one (WhoAmI names it).
-pub fn root_business_unit(org: &Organization) -> Value {
-    org.sets
-        .get("businessunits")
-        .filter(|s| !s.is_empty())
-        .map(|s| json!(s.key(0)))
-        .unwrap_or(Value::Null)
-}
-
 fn build(entity: &EntityType, seed: u64, index: usize, key: &str, refs: &Refs<'_>) -> Row {
     let mut seq = Seq::new(seed ^ seed_of(&[&entity.set_name, &index.to_string()]));
     let org = company_name(&mut seq);
@@ -134,6 +129,10 @@ fn build(entity: &EntityType, seed: u64, index: usize, key: &str, refs: &Refs<'_
             n if n == key_property(entity) => json!(key),
             "name" if entity.name == "businessunit" => json!(refs.units.get(index)),
             "name" if entity.name == "organization" => json!(refs.org),
+            "name" if entity.name == "role" => json!(security::role_of(index).name),
+            "_businessunitid_value" if entity.name == "role" => {
+                refs.id("businessunits", security::business_unit_of_role(index))
+            }
             "name" => json!(org),
             "accountnumber" => json!(format!("ACC{:06}", index + 1)),
             "fullname" => json!(person.full_name()),

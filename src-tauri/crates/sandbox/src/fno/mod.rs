@@ -2,14 +2,18 @@
 //! `https://<env>.operations.dynamics.com` (docs/microsoft.md §6): the
 //! `/data/` OData service with `$metadata`, LegalEntities, CustomersV3,
 //! VendorsV2 and InventoryProfiles, company-specific rows with
-//! `dataAreaId`, and `cross-company=true`.
+//! `dataAreaId`, and `cross-company=true`; SystemUsers and the Microsoft
+//! Entra applications page (`SysAADClients`), which an administrator can
+//! fill over OData (access.rs, docs/microsoft.md §10).
 
+mod access;
 mod catalog;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,14 +23,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::bearer;
+use crate::bearer::{self, Caller};
 use crate::data::{self, company_name, domain_of, seed_of, Address, Person, Scale, Seq};
 use crate::faults::Refusal;
 use crate::odata::collection::{Collection, KeyScheme};
 use crate::odata::csdl::Model;
 use crate::odata::page::{self, PageSpec};
 use crate::odata::{query, wire, EntityType, Row};
-use crate::resources::Resource;
 use crate::store::Shared;
 use crate::world::World;
 
@@ -44,13 +47,15 @@ pub struct Fno {
     model: Arc<Model>,
     scale: Scale,
     environments: HashMap<String, FnoEnvironment>,
-    /// Written on first request: at large scale it is ~30 MB.
-    metadata: OnceLock<Arc<String>>,
+    /// Written on first request: at large scale it is ~30 MB. With and
+    /// without `SysAADClients` (docs/sandbox-fidelity.md §H6).
+    metadata: [OnceLock<Arc<String>>; 2],
 }
 
 struct FnoEnvironment {
     companies: Vec<String>,
     sets: HashMap<String, Collection>,
+    access: access::Access,
 }
 
 impl Fno {
@@ -79,6 +84,7 @@ impl Fno {
                 let sets = model
                     .types
                     .iter()
+                    .filter(|t| ![access::USERS, access::ENTRA_APPS].contains(&t.set_name.as_str()))
                     .map(|t| {
                         (
                             t.set_name.clone(),
@@ -86,11 +92,15 @@ impl Fno {
                         )
                     })
                     .collect();
+                let default_company = companies.first().map(|(id, _)| id.as_str());
+                let access =
+                    access::Access::new(world, tenant.id, default_company.unwrap_or_default());
                 environments.insert(
                     env.name.to_lowercase(),
                     FnoEnvironment {
                         companies: companies.into_iter().map(|(id, _)| id).collect(),
                         sets,
+                        access,
                     },
                 );
             }
@@ -99,18 +109,48 @@ impl Fno {
             model,
             scale,
             environments,
-            metadata: OnceLock::new(),
+            metadata: Default::default(),
         })
     }
 
-    fn metadata(&self) -> Arc<String> {
-        self.metadata
+    fn metadata(&self, with_entra_apps: bool) -> Arc<String> {
+        self.metadata[usize::from(with_entra_apps)]
             .get_or_init(|| {
                 let extra = catalog::entity_types(&self.model.namespace, self.scale);
-                Arc::new(self.model.metadata_xml_with("Resources", &extra))
+                let model = Model {
+                    namespace: self.model.namespace.clone(),
+                    types: self.published(with_entra_apps).cloned().collect(),
+                    enums: self.model.enums.clone(),
+                };
+                Arc::new(model.metadata_xml_with("Resources", &extra))
             })
             .clone()
     }
+
+    /// The entity types the environment publishes: `SysAADClients` is
+    /// public but undocumented and may be missing (docs/microsoft.md §10).
+    fn published(&self, with_entra_apps: bool) -> impl Iterator<Item = &EntityType> {
+        self.model
+            .types
+            .iter()
+            .filter(move |t| with_entra_apps || t.set_name != access::ENTRA_APPS)
+    }
+
+    /// The rows of a published entity set.
+    fn rows(&self, env: &FnoEnvironment, set: &str, with_entra_apps: bool) -> Option<Collection> {
+        let entity = self
+            .published(with_entra_apps)
+            .find(|t| t.set_name == set)?;
+        env.access
+            .collection(set, entity)
+            .or_else(|| env.sets.get(set).cloned())
+    }
+}
+
+/// Whether environments publish `SysAADClients` now
+/// (`SandboxHandle::set_fno_sysaadclients`).
+fn with_entra_apps(shared: &Shared) -> bool {
+    !shared.fno_without_sysaadclients.load(Ordering::Relaxed)
 }
 
 fn size(set: &str, scale: Scale) -> usize {
@@ -230,7 +270,7 @@ pub fn routes(shared: Arc<Shared>, fno: Fno) -> Router {
     Router::new()
         .route("/{environment}/data", get(data_root))
         .route("/{environment}/data/", get(data_root))
-        .route("/{environment}/data/{resource}", get(resource))
+        .route("/{environment}/data/{resource}", get(resource).post(create))
         .with_state(Arc::new((shared, fno)))
 }
 
@@ -238,6 +278,15 @@ enum FnoError {
     Unauthorized,
     NotFound,
     Query(String),
+    /// A write the caller's F&O roles do not allow. ⚠ No captured body:
+    /// the plain envelope.
+    Forbidden,
+    /// A data entity write that failed in X++, with its infolog; 400 for
+    /// validation, 500 for a duplicate key (docs/microsoft.md §10).
+    WriteFailed {
+        status: u16,
+        message: String,
+    },
     /// 429 with the resource-based limit's message, verbatim from
     /// data-entities/service-protection-api-limits.md (fixture
     /// fno/docs_service_protection_429_messages.txt). Since 2023-03-31
@@ -290,6 +339,15 @@ impl IntoResponse for FnoError {
             FnoError::Unavailable => {
                 plain_error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
             }
+            FnoError::Forbidden => plain_error(StatusCode::FORBIDDEN, "Access denied."),
+            FnoError::WriteFailed { status, message } => wire::json(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &json!({"error": {"code": "", "message": "An error has occurred.", "innererror": {
+                    "message": message,
+                    "type": "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException",
+                    "stacktrace": ""}}}),
+                None,
+            ),
             // ⚠ F&O wraps OData errors as "An error has occurred." with the
             // library's message inside `innererror` (no licensed capture).
             FnoError::Query(message) => wire::json(
@@ -302,21 +360,25 @@ impl IntoResponse for FnoError {
     }
 }
 
-/// The resource is the environment URL without a trailing slash (docs/microsoft.md §6).
+/// The resource is the environment URL without a trailing slash
+/// (docs/microsoft.md §6); an app signing in on its own must be on the
+/// environment's Microsoft Entra applications page (access.rs).
 fn authorize<'a>(
     shared: &Shared,
     fno: &'a Fno,
     environment: &str,
     headers: &HeaderMap,
-) -> Result<&'a FnoEnvironment, FnoError> {
+) -> Result<(&'a FnoEnvironment, Caller), FnoError> {
     let env = fno
         .environments
         .get(&environment.to_lowercase())
         .ok_or(FnoError::NotFound)?;
     let audience = format!("{}/fno/{environment}", shared.base);
-    bearer::authenticate(shared, headers, &audience, Resource::FinanceOperations)
-        .map_err(|_| FnoError::Unauthorized)?;
-    Ok(env)
+    let caller = bearer::verify(shared, headers, &audience).map_err(|_| FnoError::Unauthorized)?;
+    if !env.access.admits(shared, &caller) {
+        return Err(FnoError::Unauthorized);
+    }
+    Ok((env, caller))
 }
 
 async fn data_root(
@@ -330,9 +392,7 @@ async fn data_root(
     }
     let root = format!("{}/fno/{environment}/data", shared.base);
     let value: Vec<Value> = fno
-        .model
-        .types
-        .iter()
+        .published(with_entra_apps(shared))
         .map(|t| json!({"name": t.set_name, "kind": "EntitySet", "url": t.set_name}))
         .collect();
     wire::json(
@@ -350,12 +410,13 @@ async fn resource(
 ) -> Response {
     let (shared, fno) = &*ctx;
     let env = match authorize(shared, fno, &environment, &headers) {
-        Ok(env) => env,
+        Ok((env, _)) => env,
         Err(e) => return e.into_response(),
     };
+    let with_entra_apps = with_entra_apps(shared);
     if resource == "$metadata" {
         let ctx = ctx.clone();
-        let xml = tokio::task::spawn_blocking(move || ctx.1.metadata()).await;
+        let xml = tokio::task::spawn_blocking(move || ctx.1.metadata(with_entra_apps)).await;
         return match xml {
             Ok(xml) => wire::xml(StatusCode::OK, xml.to_string()),
             Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -367,20 +428,59 @@ async fn resource(
     } else {
         headers
     };
-    match query_set(env, &root, &resource, raw.as_deref(), &headers) {
+    let Some(rows) = fno.rows(env, &resource, with_entra_apps) else {
+        return FnoError::NotFound.into_response();
+    };
+    match query_set(env, &rows, &root, &resource, raw.as_deref(), &headers) {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
+/// `POST /data/SysAADClients`, the only write the sandbox's F&O knows:
+/// 201 with the record and its `Location` (docs/microsoft.md §10).
+async fn create(
+    State(ctx): State<Ctx>,
+    Path((environment, resource)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (shared, fno) = &*ctx;
+    let answer = authorize(shared, fno, &environment, &headers).and_then(|(env, caller)| {
+        let entity = fno
+            .published(with_entra_apps(shared))
+            .find(|t| t.set_name == resource && resource == access::ENTRA_APPS)
+            .ok_or(FnoError::NotFound)?;
+        let row = env.access.add_app(shared, &caller, entity, &body)?;
+        let root = format!("{}/fno/{environment}/data", shared.base);
+        let key = row
+            .get("AADClientId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut body = serde_json::Map::new();
+        body.insert(
+            "@odata.context".into(),
+            json!(format!("{root}/$metadata#{resource}/$entity")),
+        );
+        body.extend(row);
+        let mut response = wire::json(StatusCode::CREATED, &Value::Object(body), None);
+        if let Ok(location) = HeaderValue::from_str(&format!("{root}/{resource}('{key}')")) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    });
+    answer.unwrap_or_else(IntoResponse::into_response)
+}
+
 fn query_set(
     env: &FnoEnvironment,
+    rows: &Collection,
     root: &str,
     set: &str,
     raw: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, FnoError> {
-    let rows = env.sets.get(set).ok_or(FnoError::NotFound)?;
     let options = query::parse(raw, &rows.entity).map_err(|e| FnoError::Query(e.message))?;
     // Without `cross-company=true` only the user's default company (the
     // first) is returned (docs/microsoft.md §6, odata.md).

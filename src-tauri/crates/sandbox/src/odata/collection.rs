@@ -95,6 +95,29 @@ impl Collection {
         }
     }
 
+    /// Rows already made, keyed by the entity's first key property: for
+    /// the small tables that change while the sandbox runs (users,
+    /// registered apps).
+    pub fn of_rows(entity: Arc<EntityType>, rows: Vec<Row>) -> Collection {
+        let property = entity.key.first().cloned().unwrap_or_default();
+        let keys = rows
+            .iter()
+            .map(|r| {
+                r.get(&property)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        let rows = Arc::new(rows);
+        Collection::new(
+            entity,
+            rows.len(),
+            KeyScheme::Listed { property, keys },
+            move |i, _| rows.get(i).cloned().unwrap_or_default(),
+        )
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

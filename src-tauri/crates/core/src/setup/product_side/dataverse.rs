@@ -19,9 +19,11 @@ pub struct SecurityRole {
     pub suggested: bool,
 }
 
-/// Roles that can read business data without administering the
-/// environment; the first one present is suggested.
-const LEAST_PRIVILEGED: [&str; 3] = ["Basic User", "Salesperson", "Service Reader"];
+/// Roles made for back-end services that read every table without
+/// administering the environment (docs/microsoft.md §10); the first one
+/// present is suggested. Basic User and System Customizer read only the
+/// records the app owns, which an integration rarely wants.
+const LEAST_PRIVILEGED: [&str; 2] = ["Service Reader", "Service Writer"];
 
 #[derive(Deserialize)]
 struct Rows<T> {
