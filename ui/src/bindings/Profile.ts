@@ -4,10 +4,16 @@ import type { NetworkSettings } from "./NetworkSettings";
 import type { Product } from "./Product";
 import type { Registration } from "./Registration";
 import type { SecretCredential } from "./SecretCredential";
+import type { SetupRecord } from "./SetupRecord";
 
 export type Profile = { name: string, product: Product, cloud: Cloud, tenant: string, client_id: string, registration: Registration, scopes: Array<string>, environment: string | null, company: string | null, network: NetworkSettings, 
 /**
  * The client secret's ID and expiry, when known; only read where the
  * registration has a secret. The secret itself is in the keychain.
  */
-secret: SecretCredential | null, };
+secret: SecretCredential | null, 
+/**
+ * What "Set it up for me" made for this connection, for a re-run and
+ * the report; `None` for an app registered by hand.
+ */
+setup: SetupRecord | null, };

@@ -9,6 +9,7 @@ import type { Profile } from "../bindings/Profile";
 import type { Registration } from "../bindings/Registration";
 import type { SandboxTenant } from "../bindings/SandboxTenant";
 import type { SecretCredential } from "../bindings/SecretCredential";
+import type { SetupRecord } from "../bindings/SetupRecord";
 
 export interface Draft {
   name: string;
@@ -27,6 +28,8 @@ export interface Draft {
   /** The first characters of the saved secret, kept as they were saved;
    * a new secret forgets them. */
   secretHint: string | null;
+  /** What "Set it up for me" made, kept so saving again does not lose it. */
+  setup: SetupRecord | null;
   /** Permission names; empty means "the defaults". */
   scopes: string[];
   /** BC: environment name; F&O and Dataverse: environment URL. */
@@ -53,6 +56,7 @@ export const EMPTY_DRAFT: Draft = {
   secretExpires: "",
   secretId: "",
   secretHint: null,
+  setup: null,
   scopes: [],
   environment: null,
   company: null,
@@ -84,6 +88,7 @@ export function toProfile(draft: Draft): Profile {
     company: draft.company,
     network: draft.network,
     secret: secretCredential(draft),
+    setup: draft.setup,
   };
 }
 
@@ -103,6 +108,7 @@ export function fromProfile(profile: Profile): Draft {
     secretExpires: profile.secret?.expires_on ?? "",
     secretId: profile.secret?.key_id ?? "",
     secretHint: profile.secret?.hint ?? null,
+    setup: profile.setup,
     saved: true,
   };
 }

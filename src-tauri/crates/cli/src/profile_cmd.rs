@@ -233,6 +233,7 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
             .as_deref()
             .map(|date| SecretCredential::typed(date, args.secret_id.as_deref()))
             .transpose()?,
+        setup: None,
     };
     let secret = secret_input::given(args.secret_stdin)?;
     // With no secret to keep, the keychain is not asked at all.

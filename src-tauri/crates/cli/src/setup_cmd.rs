@@ -13,7 +13,9 @@ use d365_core::product::Product;
 use d365_core::profiles::{Profile, ProfileStore, Registration};
 use d365_core::saved_connections::SavedConnections;
 use d365_core::setup::admin::{AdminSession, GRAPH_COMMAND_LINE_TOOLS};
-use d365_core::setup::connection::{register_and_save, SetupForm, SetupSummary};
+use d365_core::setup::connection::{
+    record_product_side, register_and_save, save_imported, SetupForm, SetupSummary,
+};
 use d365_core::setup::graph::Graph;
 use d365_core::setup::handoff;
 use d365_core::setup::patience::Patience;
@@ -290,14 +292,16 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
                     &role.id,
                 )
                 .await?;
+                let detail = format!(
+                    "{} the application user with the role {}.",
+                    if user.created { "Created" } else { "Found" },
+                    role.name
+                );
+                record_product_side(&connections, &profile.name, &detail)?;
                 on_step(SetupEvent {
                     step: SetupStep::ProductSide,
                     state: StepState::Done,
-                    detail: format!(
-                        "{} the application user with the role {}.",
-                        if user.created { "Created" } else { "Found" },
-                        role.name
-                    ),
+                    detail,
                 });
                 json!({ "dataverse": { "application_user": user.id, "role": role.name } })
             }
@@ -340,10 +344,14 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
                         &user,
                     )
                     .await?;
+                    let detail = format!(
+                        "The app is on the Microsoft Entra applications page, acting as {mapped}."
+                    );
+                    record_product_side(&connections, &profile.name, &detail)?;
                     on_step(SetupEvent {
                         step: SetupStep::ProductSide,
                         state: StepState::Done,
-                        detail: format!("The app is on the Microsoft Entra applications page, acting as {mapped}."),
+                        detail,
                     });
                     json!({ "finance_operations": { "user": mapped } })
                 } else {
@@ -356,7 +364,9 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
                             "  Client ID: {}  Name: {}  User ID: {}",
                             summary.client_id,
                             form.app_name,
-                            args.fno_user.as_deref().unwrap_or("(a user made for integrations)")
+                            args.fno_user
+                                .as_deref()
+                                .unwrap_or("(a user made for integrations)")
                         );
                     }
                     json!({ "finance_operations": { "manual": true } })
@@ -441,22 +451,7 @@ fn import(
         .with_details(e.to_string())
     })?;
     let imported = handoff::read_output(&text)?;
-    let profile = Profile {
-        name: form.name.clone(),
-        product: form.product,
-        cloud: form.cloud.clone(),
-        tenant: imported.tenant.clone(),
-        client_id: imported.client_id.clone(),
-        registration: form.registration,
-        scopes: d365_core::identity::scopes::default_permissions(
-            form.product,
-            form.registration.grant(),
-        ),
-        environment: form.environment.clone(),
-        company: form.company.clone(),
-        network: Default::default(),
-    };
-    connections.save(&profile, imported.secret.as_ref())?;
+    let profile = save_imported(connections, form, &imported)?;
     if json {
         print_json(&json!({ "profile": profile }));
     } else {
@@ -520,7 +515,6 @@ async fn renew_for(args: RenewArgs, json: bool) -> Result<(), UserError> {
         http,
         Renewal {
             profile: &profile,
-            old_key_id: None,
             lifetime,
         },
         &Patience::default(),

@@ -77,6 +77,7 @@ fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
         company: None,
         network: Default::default(),
         secret: None,
+        setup: None,
     };
     Connection::open(
         profile,

@@ -530,6 +530,7 @@ mod tests {
             company: company.map(str::to_string),
             network: Default::default(),
             secret: None,
+            setup: None,
         };
         let store = Arc::new(SecretStore::in_memory("connection-tests"));
         let secret = Some(Secret::new("a-secret-value"));

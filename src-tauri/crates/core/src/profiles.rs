@@ -14,6 +14,7 @@ use crate::identity::cloud::Cloud;
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
 use crate::secret_expiry::SecretCredential;
+use crate::setup::record::SetupRecord;
 
 /// How the connection gets its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -117,6 +118,9 @@ pub struct Profile {
     /// The client secret's ID and expiry, when known; only read where the
     /// registration has a secret. The secret itself is in the keychain.
     pub secret: Option<SecretCredential>,
+    /// What "Set it up for me" made for this connection, for a re-run and
+    /// the report; `None` for an app registered by hand.
+    pub setup: Option<SetupRecord>,
 }
 
 impl Profile {
@@ -152,6 +156,8 @@ struct StoredProfile {
     network: NetworkSettings,
     #[serde(default)]
     secret: Option<SecretCredential>,
+    #[serde(default)]
+    setup: Option<SetupRecord>,
 }
 
 impl<'de> Deserialize<'de> for Profile {
@@ -182,6 +188,7 @@ impl TryFrom<StoredProfile> for Profile {
             company: stored.company,
             network: stored.network,
             secret: stored.secret,
+            setup: stored.setup,
         })
     }
 }
@@ -396,6 +403,7 @@ mod tests {
             company: None,
             network: Default::default(),
             secret: None,
+            setup: None,
         }
     }
 

@@ -17,6 +17,7 @@ use crate::checks::{CheckResult, Status};
 use crate::html::escape as esc;
 use crate::problem::{ErrorKind, Explain};
 use crate::profiles::Profile;
+use crate::setup::record::SetupRecord;
 
 /// The JSON report's layout version (see `Report`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -40,6 +41,12 @@ pub struct Subject {
     /// BC environment name, or the F&O / Dataverse environment address.
     pub environment: Option<String>,
     pub company: Option<String>,
+    /// The day the client secret stops working (ISO date), when known.
+    #[serde(default)]
+    pub secret_expires: Option<String>,
+    /// What "Set it up for me" made, when it registered the app.
+    #[serde(default)]
+    pub setup: Option<SetupRecord>,
 }
 
 /// A D365 Connect validation report (`d365c check --report FILE.json`).
@@ -170,6 +177,8 @@ impl Report {
                 sign_in: sign_in.into(),
                 environment: profile.environment.clone(),
                 company: profile.company.clone(),
+                secret_expires: profile.secret.as_ref().map(|s| s.expires_on.to_string()),
+                setup: profile.setup.clone(),
             },
             passed: !results.iter().any(|r| r.status == Status::Fail),
             results,
@@ -179,7 +188,7 @@ impl Report {
     fn facts(&self) -> Vec<(&'static str, String)> {
         let s = &self.subject;
         let none = || "—".to_string();
-        vec![
+        let mut facts = vec![
             ("Connection", s.connection.clone()),
             ("Product", s.product.clone()),
             ("Cloud", s.cloud.clone()),
@@ -188,9 +197,42 @@ impl Report {
             ("Sign-in", s.sign_in.clone()),
             ("Environment", s.environment.clone().unwrap_or_else(none)),
             ("Company", s.company.clone().unwrap_or_else(none)),
+            (
+                "Secret expires",
+                s.secret_expires.clone().unwrap_or_else(none),
+            ),
+        ];
+        if let Some(setup) = &s.setup {
+            let granted = [setup.delegated.as_slice(), setup.roles.as_slice()].concat();
+            facts.extend([
+                (
+                    "Set up by D365 Connect",
+                    format!("'{}' on {}", setup.app_name, setup.set_up_on),
+                ),
+                ("App registration object ID", setup.object_id.clone()),
+                (
+                    "Enterprise application object ID",
+                    setup.service_principal_id.clone(),
+                ),
+                (
+                    "Granted for the organization",
+                    if granted.is_empty() {
+                        none()
+                    } else {
+                        granted.join(", ")
+                    },
+                ),
+                (
+                    "Inside the product",
+                    setup.product_side.clone().unwrap_or_else(none),
+                ),
+            ]);
+        }
+        facts.extend([
             ("Checked", self.generated.clone()),
             ("Checked with", self.tool.clone()),
-        ]
+        ]);
+        facts
     }
 
     fn verdict(&self) -> &'static str {
@@ -320,6 +362,7 @@ mod tests {
             company: None,
             network: Default::default(),
             secret: None,
+            setup: None,
         };
         let result = CheckResult {
             id: "read".into(),
@@ -362,6 +405,33 @@ mod tests {
         assert!(md.contains("| Tenant | contoso.onmicrosoft.com |"));
         assert!(md.contains("| Fail | Data can be read \\| customers |"));
         assert!(md.contains("## Details for support"));
+    }
+
+    #[test]
+    fn what_setup_made_is_on_file_for_the_consultant() {
+        let mut with_setup = report(Status::Pass);
+        with_setup.subject.secret_expires = Some("2027-12-04".into());
+        with_setup.subject.setup = Some(SetupRecord {
+            app_name: "D365 Connect - Business Central (background service)".into(),
+            object_id: "obj-1".into(),
+            service_principal_id: "sp-1".into(),
+            delegated: vec![],
+            roles: vec!["API.ReadWrite.All".into()],
+            product_side: None,
+            set_up_on: "2026-12-04".into(),
+        });
+        let md = with_setup.to_markdown();
+        assert!(
+            md.contains("| App registration object ID | obj-1 |"),
+            "{md}"
+        );
+        assert!(md.contains("| Granted for the organization | API.ReadWrite.All |"));
+        assert!(md.contains("| Inside the product | — |"));
+        assert!(md.contains("| Secret expires | 2027-12-04 |"));
+        assert!(
+            !report(Status::Pass).to_markdown().contains("object ID"),
+            "only when setup made it"
+        );
     }
 
     #[test]

@@ -153,6 +153,7 @@ mod tests {
             company: None,
             network: Default::default(),
             secret: None,
+            setup: None,
         }
     }
 

@@ -84,6 +84,26 @@ impl SecretCredential {
         .checked()
     }
 
+    /// A secret Graph made (`addPassword`, docs/microsoft.md §9): its
+    /// `endDateTime` kept as its UTC date. `None` when Graph sent no
+    /// readable end.
+    pub fn from_graph(
+        key_id: &str,
+        hint: Option<&str>,
+        end_date_time: Option<&str>,
+    ) -> Option<Self> {
+        let end = OffsetDateTime::parse(
+            end_date_time?,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()?;
+        Some(Self {
+            key_id: Some(key_id.to_ascii_lowercase()),
+            hint: hint.map(str::to_string),
+            expires_on: end.to_offset(UtcOffset::UTC).date(),
+        })
+    }
+
     /// The Secret ID checked and in Graph's plain lower-case form; an empty
     /// one is no Secret ID.
     pub fn checked(self) -> Result<Self, SecretCredentialError> {
@@ -211,6 +231,24 @@ mod tests {
     fn days_before(days: i64) -> SecretExpiry {
         let now = datetime!(2026-05-01 12:00 UTC);
         expiring(date!(2026 - 05 - 01) + time::Duration::days(days)).expiry(now)
+    }
+
+    #[test]
+    fn graphs_end_is_kept_as_its_utc_date() {
+        let made = SecretCredential::from_graph(
+            "F0B0B335-1D71-4883-8F98-567911BFDCA6",
+            Some("[6g"),
+            Some("2027-12-04T23:30:00-02:00"),
+        )
+        .unwrap();
+        assert_eq!(made.expires_on.to_string(), "2027-12-05");
+        assert_eq!(
+            made.key_id.as_deref(),
+            Some("f0b0b335-1d71-4883-8f98-567911bfdca6")
+        );
+        assert_eq!(made.hint.as_deref(), Some("[6g"));
+        assert!(SecretCredential::from_graph("k", None, Some("soon")).is_none());
+        assert!(SecretCredential::from_graph("k", None, None).is_none());
     }
 
     #[test]

@@ -37,6 +37,7 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         company: None,
         network: Default::default(),
         secret: Some(secret_expiring_in(365)),
+        setup: None,
     }
 }
 
@@ -301,6 +302,7 @@ async fn a_secret_without_a_saved_expiry_skips_that_check_only() {
     let s = sandbox(World::demo()).await;
     let p = Profile {
         secret: None,
+        setup: None,
         ..profile(&s, Product::BusinessCentral)
     };
     let got = check(p, web_app(&s).1).await;

@@ -25,6 +25,7 @@ fn bc_s2s(s: &d365_sandbox::SandboxHandle) -> Profile {
         company: None,
         network: Default::default(),
         secret: None,
+        setup: None,
     }
 }
 

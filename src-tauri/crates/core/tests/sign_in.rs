@@ -42,6 +42,7 @@ fn delegated(s: &SandboxHandle, product: Product, public: bool) -> Profile {
         company: None,
         network: Default::default(),
         secret: None,
+        setup: None,
     }
 }
 

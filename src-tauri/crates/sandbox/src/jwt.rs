@@ -197,7 +197,8 @@ impl Tokens {
             Subject::App { roles } => {
                 // An app token's oid and sub are the client's service
                 // principal in this tenant.
-                let sp = service_principal_id(tid, spec.app.client_id).to_string();
+                let sp =
+                    crate::directory::service_principal_id(tid, spec.app.client_id).to_string();
                 claims.oid = sp.clone();
                 claims.sub = sp;
                 claims.roles = (!roles.is_empty()).then_some(roles);
@@ -264,11 +265,6 @@ impl Tokens {
                 _ => TokenError::Malformed,
             })
     }
-}
-
-/// A client's service principal object ID in a tenant, stable per pair.
-fn service_principal_id(tenant: Uuid, client_id: Uuid) -> Uuid {
-    Uuid::new_v5(&tenant, client_id.as_bytes())
 }
 
 /// `sub` is pairwise: the same user looks different to different apps.

@@ -1,6 +1,6 @@
 //! The sandbox tenant: plays Microsoft's side of the wire on 127.0.0.1 under
-//! one origin: `/entra`, `/bc`, `/fno/<env>`, `/dataverse/<org>` and
-//! `/globaldisco`. It must not import d365-core: it is the other side.
+//! one origin: `/entra`, `/graph`, `/bc`, `/fno/<env>`, `/dataverse/<org>`
+//! and `/globaldisco`. It must not import d365-core: it is the other side.
 
 mod authority;
 mod bc;
@@ -8,9 +8,11 @@ mod bearer;
 pub mod cli;
 pub mod data;
 mod dataverse;
+mod directory;
 mod entra;
 pub mod faults;
 mod fno;
+mod graph;
 mod jwt;
 mod keys;
 pub mod odata;
@@ -18,6 +20,7 @@ mod redirect;
 mod reply;
 pub mod resources;
 pub mod robot;
+pub mod roles;
 mod scopes;
 mod serve;
 mod store;
@@ -40,7 +43,9 @@ use crate::faults::Faults;
 use crate::jwt::{AccessClaims, TokenError, Tokens};
 use crate::resources::Resource;
 use crate::store::Shared;
-use crate::world::{Platform, World};
+use crate::world::{AppRegistration, Platform, World};
+
+pub use crate::directory::SETUP_CLIENT_ID;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -75,6 +80,9 @@ pub struct SandboxHandle {
 pub struct Endpoints {
     pub base: String,
     pub authority: String,
+    /// Microsoft Graph: `{graph}/v1.0/…` stands for
+    /// `https://graph.microsoft.com/v1.0/…`.
+    pub graph: String,
     pub bc_api: String,
     pub fno_url: Option<String>,
     pub dataverse_url: Option<String>,
@@ -113,6 +121,8 @@ impl SandboxHandle {
         self.shared.authority()
     }
 
+    /// The world it started from; apps registered while it runs are in
+    /// [`SandboxHandle::app_registrations`].
     pub fn world(&self) -> &World {
         &self.shared.world
     }
@@ -128,11 +138,12 @@ impl SandboxHandle {
         };
         Endpoints {
             authority: self.authority(),
+            graph: format!("{base}/graph"),
             bc_api: format!("{base}/bc"),
             fno_url: product_url(Resource::FinanceOperations, "fno"),
             dataverse_url: product_url(Resource::Dataverse, "dataverse"),
             globaldisco: format!("{base}/globaldisco"),
-            demo: demo(world),
+            demo: demo(world, &self.app_registrations()),
             base,
         }
     }
@@ -164,14 +175,38 @@ impl SandboxHandle {
     /// Clicks "Grant admin consent for <tenant>" on the app's API permissions
     /// page in its home tenant, as an administrator would while the sandbox
     /// runs (docs/microsoft.md §4); the way a background service without a
-    /// redirect URI gets consent (docs/sandbox-fidelity.md §G1).
+    /// redirect URI gets consent (docs/sandbox-fidelity.md §G1). Works for
+    /// apps made through Graph too, replicated or not.
     pub fn grant_admin_consent(&self, client_id: uuid::Uuid) {
-        if let Some(app) = self.shared.world.app_by_id(client_id) {
-            let grants = store::Grants::all_required(app);
-            self.shared
-                .store()
-                .grant_admin(app.tenant, client_id, grants);
+        let mut store = self.shared.store();
+        let app = store
+            .directory()
+            .app(client_id)
+            .map(|a| a.registration.clone());
+        if let Some(app) = app {
+            store.grant_admin(app.tenant, client_id, store::Grants::all_required(&app));
         }
+    }
+
+    /// Every app registration of the live directory: the world's, then
+    /// those created through Microsoft Graph, replicated or not (Microsoft
+    /// Graph Command Line Tools, which belongs to no world tenant, too).
+    pub fn app_registrations(&self) -> Vec<AppRegistration> {
+        self.shared
+            .store()
+            .directory()
+            .apps()
+            .map(|a| a.registration.clone())
+            .collect()
+    }
+
+    /// How long after Graph creates an application or service principal
+    /// reads keep answering as if it did not exist (the world's
+    /// `directory.replication_seconds`; docs/microsoft.md §9). Takes
+    /// effect at once, also for objects created before.
+    pub fn set_replication_delay(&self, delay: std::time::Duration) {
+        let delay = time::Duration::try_from(delay).unwrap_or(time::Duration::MAX);
+        self.shared.store().directory_mut().set_replication(delay);
     }
 
     /// Replaces the Business Central permission sets of an app (client ID)
@@ -215,10 +250,12 @@ impl SandboxHandle {
     }
 }
 
-fn demo(world: &World) -> Demo {
+/// The demo credentials of the world's first tenant, from `apps` (the live
+/// directory's, or the world's before the sandbox runs).
+fn demo(world: &World, apps: &[AppRegistration]) -> Demo {
     let tenant = world.tenants.first();
     let id = tenant.map(|t| t.id);
-    let apps = || world.apps.iter().filter(move |a| Some(a.tenant) == id);
+    let apps = || apps.iter().filter(move |a| Some(a.tenant) == id);
     let now = time::OffsetDateTime::now_utc();
     let confidential = apps().find_map(|a| {
         let web = a.redirect_uris.all().any(|(p, _)| p == Platform::Web);
@@ -265,8 +302,9 @@ impl Drop for SandboxHandle {
 /// What each product answers when a fault rule refuses a request, by the
 /// path segment it is nested under in [`Sandbox::start_with`].
 fn refusals() -> faults::Refusals {
-    let by_segment: [(&str, faults::Render); 5] = [
+    let by_segment: [(&str, faults::Render); 6] = [
         ("entra", entra::refusal),
+        ("graph", graph::refusal),
         ("bc", |refusal, _| bc::refusal(refusal)),
         ("fno", |refusal, _| fno::refusal(refusal)),
         ("dataverse", |refusal, _| dataverse::refusal(refusal)),
@@ -315,6 +353,7 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(format!("http://{addr}"), world, tokens));
         let app = axum::Router::new()
             .nest("/entra", entra::routes(shared.clone()))
+            .nest("/graph", graph::routes(shared.clone()))
             .nest("/bc", bc::routes(shared.clone(), bc))
             .nest("/fno", fno::routes(shared.clone(), fno))
             .nest(

@@ -14,12 +14,35 @@ pub enum Resource {
 
 pub struct Permission {
     pub name: &'static str,
+    /// The permission's ID on the resource's service principal
+    /// (`oauth2PermissionScopes[].id` or `appRoles[].id`), docs/microsoft.md §9.
+    pub id: &'static str,
     /// What the consent page says.
     pub description: &'static str,
+    /// Only an administrator may consent to it (Graph's scope `type:
+    /// "Admin"`); app roles always need one.
+    pub admin_only: bool,
 }
 
-const fn perm(name: &'static str, description: &'static str) -> Permission {
-    Permission { name, description }
+/// A delegated permission any user may consent to.
+const fn user(name: &'static str, id: &'static str, description: &'static str) -> Permission {
+    Permission {
+        name,
+        id,
+        description,
+        admin_only: false,
+    }
+}
+
+/// A delegated permission that needs an administrator's consent, or an
+/// application permission (app role).
+const fn admin(name: &'static str, id: &'static str, description: &'static str) -> Permission {
+    Permission {
+        name,
+        id,
+        description,
+        admin_only: true,
+    }
 }
 
 /// Business Central's resource URI: token audience and scope prefix
@@ -28,43 +51,100 @@ const fn perm(name: &'static str, description: &'static str) -> Permission {
 pub const BC_RESOURCE_URI: &str = "https://api.businesscentral.dynamics.com";
 const GRAPH_RESOURCE_URI: &str = "https://graph.microsoft.com";
 
+// IDs: docs/microsoft.md §9, "Permission IDs".
 const BC_DELEGATED: &[Permission] = &[
-    perm(
+    user(
         "Financials.ReadWrite.All",
+        "2fb13c28-9d89-417f-9af2-ec3065bc16e6",
         "Access Dynamics 365 Business Central as you",
     ),
-    perm(
+    user(
         "user_impersonation",
+        "bce0976a-cb0b-473b-8800-84eda9f8e447",
         "Access Dynamics 365 Business Central as you",
     ),
 ];
 const BC_APPLICATION: &[Permission] = &[
-    perm("API.ReadWrite.All", "Access to APIs and webservices"),
-    perm("Automation.ReadWrite.All", "Access to automation APIs"),
-    perm(
+    admin(
+        "API.ReadWrite.All",
+        "a42b0b75-311e-488d-b67e-8fe84f924341",
+        "Access to APIs and webservices",
+    ),
+    admin(
+        "Automation.ReadWrite.All",
+        "d365bc00-a990-0000-00bc-160000000001",
+        "Access to automation APIs",
+    ),
+    admin(
         "AdminCenter.ReadWrite.All",
+        "a20fe46f-4f63-4666-8e0e-9b882d90b837",
         "Access to the admin center API",
     ),
-    perm("app_access", "Access Business Central as an application"),
+    admin(
+        "app_access",
+        "3983b928-ed40-4111-bbad-e7910cf234bd",
+        "Access Business Central as an application",
+    ),
 ];
 const ERP_DELEGATED: &[Permission] = &[
-    perm(
+    user(
         "AX.FullAccess",
+        "6397893c-2260-496b-a41d-2f1f15b16ff3",
         "Access Dynamics AX online as organization users",
     ),
-    perm(
+    user(
         "CustomService.FullAccess",
+        "ad8b4a5c-eecd-431a-a46f-33c060012ae1",
         "Access Dynamics AX Custom Service",
     ),
-    perm("Odata.FullAccess", "Access Dynamics AX data"),
+    user(
+        "Odata.FullAccess",
+        "a849e696-ce45-464a-81de-e5c5b45519c1",
+        "Access Dynamics AX data",
+    ),
 ];
-const CRM_DELEGATED: &[Permission] = &[perm(
+/// ⚠ Community guides tick this app role; no source gives its ID, so the
+/// sandbox made one up (docs/microsoft.md §9, "Permission IDs"). Clients
+/// must read IDs from the service principal, never hard-code this one.
+const ERP_APPLICATION: &[Permission] = &[admin(
+    "Connector.FullAccess",
+    "8d4e2b6f-1c0a-4e3d-9b57-f0a5c3e1d215",
+    "Connector access to Dynamics ERP",
+)];
+const CRM_DELEGATED: &[Permission] = &[user(
     "user_impersonation",
+    "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4",
     "Access Common Data Service as organization users",
 )];
+/// The three directory permissions "Set it up for me" signs in with need
+/// an administrator (docs/microsoft.md §9, "What the signed-in
+/// administrator needs").
 const GRAPH_DELEGATED: &[Permission] = &[
-    perm("User.Read", "Sign you in and read your profile"),
-    perm("Financials.ReadWrite.All", "Read and write financials data"),
+    user(
+        "User.Read",
+        "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
+        "Sign you in and read your profile",
+    ),
+    user(
+        "Financials.ReadWrite.All",
+        "f534bf13-55d4-45a9-8f3c-c92fe64d6131",
+        "Read and write financials data",
+    ),
+    admin(
+        "Application.ReadWrite.All",
+        "bdfbf15f-ee85-4955-8675-146e8e5296b5",
+        "Read and write all applications",
+    ),
+    admin(
+        "AppRoleAssignment.ReadWrite.All",
+        "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
+        "Manage app permission grants and app role assignments",
+    ),
+    admin(
+        "DelegatedPermissionGrant.ReadWrite.All",
+        "41ce6ca6-6826-4807-84f1-1c82854f7ee5",
+        "Manage all delegated permission grants",
+    ),
 ];
 
 impl Resource {
@@ -106,11 +186,13 @@ impl Resource {
         }
     }
 
-    /// Application permissions (app roles), docs/microsoft.md §9: only BC
-    /// has any among the Dynamics resources.
+    /// Application permissions (app roles), docs/microsoft.md §9: BC's,
+    /// and ERP's `Connector.FullAccess` (⚠ made-up ID). Dataverse has none;
+    /// the sandbox gives Graph none, so no app can call it app-only.
     pub fn application(self) -> &'static [Permission] {
         match self {
             Resource::BusinessCentral => BC_APPLICATION,
+            Resource::FinanceOperations => ERP_APPLICATION,
             _ => &[],
         }
     }
@@ -121,6 +203,20 @@ impl Resource {
 
     pub fn has_application(self, name: &str) -> bool {
         self.application().iter().any(|p| p.name == name)
+    }
+
+    /// Whether consenting to a delegated permission needs an administrator.
+    pub fn needs_admin_consent(self, name: &str) -> bool {
+        self.delegated()
+            .iter()
+            .any(|p| p.name == name && p.admin_only)
+    }
+
+    /// The resource whose first-party application ID this is.
+    pub fn by_app_id(app_id: &str) -> Option<Resource> {
+        Resource::ALL
+            .into_iter()
+            .find(|r| r.app_id().eq_ignore_ascii_case(app_id))
     }
 
     pub fn describe_delegated(self, name: &str) -> &'static str {
@@ -147,10 +243,7 @@ impl Resource {
     /// application ID.
     pub fn identify(uri: &str, base: &str) -> Option<Resource> {
         let uri = uri.trim_end_matches('/');
-        if let Some(r) = Resource::ALL
-            .into_iter()
-            .find(|r| r.app_id().eq_ignore_ascii_case(uri))
-        {
+        if let Some(r) = Resource::by_app_id(uri) {
             return Some(r);
         }
         if uri.eq_ignore_ascii_case(BC_RESOURCE_URI) {

@@ -24,6 +24,10 @@ const PASSWORD_FIELD: &str = "passwd";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
     Accept,
+    /// Ticks "Consent on behalf of your organization" where the page
+    /// offers it (Entra leaves it unticked; only an administrator's tick
+    /// counts), then presses Accept.
+    AcceptForOrganization,
     Cancel,
 }
 
@@ -31,7 +35,7 @@ impl Choice {
     /// The `action` value of the page's buttons.
     fn action(self) -> &'static str {
         match self {
-            Choice::Accept => "accept",
+            Choice::Accept | Choice::AcceptForOrganization => "accept",
             Choice::Cancel => "cancel",
         }
     }
@@ -48,7 +52,8 @@ pub struct Persona {
 impl Persona {
     /// The built-in demo world's user, pressing Accept.
     pub fn demo() -> Persona {
-        let user = crate::demo(&World::demo()).user;
+        let world = World::demo();
+        let user = crate::demo(&world, &world.apps).user;
         Persona {
             login: user.as_ref().map(|u| u.upn.clone()).unwrap_or_default(),
             password: user.map(|u| u.password).unwrap_or_default(),
@@ -70,6 +75,10 @@ impl Persona {
                 (name.clone(), typed)
             })
             .collect();
+        if self.choice == Choice::AcceptForOrganization {
+            // The sandbox's page has one checkbox: the organization's.
+            fields.extend(form.unticked.iter().cloned());
+        }
         fields.push(("action".into(), self.choice.action().into()));
         fields
     }

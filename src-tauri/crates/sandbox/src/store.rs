@@ -1,6 +1,7 @@
-//! What changes while the sandbox runs: consents (service principals and
-//! grants), sign-in flows waiting for the form, authorization codes and
-//! refresh tokens. Everything is in memory; a restart starts from the world.
+//! What changes while the sandbox runs: the directory of apps
+//! (`directory.rs`), consents (service principals and grants), sign-in
+//! flows waiting for the form, authorization codes and refresh tokens.
+//! Everything is in memory; a restart starts from the world.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;
@@ -10,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::authority::Authority;
+use crate::directory::{Directory, Since};
 use crate::faults::Faults;
 use crate::jwt::Tokens;
 use crate::reply::ReplyTo;
@@ -162,8 +164,8 @@ const FLOW_LIFETIME: Duration = Duration::minutes(15);
 /// reported as reuse (54005) and not as an unknown code.
 const CODE_MEMORY: Duration = Duration::minutes(10);
 
-#[derive(Default)]
 pub struct Store {
+    directory: Directory,
     admin: HashMap<(Uuid, Uuid), Grants>,
     user: HashMap<(Uuid, Uuid, Uuid), BTreeMap<Resource, BTreeSet<String>>>,
     flows: HashMap<String, PendingFlow>,
@@ -197,7 +199,16 @@ const BC_READING_SETS: &[&str] = &[
 
 impl Store {
     fn seeded(world: &World) -> Store {
-        let mut store = Store::default();
+        let mut store = Store {
+            directory: Directory::seeded(world),
+            admin: HashMap::new(),
+            user: HashMap::new(),
+            flows: HashMap::new(),
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            in_product: BTreeSet::new(),
+            bc_permission_sets: HashMap::new(),
+        };
         for app in world.apps.iter().filter(|a| a.admin_consent) {
             store.grant_admin(app.tenant, app.client_id, Grants::all_required(app));
         }
@@ -233,15 +244,72 @@ impl Store {
         })
     }
 
-    /// An app "exists" in a tenant when it is registered there or someone
-    /// there consented to it (which creates its service principal).
-    pub fn has_service_principal(&self, tenant: Uuid, app: &AppRegistration) -> bool {
-        app.tenant == tenant
-            || self.admin.contains_key(&(tenant, app.client_id))
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub fn directory_mut(&mut self) -> &mut Directory {
+        &mut self.directory
+    }
+
+    /// Since when an app has a service principal in a tenant: created
+    /// there (admin center, Graph), or by someone there consenting to it.
+    pub fn service_principal_since(&self, tenant: Uuid, client_id: Uuid) -> Option<Since> {
+        let app = self.directory.app(client_id)?;
+        if app.everywhere {
+            return Some(Since::World);
+        }
+        let consented = self.admin.contains_key(&(tenant, client_id))
             || self
                 .user
                 .keys()
-                .any(|(t, c, _)| *t == tenant && *c == app.client_id)
+                .any(|(t, c, _)| *t == tenant && *c == client_id);
+        app.service_principals
+            .get(&tenant)
+            .copied()
+            .or(consented.then_some(Since::World))
+    }
+
+    /// An app "exists" in a tenant when its service principal does.
+    pub fn has_service_principal(&self, tenant: Uuid, client_id: Uuid) -> bool {
+        self.service_principal_since(tenant, client_id).is_some()
+    }
+
+    /// Tenant-wide grants in a tenant, by client ID.
+    pub fn admin_grants(&self, tenant: Uuid) -> impl Iterator<Item = (Uuid, &Grants)> {
+        self.admin
+            .iter()
+            .filter(move |((t, _), _)| *t == tenant)
+            .map(|((_, client), grants)| (*client, grants))
+    }
+
+    /// Users' own delegated grants in a tenant: client ID, user object ID,
+    /// permissions per resource.
+    pub fn user_grants(
+        &self,
+        tenant: Uuid,
+    ) -> impl Iterator<Item = (Uuid, Uuid, &BTreeMap<Resource, BTreeSet<String>>)> {
+        self.user
+            .iter()
+            .filter(move |((t, _, _), _)| *t == tenant)
+            .map(|((_, client, user), grants)| (*client, *user, grants))
+    }
+
+    /// Replaces a grant's delegated permissions for one resource (Graph's
+    /// PATCH of an oauth2PermissionGrant): tenant-wide without `user`.
+    pub fn set_delegated(
+        &mut self,
+        tenant: Uuid,
+        client_id: Uuid,
+        user: Option<Uuid>,
+        resource: Resource,
+        permissions: BTreeSet<String>,
+    ) {
+        let per_resource = match user {
+            None => &mut self.admin.entry((tenant, client_id)).or_default().delegated,
+            Some(user) => self.user.entry((tenant, client_id, user)).or_default(),
+        };
+        per_resource.insert(resource, permissions);
     }
 
     pub fn delegated_granted(

@@ -1,7 +1,8 @@
 //! The directory the sandbox plays: tenants, app registrations and users,
 //! read from a JSON world file (format and example in the crate README) or
-//! the built-in CRONUS-style demo world. The world is the starting state;
-//! consents granted while the sandbox runs live in `store.rs`.
+//! the built-in CRONUS-style demo world. The world is the starting state:
+//! apps registered and consents granted while the sandbox runs live in
+//! `directory.rs` and `store.rs`.
 
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 use crate::faults::FaultRule;
 use crate::resources::Resource;
+use crate::roles::{self, DirectoryRole};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +25,8 @@ pub struct World {
     pub users: Vec<User>,
     #[serde(default)]
     pub lifetimes: Lifetimes,
+    #[serde(default)]
+    pub directory: DirectorySettings,
     /// Fault injection rules in force at start (crate README, "Fault
     /// injection").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -46,6 +50,11 @@ pub struct Tenant {
     /// docs/sandbox-fidelity.md §M3).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub users_can_consent: bool,
+    /// "Users can register applications" (User settings): `false` leaves
+    /// app registration to Application Developers and application
+    /// administrators. Entra's default is yes (docs/microsoft.md §9).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub users_can_register_apps: bool,
 }
 
 fn yes() -> bool {
@@ -163,10 +172,33 @@ pub struct User {
     /// Derived from tenant and UPN when left out, so it is stable.
     #[serde(default)]
     pub object_id: Option<Uuid>,
-    /// Holds a role that may grant tenant-wide consent (Global or Cloud
-    /// Application Administrator, docs/microsoft.md §4).
+    /// A Global Administrator (may do everything, including tenant-wide
+    /// consent, docs/microsoft.md §4).
     #[serde(default)]
     pub admin: bool,
+    /// Other directory roles, by display name or template ID, e.g. "Cloud
+    /// Application Administrator" (src/roles.rs lists those known).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+/// How the directory behaves while the sandbox runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectorySettings {
+    /// For this long after an application or service principal is created
+    /// through Microsoft Graph, reads do not see it yet, as Entra
+    /// replicates writes with a delay (docs/microsoft.md §9, "Errors and
+    /// replication"). Objects of the world are replicated from the start.
+    pub replication_seconds: u64,
+}
+
+impl Default for DirectorySettings {
+    fn default() -> Self {
+        DirectorySettings {
+            replication_seconds: 3,
+        }
+    }
 }
 
 /// Token lifetimes in seconds, like an Entra token lifetime policy.
@@ -256,6 +288,12 @@ impl World {
             {
                 return invalid(format!("client ID {} is used twice", app.client_id));
             }
+            if app.client_id == crate::directory::SETUP_CLIENT_ID {
+                return invalid(format!(
+                    "client ID {} is Microsoft Graph Command Line Tools, which every tenant already has",
+                    app.client_id
+                ));
+            }
             for (_, uri) in app.redirect_uris.all() {
                 check_redirect_uri(uri).map_err(|why| {
                     WorldError::Invalid(format!("app {}: redirect URI {uri}: {why}", app.client_id))
@@ -295,6 +333,12 @@ impl World {
                 return invalid(format!(
                     "user {}: {suffix:?} is not a domain of tenant {}",
                     user.upn, tenant.id
+                ));
+            }
+            if let Some(unknown) = user.roles.iter().find(|r| roles::find(r).is_none()) {
+                return invalid(format!(
+                    "user {}: {unknown:?} is not a directory role the sandbox knows",
+                    user.upn
                 ));
             }
         }
@@ -364,6 +408,7 @@ impl World {
                     dataverse: Some(env("cronus-demo")),
                 },
                 users_can_consent: true,
+                users_can_register_apps: true,
             }],
             apps: vec![
                 AppRegistration {
@@ -422,15 +467,30 @@ impl World {
                     ],
                 },
             ],
-            users: vec![User {
-                upn: format!("admin@{DEMO_DOMAIN}"),
-                display_name: "CRONUS Admin".into(),
-                password: DEMO_PASSWORD.into(),
-                tenant,
-                object_id: None,
-                admin: true,
-            }],
+            // The administrator first: the demo line and the robot sign in
+            // as the first user.
+            users: vec![
+                User {
+                    upn: format!("admin@{DEMO_DOMAIN}"),
+                    display_name: "CRONUS Admin".into(),
+                    password: DEMO_PASSWORD.into(),
+                    tenant,
+                    object_id: None,
+                    admin: true,
+                    roles: vec![],
+                },
+                User {
+                    upn: format!("clerk@{DEMO_DOMAIN}"),
+                    display_name: "CRONUS Clerk".into(),
+                    password: DEMO_CLERK_PASSWORD.into(),
+                    tenant,
+                    object_id: None,
+                    admin: false,
+                    roles: vec![],
+                },
+            ],
             lifetimes: Lifetimes::default(),
+            directory: DirectorySettings::default(),
             faults: Vec::new(),
         }
     }
@@ -446,6 +506,7 @@ const DEMO_SECRET_ID: u128 = 0x9b0e7d35_2c4a_4e61_a8f3_1d5c7e9b3a02;
 const DEMO_SECRET_VALUE: &str = "Cr8Q~sandbox.demo-secret_value.only4demo";
 const DEMO_SECRET_EXPIRY: OffsetDateTime = time::macros::datetime!(2099-12-31 0:00 UTC);
 const DEMO_PASSWORD: &str = "Cronus-Demo-1";
+const DEMO_CLERK_PASSWORD: &str = "Cronus-Clerk-1";
 
 impl Tenant {
     pub fn owns_domain(&self, domain: &str) -> bool {
@@ -522,12 +583,47 @@ impl User {
         self.object_id
             .unwrap_or_else(|| Uuid::new_v5(&self.tenant, self.upn.to_ascii_lowercase().as_bytes()))
     }
+
+    /// The user's directory roles: Global Administrator for `admin`, then
+    /// `roles` (unknown names were refused by `World::validate`).
+    pub fn directory_roles(&self) -> Vec<&'static DirectoryRole> {
+        let mut held: Vec<&'static DirectoryRole> = Vec::new();
+        let named = self.roles.iter().filter_map(|r| roles::find(r));
+        for role in self
+            .admin
+            .then_some(&roles::GLOBAL_ADMINISTRATOR)
+            .into_iter()
+            .chain(named)
+        {
+            if !held.contains(&role) {
+                held.push(role);
+            }
+        }
+        held
+    }
+
+    /// May grant consent for the whole organization and manage every app
+    /// registration (docs/microsoft.md §4, §9).
+    pub fn administers_applications(&self) -> bool {
+        self.directory_roles()
+            .iter()
+            .any(|r| r.administers_applications())
+    }
+
+    /// May create an app registration in `tenant` (docs/microsoft.md §9).
+    pub fn may_register_applications(&self, tenant: &Tenant) -> bool {
+        tenant.users_can_register_apps
+            || self
+                .directory_roles()
+                .iter()
+                .any(|r| r.registers_applications())
+    }
 }
 
 /// Registration-time rules of docs/microsoft.md §1: absolute URI, `https`
 /// except for localhost, no IPv6 loopback, no fragment, at most 256
 /// characters.
-fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
+pub(crate) fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
     if uri.len() > 256 {
         return Err("longer than 256 characters");
     }
@@ -582,6 +678,38 @@ mod tests {
         let mut world = World::demo();
         world.users[0].upn = "someone@fabrikam.com".into();
         assert!(world.validate().is_err());
+
+        let mut world = World::demo();
+        world.users[1].roles = vec!["Tenant Wizard".into()];
+        assert!(
+            matches!(world.validate(), Err(WorldError::Invalid(m)) if m.contains("Tenant Wizard"))
+        );
+
+        let mut world = World::demo();
+        world.apps[0].client_id = crate::directory::SETUP_CLIENT_ID;
+        assert!(world.validate().is_err());
+    }
+
+    #[test]
+    fn admin_means_global_administrator_and_roles_add_to_it() {
+        let world = World::demo();
+        let (admin, clerk) = (&world.users[0], &world.users[1]);
+        assert_eq!(admin.directory_roles(), [&roles::GLOBAL_ADMINISTRATOR]);
+        assert!(admin.administers_applications());
+        assert!(clerk.directory_roles().is_empty() && !clerk.administers_applications());
+
+        let mut cloud_admin = clerk.clone();
+        cloud_admin.roles = vec!["158c047a-c907-4556-b7ef-446551a6b5f7".into()];
+        assert!(cloud_admin.administers_applications());
+
+        let mut tenant = world.tenants[0].clone();
+        assert!(clerk.may_register_applications(&tenant));
+        tenant.users_can_register_apps = false;
+        assert!(!clerk.may_register_applications(&tenant));
+        let mut developer = clerk.clone();
+        developer.roles = vec!["Application Developer".into()];
+        assert!(developer.may_register_applications(&tenant));
+        assert!(!developer.administers_applications());
     }
 
     #[test]

@@ -33,6 +33,7 @@ fn two_tenants() -> World {
             tenant: fabrikam.id,
             object_id: None,
             admin,
+            roles: vec![],
         });
     }
     world.tenants.push(fabrikam);

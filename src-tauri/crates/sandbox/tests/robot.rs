@@ -8,61 +8,14 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
-use axum::body::Bytes;
-use axum::extract::RawQuery;
 use axum::http::Method;
 use common::*;
 use d365_sandbox::robot::{visit, Choice, Ending, Persona};
 use d365_sandbox::SandboxHandle;
 
-type Seen = Arc<Mutex<Vec<(Method, HashMap<String, String>)>>>;
-
-/// Stands in for the app's loopback listener: records each request to `/`
-/// (query or form body) and answers 200.
-struct App {
-    redirect_uri: String,
-    seen: Seen,
-}
-
-impl App {
-    async fn start() -> App {
-        let seen = Seen::default();
-        let record = seen.clone();
-        let router = axum::Router::new().route(
-            "/",
-            axum::routing::any(
-                move |method: Method, RawQuery(query): RawQuery, body: Bytes| async move {
-                    let raw = match method {
-                        Method::POST => body.to_vec(),
-                        _ => query.unwrap_or_default().into_bytes(),
-                    };
-                    let params = url::form_urlencoded::parse(&raw).into_owned().collect();
-                    record.lock().unwrap().push((method, params));
-                    axum::response::Html("<p>Thank you, app here.</p>")
-                },
-            ),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        App {
-            redirect_uri: format!("http://localhost:{port}"),
-            seen,
-        }
-    }
-
-    fn only_request(&self) -> (Method, HashMap<String, String>) {
-        let seen = self.seen.lock().unwrap();
-        assert_eq!(seen.len(), 1, "{seen:?}");
-        seen[0].clone()
-    }
-}
-
-fn sign_in_url(s: &SandboxHandle, app: &App, extra: &[(&str, &str)]) -> String {
+fn sign_in_url(s: &SandboxHandle, app: &LoopbackApp, extra: &[(&str, &str)]) -> String {
     let client_id = public_app(s);
     let challenge = s256(VERIFIER);
     let mut params = public_params(&client_id, &app.redirect_uri, &challenge);
@@ -73,7 +26,7 @@ fn sign_in_url(s: &SandboxHandle, app: &App, extra: &[(&str, &str)]) -> String {
 #[tokio::test]
 async fn accepting_delivers_the_code_to_the_app() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let visit = visit(&sign_in_url(&s, &app, &[]), &Persona::demo())
         .await
         .unwrap();
@@ -100,7 +53,7 @@ async fn accepting_delivers_the_code_to_the_app() {
 #[tokio::test]
 async fn declining_delivers_access_denied() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let persona = Persona {
         choice: Choice::Cancel,
         ..Persona::demo()
@@ -122,7 +75,7 @@ async fn declining_delivers_access_denied() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_on_the_page_and_nothing_is_delivered() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let persona = Persona {
         password: "not-it".into(),
         ..Persona::demo()
@@ -140,7 +93,7 @@ async fn a_wrong_password_is_refused_on_the_page_and_nothing_is_delivered() {
 #[tokio::test]
 async fn an_unknown_app_gets_entra_s_error_page() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let url = authorize_url(
         &s,
         &tenant(&s),
@@ -160,7 +113,7 @@ async fn an_unknown_app_gets_entra_s_error_page() {
 #[tokio::test]
 async fn form_post_is_submitted_to_the_app() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let url = sign_in_url(&s, &app, &[("response_mode", "form_post")]);
     let visit = visit(&url, &Persona::demo()).await.unwrap();
     assert!(visit.reached_the_app(), "{visit}");
@@ -176,7 +129,7 @@ async fn form_post_is_submitted_to_the_app() {
 #[tokio::test]
 async fn admin_consent_is_delivered_like_a_sign_in() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let mut url =
         url::Url::parse(&format!("{}/{}/adminconsent", s.authority(), tenant(&s))).unwrap();
     url.query_pairs_mut()
@@ -208,7 +161,7 @@ async fn browser_program(args: Vec<String>) -> (Option<i32>, String) {
 #[tokio::test]
 async fn the_program_signs_in_as_the_demo_user_by_default() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let (code, stderr) = browser_program(vec![sign_in_url(&s, &app, &[])]).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("the app answered 200"), "{stderr}");
@@ -218,7 +171,7 @@ async fn the_program_signs_in_as_the_demo_user_by_default() {
 #[tokio::test]
 async fn the_program_declines_or_fails_as_told() {
     let s = demo().await;
-    let app = App::start().await;
+    let app = LoopbackApp::start().await;
     let url = sign_in_url(&s, &app, &[]);
     let (code, stderr) = browser_program(vec!["--decline".into(), url.clone()]).await;
     assert_eq!(code, Some(0), "the browser's part worked: {stderr}");
@@ -239,4 +192,38 @@ async fn the_program_declines_or_fails_as_told() {
 
     let (code, _) = browser_program(vec![]).await;
     assert_eq!(code, Some(2), "a missing URL is a usage error");
+}
+
+/// With `--for-organization` the program ticks "Consent on behalf of your
+/// organization": where users may not consent (docs/microsoft.md §4), the
+/// administrator's consent then lets a plain user in, and without the tick
+/// it does not.
+#[tokio::test]
+async fn the_program_can_consent_for_the_organization() {
+    let clerk = Persona {
+        login: "clerk@cronus-demo.onmicrosoft.com".into(),
+        password: "Cronus-Clerk-1".into(),
+        ..Persona::demo()
+    };
+    for (flags, clerk_gets_in) in [(vec![], false), (vec!["--for-organization"], true)] {
+        let mut world = d365_sandbox::world::World::demo();
+        world.tenants[0].users_can_consent = false;
+        world.apps[1].admin_consent = false;
+        let s = start(world).await;
+        let app = LoopbackApp::start().await;
+        let mut args: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        args.push(sign_in_url(&s, &app, &[]));
+        let (code, stderr) = browser_program(args).await;
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(app.only_request().1.contains_key("code"));
+
+        let app = LoopbackApp::start().await;
+        let visit = visit(&sign_in_url(&s, &app, &[]), &clerk).await.unwrap();
+        let params = app.only_request().1;
+        assert_eq!(
+            params.contains_key("code"),
+            clerk_gets_in,
+            "{flags:?}: {visit}"
+        );
+    }
 }

@@ -9,13 +9,17 @@ use crate::identity::cloud::Cloud;
 use crate::identity::scopes::default_permissions;
 use crate::problem::UserError;
 use crate::product::Product;
-use crate::profiles::{NetworkSettings, Profile, Registration};
+use crate::profiles::{Profile, Registration};
 use crate::saved_connections::SavedConnections;
+use crate::secret_expiry::SecretCredential;
 use crate::setup::graph::Graph;
+use crate::setup::handoff::ImportedApp;
 use crate::setup::patience::Patience;
 use crate::setup::plan::RegistrationPlan;
 use crate::setup::progress::OnSetupEvent;
+use crate::setup::record::SetupRecord;
 use crate::setup::register::{register, RegisterRequest, Registered, SecretLifetime};
+use time::OffsetDateTime;
 
 /// What the administrator chose before signing in.
 #[derive(Debug, Clone)]
@@ -72,7 +76,9 @@ impl From<&Registered> for SetupSummary {
 }
 
 /// Registers (or completes) the app and saves the connection, its secret
-/// going straight into the keychain.
+/// going straight into the keychain. A connection of the same name that an
+/// earlier run saved points at its app, so a re-run completes that app and
+/// keeps a secret the app still lists.
 pub async fn register_and_save(
     connections: &SavedConnections,
     graph: &Graph,
@@ -80,15 +86,31 @@ pub async fn register_and_save(
     patience: &Patience,
     on_event: OnSetupEvent<'_>,
 ) -> Result<(Profile, SetupSummary), UserError> {
+    let name = form.name.trim();
+    let earlier = connections.load(name).ok();
     let request = RegisterRequest {
         plan: form.plan(),
-        known_object_id: None,
-        known_secret_key_id: None,
+        known_object_id: earlier
+            .as_ref()
+            .and_then(|p| p.setup.as_ref())
+            .map(|s| s.object_id.clone()),
+        known_secret_key_id: earlier
+            .as_ref()
+            .and_then(|p| p.secret.as_ref())
+            .and_then(|s| s.key_id.clone()),
         secret_lifetime: form.secret_lifetime,
     };
     let registered = register(graph, &request, patience, on_event).await?;
+    let secret = match &registered.secret {
+        Some(made) => SecretCredential::from_graph(
+            &made.credential.key_id,
+            made.credential.hint.as_deref(),
+            made.credential.end_date_time.as_deref(),
+        ),
+        None => earlier.as_ref().and_then(|p| p.secret.clone()),
+    };
     let profile = Profile {
-        name: form.name.trim().to_string(),
+        name: name.to_string(),
         product: form.product,
         cloud: form.cloud.clone(),
         tenant: form.tenant.trim().to_string(),
@@ -97,9 +119,65 @@ pub async fn register_and_save(
         scopes: default_permissions(form.product, form.registration.grant()),
         environment: form.environment.clone(),
         company: form.company.clone(),
-        network: NetworkSettings::default(),
+        network: earlier.as_ref().map(|p| p.network).unwrap_or_default(),
+        secret,
+        setup: Some(SetupRecord {
+            app_name: form.plan().display_name,
+            object_id: registered.object_id.clone(),
+            service_principal_id: registered.service_principal_id.clone(),
+            delegated: registered.delegated_granted.clone(),
+            roles: registered.roles_granted.clone(),
+            product_side: None,
+            set_up_on: OffsetDateTime::now_utc().date().to_string(),
+        }),
     };
-    let secret = registered.secret.as_ref().map(|s| &s.value);
-    connections.save(&profile, secret)?;
+    let value = registered.secret.as_ref().map(|s| &s.value);
+    connections.save(&profile, value)?;
     Ok((profile, SetupSummary::from(&registered)))
+}
+
+/// Notes in the connection what setup prepared inside the product.
+pub fn record_product_side(
+    connections: &SavedConnections,
+    name: &str,
+    done: &str,
+) -> Result<Profile, UserError> {
+    let mut profile = connections.load(name)?;
+    if let Some(record) = profile.setup.as_mut() {
+        record.product_side = Some(done.to_string());
+    }
+    connections.save(&profile, None)?;
+    Ok(profile)
+}
+
+/// Saves the connection from the file the hand-off script wrote: the
+/// administrator's tenant and app, the secret into the keychain only.
+pub fn save_imported(
+    connections: &SavedConnections,
+    form: &SetupForm,
+    imported: &ImportedApp,
+) -> Result<Profile, UserError> {
+    let secret = imported.secret_key_id.as_deref().and_then(|key| {
+        SecretCredential::from_graph(
+            key,
+            imported.secret_hint.as_deref(),
+            imported.secret_expires.as_deref(),
+        )
+    });
+    let profile = Profile {
+        name: form.name.trim().to_string(),
+        product: form.product,
+        cloud: form.cloud.clone(),
+        tenant: imported.tenant.clone(),
+        client_id: imported.client_id.clone(),
+        registration: form.registration,
+        scopes: default_permissions(form.product, form.registration.grant()),
+        environment: form.environment.clone(),
+        company: form.company.clone(),
+        network: Default::default(),
+        secret,
+        setup: None,
+    };
+    connections.save(&profile, imported.secret.as_ref())?;
+    Ok(profile)
 }

@@ -12,6 +12,7 @@ pub mod patience;
 pub mod plan;
 pub mod product_side;
 pub mod progress;
+pub mod record;
 pub mod register;
 pub mod renew;
 

@@ -7,6 +7,7 @@ use crate::identity::scopes;
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::profiles::Profile;
 use crate::saved_connections::SavedConnections;
+use crate::secret_expiry::SecretCredential;
 use crate::setup::graph::{Graph, GraphError, PasswordCredential};
 use crate::setup::patience::Patience;
 use crate::setup::progress::{report, OnSetupEvent, SetupStep, StepState};
@@ -23,9 +24,6 @@ pub struct Renewed {
 /// Which connection's secret to replace.
 pub struct Renewal<'a> {
     pub profile: &'a Profile,
-    /// The key ID of the secret in the keychain, removed once the new one
-    /// works; when unknown the old secret stays (something else may use it).
-    pub old_key_id: Option<&'a str>,
     pub lifetime: SecretLifetime,
 }
 
@@ -37,11 +35,10 @@ pub async fn renew_secret(
     patience: &Patience,
     on_event: OnSetupEvent<'_>,
 ) -> Result<Renewed, UserError> {
-    let Renewal {
-        profile,
-        old_key_id,
-        lifetime,
-    } = renewal;
+    let Renewal { profile, lifetime } = renewal;
+    // The secret in the keychain is removed once the new one works; when its
+    // key ID is unknown it stays (something else may use it).
+    let old_key_id = profile.secret.as_ref().and_then(|s| s.key_id.as_deref());
     report(
         on_event,
         SetupStep::Secret,
@@ -94,7 +91,15 @@ pub async fn renew_secret(
             client.client_credentials(&scope)
         })
         .await?;
-    connections.save(profile, Some(&added.value))?;
+    let renewed = Profile {
+        secret: SecretCredential::from_graph(
+            &added.credential.key_id,
+            added.credential.hint.as_deref(),
+            added.credential.end_date_time.as_deref(),
+        ),
+        ..profile.clone()
+    };
+    connections.save(&renewed, Some(&added.value))?;
     report(
         on_event,
         SetupStep::Secret,

@@ -194,6 +194,7 @@ pub fn app_connection(s: &SandboxHandle, product: Product) -> d365_core::connect
         company: None,
         network: Default::default(),
         secret: None,
+        setup: None,
     };
     d365_core::connection::Connection::open(profile, memory_store(), Some(web_app(s).1)).unwrap()
 }

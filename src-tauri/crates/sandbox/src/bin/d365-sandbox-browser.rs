@@ -1,7 +1,7 @@
-//! `d365-sandbox-browser [--login U --password P] [--decline] URL`: the
-//! robot user as a program, so `BROWSER=d365-sandbox-browser` (or the
-//! CLI's `--browser-cmd`) signs in on the sandbox tenant with no real
-//! browser. It exits 0 when the app received the redirect and answered it
+//! `d365-sandbox-browser [--login U --password P] [--decline]
+//! [--for-organization] URL`: the robot user as a program, so
+//! `BROWSER=d365-sandbox-browser` (or the CLI's `--browser-cmd`) signs in
+//! on the sandbox tenant with no real browser. It exits 0 when the app received the redirect and answered it
 //! with success, whatever Entra's answer was, and 1 otherwise.
 
 use std::process::ExitCode;
@@ -22,6 +22,10 @@ struct Args {
     /// Press Cancel on the sign-in and consent page instead of Accept.
     #[arg(long)]
     decline: bool,
+    /// Tick "Consent on behalf of your organization" (an administrator's
+    /// consent then counts for everyone).
+    #[arg(long)]
+    for_organization: bool,
     /// The authorize or admin consent URL to open.
     url: String,
 }
@@ -32,10 +36,10 @@ impl Args {
         Persona {
             login: self.login.unwrap_or(demo.login),
             password: self.password.unwrap_or(demo.password),
-            choice: if self.decline {
-                Choice::Cancel
-            } else {
-                Choice::Accept
+            choice: match (self.decline, self.for_organization) {
+                (true, _) => Choice::Cancel,
+                (false, true) => Choice::AcceptForOrganization,
+                (false, false) => Choice::Accept,
             },
         }
     }

@@ -154,6 +154,21 @@ impl AadError {
         )
     }
 
+    /// 7000229: client credentials for an app that has no service principal
+    /// in the tenant, e.g. one made through Graph before `POST
+    /// /servicePrincipals` (docs/microsoft.md §9; the live 401 body quoted
+    /// in the Teams SDK's deployment guide, "Missing Service Principal in
+    /// the Tenant").
+    pub fn service_principal_missing(client_id: &str, tenant_id: &str) -> Self {
+        AadError::invalid_client(
+            7000229,
+            format!(
+                "The client application {client_id} is missing service principal in the tenant \
+                 {tenant_id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119"
+            ),
+        )
+    }
+
     /// 50194 (docs/microsoft.md §3 table): a single-tenant app used with `/common`.
     pub fn single_tenant_app_on_common(client_id: &str, name: &str) -> Self {
         AadError::bad_request(

@@ -7,6 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::aadsts::AadError;
 use super::pages::PermissionLine;
@@ -16,8 +17,9 @@ use super::{
 };
 use crate::authority::Authority;
 use crate::redirect::Match;
+use crate::resources::Resource;
 use crate::scopes::{ScopeRequest, Wanted};
-use crate::store::{ChallengeMethod, FlowKind, IssuedCode, PendingFlow, Pkce, Shared};
+use crate::store::{ChallengeMethod, FlowKind, Grants, IssuedCode, PendingFlow, Pkce, Shared};
 use crate::world::{AppRegistration, User};
 
 pub async fn start(
@@ -36,7 +38,7 @@ fn begin(shared: &Shared, tenant: &str, params: &Params) -> Result<Response, Fai
     let client_id =
         param(params, "client_id").ok_or_else(|| AadError::missing_parameter("client_id"))?;
     let app = find_app(shared, authority, client_id, false)?;
-    let (reply, platform) = reply_to(app, params, Match::Exact)?;
+    let (reply, platform) = reply_to(&app, params, Match::Exact)?;
     let fail = |e: AadError| Failure::Redirect(e, reply.clone());
 
     // A missing response_type is 900144 `invalid_request`, an unsupported
@@ -53,7 +55,7 @@ fn begin(shared: &Shared, tenant: &str, params: &Params) -> Result<Response, Fai
             check_provisioned(tenant, &scopes).map_err(fail)?;
         }
     }
-    check_registered(app, &scopes).map_err(fail)?;
+    check_registered(&app, &scopes).map_err(fail)?;
     // An SPA without PKCE is refused when its code is redeemed
     // (docs/sandbox-fidelity.md §L3), not here.
     let pkce = pkce(params).map_err(fail)?;
@@ -115,7 +117,8 @@ fn pkce(params: &Params) -> Result<Option<Pkce>, AadError> {
 }
 
 /// What the consent part of the page lists: OpenID Connect scopes in
-/// words, then each resource's permissions.
+/// words, then each resource's permissions, those only an administrator
+/// may grant marked so.
 pub fn permission_lines(app: &AppRegistration, scopes: &ScopeRequest) -> Vec<PermissionLine> {
     let oidc = scopes.oidc.iter().map(|s| PermissionLine {
         resource: "Sign-in".into(),
@@ -129,23 +132,32 @@ pub fn permission_lines(app: &AppRegistration, scopes: &ScopeRequest) -> Vec<Per
         .into(),
     });
     let resources = scopes.resources.iter().flat_map(|r| {
-        r.permissions(app).into_iter().map(move |p| PermissionLine {
-            resource: r.resource.display_name().into(),
-            description: r.resource.describe_delegated(&p).into(),
-            name: p,
+        r.permissions(app).into_iter().map(move |p| {
+            let description = r.resource.describe_delegated(&p);
+            PermissionLine {
+                resource: r.resource.display_name().into(),
+                description: if r.resource.needs_admin_consent(&p) {
+                    format!("{description} (Admin consent required)")
+                } else {
+                    description.into()
+                },
+                name: p,
+            }
         })
     });
     oidc.chain(resources).collect()
 }
 
-/// After a successful sign-in: records the user's consent to whatever the
-/// organization had not granted yet (they pressed Accept), then redirects
-/// with a single-use code.
+/// After a successful sign-in: records consent to whatever the
+/// organization had not granted yet (they pressed Accept), for the user or,
+/// when an administrator ticked "Consent on behalf of your organization",
+/// for everyone; then redirects with a single-use code.
 pub fn complete(
     shared: &Shared,
     flow_id: &str,
     flow: &PendingFlow,
     user: &User,
+    for_organization: bool,
     headers: &HeaderMap,
 ) -> Response {
     let FlowKind::SignIn {
@@ -159,46 +171,66 @@ pub fn complete(
     };
     let fail = |e: AadError| flow.reply.error(&e, headers);
     let (Some(app), Some(tenant)) = (
-        shared.world.app_by_id(flow.client_id),
+        shared.app(flow.client_id),
         shared.world.tenant_by_id(user.tenant),
     ) else {
         return fail(AadError::invalid_grant());
     };
     if let Err(e) =
-        super::app_usable_in(app, tenant).and_then(|()| check_provisioned(tenant, scopes))
+        super::app_usable_in(&app, tenant).and_then(|()| check_provisioned(tenant, scopes))
     {
         shared.store().end_flow(flow_id);
         return fail(e);
     }
     let oid = user.object_id();
+    let administrator = user.administers_applications();
+    let for_organization = for_organization && administrator;
+    // What is missing for the organization (a nil user has no own grants),
+    // or for this user.
+    let grantee = if for_organization { Uuid::nil() } else { oid };
     let mut store = shared.store();
-    // Where users may not consent, a non-administrator asking for anything
-    // not yet granted meets "Need admin approval", AADSTS90094
-    // (docs/microsoft.md §4). ⚠ What that page sends back when the person
+    let missing: Vec<(Resource, Vec<String>)> = scopes
+        .resources
+        .iter()
+        .map(|r| {
+            let granted = store.delegated_granted(tenant.id, app.client_id, grantee, r.resource);
+            let missing = r
+                .permissions(&app)
+                .into_iter()
+                .filter(|p| !granted.contains(p))
+                .collect();
+            (r.resource, missing)
+        })
+        .collect();
+    // A non-administrator asking for something not yet granted that needs
+    // an administrator (docs/microsoft.md §9: the directory permissions),
+    // or for anything where users may not consent (§4), meets "Need admin
+    // approval", AADSTS90094. ⚠ What that page sends back when the person
     // returns to the app is not captured; we send `access_denied` with the
     // 90094 description, as for a refused admin consent.
-    if !tenant.users_can_consent && !user.admin {
-        let needs_consent = scopes.resources.iter().any(|r| {
-            let granted = store.delegated_granted(tenant.id, app.client_id, oid, r.resource);
-            r.permissions(app).iter().any(|p| !granted.contains(p))
-        });
-        if needs_consent {
-            store.end_flow(flow_id);
-            drop(store);
-            return fail(AadError::admin_required(
-                &app.client_id.to_string(),
-                &app.display_name,
-            ));
-        }
+    let needs_admin = missing.iter().any(|(resource, permissions)| {
+        permissions
+            .iter()
+            .any(|p| !tenant.users_can_consent || resource.needs_admin_consent(p))
+    });
+    if needs_admin && !administrator {
+        store.end_flow(flow_id);
+        drop(store);
+        return fail(AadError::admin_required(
+            &app.client_id.to_string(),
+            &app.display_name,
+        ));
     }
-    for r in &scopes.resources {
-        let granted = store.delegated_granted(tenant.id, app.client_id, oid, r.resource);
-        let missing: Vec<String> = r
-            .permissions(app)
-            .into_iter()
-            .filter(|p| !granted.contains(p))
-            .collect();
-        store.grant_user(tenant.id, app.client_id, oid, r.resource, missing);
+    for (resource, permissions) in missing {
+        if for_organization {
+            let mut grants = Grants::default();
+            grants
+                .delegated
+                .insert(resource, permissions.into_iter().collect());
+            store.grant_admin(tenant.id, app.client_id, grants);
+        } else {
+            store.grant_user(tenant.id, app.client_id, oid, resource, permissions);
+        }
     }
     let lifetime = time::Duration::seconds(
         i64::try_from(shared.world.lifetimes.authorization_code_seconds).unwrap_or(i64::MAX),
@@ -224,6 +256,6 @@ pub fn complete(
     if let Some(state) = &flow.reply.state {
         params.push(("state", state.clone()));
     }
-    params.push(("session_state", uuid::Uuid::new_v4().to_string()));
+    params.push(("session_state", Uuid::new_v4().to_string()));
     flow.reply.send(&params)
 }

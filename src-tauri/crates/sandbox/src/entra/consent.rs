@@ -52,7 +52,7 @@ fn begin(
     let app = find_app(shared, authority, client_id, false)?;
     // The redirect URI must match a registered one, which "can have
     // additional path segments" (docs/microsoft.md §4).
-    let (reply, _) = reply_to(app, &params, Match::AllowExtraPath)?;
+    let (reply, _) = reply_to(&app, &params, Match::AllowExtraPath)?;
     let v2_scope = if v2 {
         let raw = param(&params, "scope").unwrap_or_default();
         let scopes = parse_scopes(shared, authority, Some(raw))
@@ -125,13 +125,15 @@ pub fn complete(
         return Failure::Page(AadError::flow_expired()).respond(headers);
     };
     let (Some(app), Some(tenant)) = (
-        shared.world.app_by_id(flow.client_id),
+        shared.app(flow.client_id),
         shared.world.tenant_by_id(user.tenant),
     ) else {
         return Failure::Page(AadError::flow_expired()).respond(headers);
     };
-    // Only an administrator can grant for the organization (docs/microsoft.md §4).
-    if !user.admin {
+    // Only an administrator can grant for the organization: Privileged
+    // Role, Cloud Application or Application Administrator, or a Global
+    // Administrator (docs/microsoft.md §4).
+    if !user.administers_applications() {
         let e = AadError::admin_required(&app.client_id.to_string(), &app.display_name);
         return signin::render(
             shared,
@@ -143,7 +145,7 @@ pub fn complete(
     }
     shared.store().end_flow(flow_id);
     let v2_scopes = v2_scope.as_ref().map(|(_, s)| s);
-    let checked = super::app_usable_in(app, tenant).and_then(|()| match v2_scopes {
+    let checked = super::app_usable_in(&app, tenant).and_then(|()| match v2_scopes {
         Some(scopes) => check_provisioned(tenant, scopes),
         None => Ok(()),
     });
@@ -152,7 +154,7 @@ pub fn complete(
     }
     shared
         .store()
-        .grant_admin(tenant.id, app.client_id, grants_asked(app, v2_scopes));
+        .grant_admin(tenant.id, app.client_id, grants_asked(&app, v2_scopes));
     // Success redirects, docs/microsoft.md §4: v1 `tenant, state, admin_consent=True`;
     // v2 `admin_consent=True, tenant, scope, state`.
     let tenant_id = tenant.id.to_string();

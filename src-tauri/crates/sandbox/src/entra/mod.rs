@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use url::Url;
+use uuid::Uuid;
 
 use self::aadsts::{AadError, Trace};
 use crate::authority::Authority;
@@ -80,22 +81,38 @@ impl Authority {
 
 /// The app a `client_id` names, as seen from an authority. With
 /// `must_exist_here`, a multitenant app must already have a service
-/// principal in the tenant (it does once someone there consented).
-pub fn find_app<'w>(
-    shared: &'w Shared,
+/// principal in the tenant (it does once someone there consented). An app
+/// still within the replication delay is not known yet (700016).
+pub fn find_app(
+    shared: &Shared,
     authority: Authority,
     client_id: &str,
     must_exist_here: bool,
-) -> Result<&'w AppRegistration, AadError> {
-    let world = &shared.world;
-    let not_found = || AadError::app_not_found(client_id, &authority.label(world));
-    let app = world.app(client_id).ok_or_else(not_found)?;
+) -> Result<AppRegistration, AadError> {
+    let not_found = || AadError::app_not_found(client_id, &authority.label(&shared.world));
+    let id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
+    let (app, here) = {
+        let store = shared.store();
+        let app = store
+            .directory()
+            .replicated_app(id)
+            .map(|a| a.registration.clone())
+            .ok_or_else(not_found)?;
+        let here = match authority {
+            Authority::Tenant(tenant) => store.has_service_principal(tenant, id),
+            Authority::Common(_) => false,
+        };
+        (app, here)
+    };
     match authority {
         Authority::Tenant(tenant) => {
-            let visible = app.tenant == tenant
-                || (app.is_multitenant()
-                    && (!must_exist_here || shared.store().has_service_principal(tenant, app)));
-            visible.then_some(app).ok_or_else(not_found)
+            let visible =
+                app.tenant == tenant || (app.is_multitenant() && (!must_exist_here || here));
+            if visible {
+                Ok(app)
+            } else {
+                Err(not_found())
+            }
         }
         // docs/microsoft.md §3 table: 50194 for a single-tenant app on /common.
         Authority::Common(_) if !app.is_multitenant() => Err(

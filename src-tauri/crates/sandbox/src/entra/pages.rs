@@ -28,6 +28,9 @@ pub struct SignInPage<'a> {
     pub message: Option<&'a str>,
     /// The organization already granted everything asked for.
     pub already_granted: bool,
+    /// Shows "Consent on behalf of your organization", unticked as in
+    /// Entra.
+    pub offers_organization_consent: bool,
 }
 
 const STYLE: &str = "body{font-family:'Segoe UI',system-ui,sans-serif;background:#f2f2f2;margin:0}\
@@ -73,7 +76,17 @@ pub fn sign_in(page: &SignInPage<'_>) -> Response {
             "<p class=\"muted\">Accepting lets the app use these permissions as you have specified in \
              its registration.</p>"
         };
-        format!("<h2>Permissions requested</h2><p>{} needs permission to:</p><ul>{permissions}</ul>{note}", esc(page.app_name))
+        let organization = if page.offers_organization_consent {
+            format!(
+                "<label><input type=\"checkbox\" name=\"{}\" value=\"true\"> Consent on behalf of your \
+                 organization</label><p class=\"muted\">Administrators only: grants these permissions for \
+                 everyone in the organization.</p>",
+                super::signin::ORGANIZATION_CONSENT_FIELD
+            )
+        } else {
+            String::new()
+        };
+        format!("<h2>Permissions requested</h2><p>{} needs permission to:</p><ul>{permissions}</ul>{note}{organization}", esc(page.app_name))
     };
     let body = format!(
         "<h1>{heading}</h1>\

@@ -25,7 +25,7 @@ pub fn render(
     login: &str,
     message: Option<&str>,
 ) -> Response {
-    let Some(app) = shared.world.app_by_id(flow.client_id) else {
+    let Some(app) = shared.app(flow.client_id) else {
         return Failure::Page(AadError::flow_expired()).respond(&HeaderMap::new());
     };
     let base = format!("{}/{}", shared.authority(), flow.authority.segment());
@@ -33,7 +33,7 @@ pub fn render(
         FlowKind::SignIn { scopes, .. } => (
             "Sign in",
             format!("{base}/oauth2/v2.0/authorize"),
-            authorize::permission_lines(app, scopes),
+            authorize::permission_lines(&app, scopes),
         ),
         FlowKind::AdminConsent { v2_scope } => (
             "Permissions requested · Accept for your organization",
@@ -41,7 +41,7 @@ pub fn render(
                 None => format!("{base}/adminconsent"),
                 Some(_) => format!("{base}/v2.0/adminconsent"),
             },
-            consent::permission_lines(app, v2_scope.as_ref().map(|(_, s)| s)),
+            consent::permission_lines(&app, v2_scope.as_ref().map(|(_, s)| s)),
         ),
     };
     let already_granted = match (&flow.kind, flow.authority) {
@@ -51,11 +51,17 @@ pub fn render(
                 // A nil user has no own grants: this is the organization's.
                 let granted =
                     store.delegated_granted(tenant, app.client_id, uuid::Uuid::nil(), r.resource);
-                r.permissions(app).iter().all(|p| granted.contains(p))
+                r.permissions(&app).iter().all(|p| granted.contains(p))
             })
         }
         _ => false,
     };
+    // Entra offers the box to administrators on the consent page
+    // (docs/microsoft.md §11); the sandbox's one page shows it before
+    // anyone signed in, and ignores it for anyone else
+    // (docs/sandbox-fidelity.md §L16).
+    let offers_organization_consent =
+        matches!(flow.kind, FlowKind::SignIn { .. }) && !already_granted && !permissions.is_empty();
     pages::sign_in(&SignInPage {
         heading,
         app_name: &app.display_name,
@@ -66,11 +72,15 @@ pub fn render(
         login_hint: login,
         message,
         already_granted,
+        offers_organization_consent,
     })
 }
 
+/// The form field of "Consent on behalf of your organization".
+pub const ORGANIZATION_CONSENT_FIELD: &str = "consent_for_organization";
+
 /// POST of the page's form: `flow`, `login`, `passwd`, `action`
-/// (`accept` or `cancel`).
+/// (`accept` or `cancel`), and the organization box when ticked.
 pub async fn submit(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -90,7 +100,10 @@ pub async fn submit(
     match authenticate(&shared, &flow, login, password) {
         Err(message) => render(&shared, flow_id, &flow, login, Some(&message)),
         Ok(user) => match flow.kind {
-            FlowKind::SignIn { .. } => authorize::complete(&shared, flow_id, &flow, user, &headers),
+            FlowKind::SignIn { .. } => {
+                let for_organization = param(&form, ORGANIZATION_CONSENT_FIELD) == Some("true");
+                authorize::complete(&shared, flow_id, &flow, user, for_organization, &headers)
+            }
             FlowKind::AdminConsent { .. } => {
                 consent::complete(&shared, flow_id, &flow, user, &headers)
             }

@@ -108,7 +108,7 @@ fn authorization_code(
     client: &Client,
     params: &Params,
 ) -> Result<Value, AadError> {
-    let app = find_app(shared, authority, client_id, true)?;
+    let app = &find_app(shared, authority, client_id, true)?;
     let code_value = param(params, "code").ok_or_else(|| AadError::missing_parameter("code"))?;
     let redirect_uri =
         param(params, "redirect_uri").ok_or_else(|| AadError::missing_parameter("redirect_uri"))?;
@@ -213,7 +213,7 @@ fn client_credentials(
     let Authority::Tenant(tenant_id) = authority else {
         return Err(AadError::grant_not_supported_on_common());
     };
-    let app = find_app(shared, authority, client_id, true)?;
+    let app = &find_app(shared, authority, client_id, true)?;
     // No credential at all is 7000216 for this grant
     // (docs/sandbox-fidelity.md §L3).
     let secret = client
@@ -221,6 +221,15 @@ fn client_credentials(
         .as_deref()
         .ok_or_else(AadError::client_credentials_secret_missing)?;
     check_secret(app, secret)?;
+    if !shared
+        .store()
+        .has_service_principal(tenant_id, app.client_id)
+    {
+        return Err(AadError::service_principal_missing(
+            &app.client_id.to_string(),
+            &tenant_id.to_string(),
+        ));
+    }
 
     let raw = param(params, "scope").ok_or_else(|| AadError::missing_parameter("scope"))?;
     // Client credentials take `<resource>/.default` only (docs/microsoft.md §5).
@@ -270,7 +279,7 @@ fn refresh_token(
     client: &Client,
     params: &Params,
 ) -> Result<Value, AadError> {
-    let app = find_app(shared, authority, client_id, true)?;
+    let app = &find_app(shared, authority, client_id, true)?;
     let value = param(params, "refresh_token")
         .ok_or_else(|| AadError::missing_parameter("refresh_token"))?;
     let rt = shared
@@ -323,8 +332,9 @@ fn authenticate_client(
     }
 }
 
-/// A secret is its Value; anything else — the Secret ID included — is
-/// 7000215; an expired one 7000222 (docs/microsoft.md §3 table).
+/// A secret is its Value; anything else — the Secret ID included, or a
+/// secret removed through Graph — is 7000215; an expired one 7000222
+/// (docs/microsoft.md §3 table).
 fn check_secret(app: &AppRegistration, secret: &str) -> Result<(), AadError> {
     let client_id = app.client_id.to_string();
     match app.secrets.iter().find(|s| s.value == secret) {

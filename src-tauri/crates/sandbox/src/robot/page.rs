@@ -6,8 +6,12 @@
 #[derive(Clone, PartialEq, Eq)]
 pub struct Form {
     pub action: String,
-    /// Every named input in page order, with its value ("" when it has none).
+    /// Every named input a browser would submit as the page stands, in
+    /// page order, with its value ("" when it has none): checkboxes only
+    /// when ticked.
     pub fields: Vec<(String, String)>,
+    /// Checkboxes left unticked, which a person may tick.
+    pub unticked: Vec<(String, String)>,
 }
 
 impl Form {
@@ -22,19 +26,31 @@ impl Form {
         if !attribute(&form_attributes, "method").is_some_and(|m| m.eq_ignore_ascii_case("post")) {
             return None;
         }
-        let fields = form
+        let mut fields = Vec::new();
+        let mut unticked = Vec::new();
+        for tag in form
             .match_indices("<input ")
             .filter_map(|(at, _)| tag_at(form, at))
-            .map(attributes)
-            .filter_map(|attrs| {
-                let name = attribute(&attrs, "name")?.to_string();
-                let value = attribute(&attrs, "value").unwrap_or_default().to_string();
-                Some((name, value))
-            })
-            .collect();
+        {
+            let attrs = attributes(tag);
+            let Some(name) = attribute(&attrs, "name") else {
+                continue;
+            };
+            let value = attribute(&attrs, "value").unwrap_or_default();
+            let field = (name.to_string(), value.to_string());
+            let checkbox =
+                attribute(&attrs, "type").is_some_and(|t| t.eq_ignore_ascii_case("checkbox"));
+            let ticked = tag.split_whitespace().any(|word| word == "checked");
+            if checkbox && !ticked {
+                unticked.push(field);
+            } else {
+                fields.push(field);
+            }
+        }
         Some(Form {
             action: attribute(&form_attributes, "action")?.to_string(),
             fields,
+            unticked,
         })
     }
 
@@ -164,6 +180,8 @@ mod tests {
             <input type=\"hidden\" name=\"flow\" value=\"f-1\">\
             <input type=\"email\" id=\"login\" name=\"login\" value=\"a@b.c\" required>\
             <input type=\"password\" id=\"passwd\" name=\"passwd\" required>\
+            <label><input type=\"checkbox\" name=\"org\" value=\"true\"> For all</label>\
+            <input type=\"checkbox\" name=\"kept\" value=\"1\" checked>\
             <button type=\"submit\" name=\"action\" value=\"accept\">Accept</button></form>\
             <script>document.forms[0].submit()</script></body></html>";
         let form = Form::find(html).unwrap();
@@ -174,14 +192,19 @@ mod tests {
                 ("flow".to_string(), "f-1".to_string()),
                 ("login".to_string(), "a@b.c".to_string()),
                 ("passwd".to_string(), String::new()),
+                ("kept".to_string(), "1".to_string()),
             ]
         );
+        assert_eq!(form.unticked, [("org".to_string(), "true".to_string())]);
         assert!(form.has("passwd") && !form.has("action"));
         assert_eq!(
             alert(html).unwrap(),
             "Your account & password <b>are'nt</b>"
         );
-        assert_eq!(text(html), "Your account & password <b>are'nt</b> Accept");
+        assert_eq!(
+            text(html),
+            "Your account & password <b>are'nt</b> For all Accept"
+        );
     }
 
     #[test]

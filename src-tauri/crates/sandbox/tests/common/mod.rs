@@ -7,6 +7,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::RawQuery;
+use axum::http::Method;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -296,4 +301,47 @@ pub async fn user_token_for(s: &SandboxHandle, scope: &str) -> String {
     )
     .await;
     body["access_token"].as_str().unwrap().to_string()
+}
+
+pub type Seen = Arc<Mutex<Vec<(Method, HashMap<String, String>)>>>;
+
+/// Stands in for the app's loopback listener: records each request to `/`
+/// (query or form body) and answers 200.
+pub struct LoopbackApp {
+    pub redirect_uri: String,
+    pub seen: Seen,
+}
+
+impl LoopbackApp {
+    pub async fn start() -> LoopbackApp {
+        let seen = Seen::default();
+        let record = seen.clone();
+        let router = axum::Router::new().route(
+            "/",
+            axum::routing::any(
+                move |method: Method, RawQuery(query): RawQuery, body: Bytes| async move {
+                    let raw = match method {
+                        Method::POST => body.to_vec(),
+                        _ => query.unwrap_or_default().into_bytes(),
+                    };
+                    let params = url::form_urlencoded::parse(&raw).into_owned().collect();
+                    record.lock().unwrap().push((method, params));
+                    axum::response::Html("<p>Thank you, app here.</p>")
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        LoopbackApp {
+            redirect_uri: format!("http://localhost:{port}"),
+            seen,
+        }
+    }
+
+    pub fn only_request(&self) -> (Method, HashMap<String, String>) {
+        let seen = self.seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        seen[0].clone()
+    }
 }
