@@ -210,10 +210,10 @@ export const setupDataverseRoles = (name: string, operation: string, onEvent: (e
 /** Resolves to true when the application user was created now, false when it was there already. */
 export const setupDataverseUser = (
   name: string,
-  roleId: string,
+  role: SecurityRole,
   operation: string,
   onEvent: (event: SignInEvent) => void,
-): Promise<boolean> => call("setup_dataverse_user", { name, roleId, operation, onEvent: channel(onEvent) });
+): Promise<boolean> => call("setup_dataverse_user", { name, roleId: role.id, roleName: role.name, operation, onEvent: channel(onEvent) });
 export const setupFnoOptions = (name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<FnoProductSide> =>
   call("setup_fno_options", { name, operation, onEvent: channel(onEvent) });
 /** Resolves to the F&O user the app is mapped to. */
@@ -230,5 +230,5 @@ export const setupHandoff = (request: SetupRequest): Promise<HandoffPack> => cal
 /** Resolves to the full path written. */
 export const saveHandoffScript = (request: SetupRequest, path: string): Promise<string> =>
   call("save_handoff_script", { request, path });
-/** Saves `profile` with the app (tenant, client ID, secret) from the administrator's file. */
-export const importHandoff = (profile: Profile, path: string): Promise<Profile> => call("import_handoff", { profile, path });
+/** Saves the connection `request` describes with the app (tenant, client ID, secret) from the administrator's file. */
+export const importHandoff = (request: SetupRequest, path: string): Promise<Profile> => call("import_handoff", { request, path });

@@ -11,7 +11,9 @@ use d365_core::identity::sign_in::{SignInEvent, SignInOptions};
 use d365_core::product::Product;
 use d365_core::profiles::{Profile, Registration};
 use d365_core::setup::admin::{self, AdminSession, SetupSignInInfo, GRAPH_COMMAND_LINE_TOOLS};
-use d365_core::setup::connection::{register_and_save, SetupForm, SetupSummary};
+use d365_core::setup::connection::{
+    record_product_side, register_and_save, save_imported, SetupForm, SetupSummary,
+};
 use d365_core::setup::graph::Graph;
 use d365_core::setup::handoff::{self, HandoffPack};
 use d365_core::setup::patience::Patience;
@@ -232,18 +234,24 @@ pub async fn setup_dataverse_roles(
     Ok(dataverse::security_roles(&api, &environment).await?)
 }
 
-/// Finds or creates the app's application user with the chosen role;
-/// true when it was created now.
+/// Finds or creates the app's application user with the chosen role and
+/// notes it in the connection; true when it was created now.
 #[tauri::command]
 pub async fn setup_dataverse_user(
     state: State<'_, AppState>,
     name: String,
     role_id: String,
+    role_name: String,
     operation: String,
     on_event: Channel<SignInEvent>,
 ) -> Result<bool, UserError> {
     let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
     let user = dataverse::ensure_application_user(&api, &environment, &client_id, &role_id).await?;
+    let done = format!(
+        "{} the application user with the role {role_name}.",
+        if user.created { "Created" } else { "Found" }
+    );
+    record(&state, &name, &done).await?;
     Ok(user.created)
 }
 
@@ -281,7 +289,18 @@ pub async fn setup_fno_application(
     on_event: Channel<SignInEvent>,
 ) -> Result<String, UserError> {
     let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
-    Ok(fno::ensure_entra_application(&api, &environment, &client_id, &app_name, &user_id).await?)
+    let mapped =
+        fno::ensure_entra_application(&api, &environment, &client_id, &app_name, &user_id).await?;
+    let done = format!("The app is on the Microsoft Entra applications page, acting as {mapped}.");
+    record(&state, &name, &done).await?;
+    Ok(mapped)
+}
+
+/// Notes in the saved connection what setup prepared inside the product.
+async fn record(state: &AppState, name: &str, done: &str) -> Result<(), UserError> {
+    record_product_side(&state.saved().await?, name, done)?;
+    state.forget(name).await;
+    Ok(())
 }
 
 /// The script, checklist and roles for an administrator to run setup.
@@ -310,20 +329,24 @@ pub fn save_handoff_script(request: SetupRequest, path: String) -> Result<String
 /// The script's output is a few hundred bytes; anything far larger is not it.
 const LARGEST_OUTPUT: u64 = 64 * 1024;
 
-/// Saves `profile` with the app (tenant, client ID, secret) from the file
-/// the administrator's script wrote.
+/// Saves the connection the form describes with the app (tenant, client
+/// ID, secret) from the file the administrator's script wrote.
 #[tauri::command]
 pub async fn import_handoff(
     state: State<'_, AppState>,
-    profile: Profile,
+    request: SetupRequest,
     path: String,
 ) -> Result<Profile, UserError> {
+    let form = request.form()?;
     let path = user_path(&path)?;
     let unreadable = |details: String| {
         UserError::new(
             ErrorKind::InvalidInput,
             format!("{} could not be read.", path.display()),
-            "Check the file's name and folder: it is the d365-connect-app.json your administrator sent.",
+            format!(
+                "Check the file's name and folder: it is the {} your administrator sent.",
+                handoff::OUTPUT_FILE
+            ),
         )
         .with_details(details)
     };
@@ -335,15 +358,7 @@ pub async fn import_handoff(
     }
     let text = std::fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
     let imported = handoff::read_output(&text)?;
-    let profile = Profile {
-        tenant: imported.tenant.clone(),
-        client_id: imported.client_id.clone(),
-        ..profile
-    };
-    state
-        .saved()
-        .await?
-        .save(&profile, imported.secret.as_ref())?;
+    let profile = save_imported(&state.saved().await?, &form, &imported)?;
     state.forget(&profile.name).await;
     Ok(profile)
 }

@@ -98,12 +98,6 @@ export function BusinessCentralSide({ name, appName }: { name: string; appName: 
           </dd>
         </div>
       </dl>
-      {!p.url && (
-        <p className="muted" data-testid="bc-no-link">
-          D365 Connect does not know this cloud's Business Central address: open Business Central yourself and search (Alt+Q) for
-          Microsoft Entra Applications.
-        </p>
-      )}
       <div className="actions">
         {p.url && (
           <button type="button" className="button" data-testid="bc-open-page" onClick={() => void open(p.url ?? "")}>

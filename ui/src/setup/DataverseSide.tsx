@@ -22,7 +22,7 @@ export function DataverseSide({ name, environment }: { name: string; environment
   const list = roles.state.status === "done" ? roles.state.value : [];
   const role = list.find((r) => r.id === chosen);
   const create = () => {
-    if (role) void user.run((operation, onEvent) => setupDataverseUser(name, role.id, operation, onEvent));
+    if (role) void user.run((operation, onEvent) => setupDataverseUser(name, role, operation, onEvent));
   };
 
   return (

@@ -8,7 +8,7 @@ import { needsSecret } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
 import { importHandoff, saveHandoffScript, setupHandoff } from "../ipc";
 import { BusinessCentralSide } from "./BusinessCentralSide";
-import { draftFromSaved, toImportProfile, toRequest, type SetupFormValues } from "./setupForm";
+import { draftFromSaved, toRequest, type SetupFormValues } from "./setupForm";
 
 interface Props {
   form: SetupFormValues;
@@ -56,7 +56,7 @@ export function Handoff({ form, problem, onContinue }: Props) {
     setImported(null);
     setFailure(null);
     try {
-      const profile = await importHandoff(toImportProfile(draft, form), outputPath.trim() || defaultOutputPath);
+      const profile = await importHandoff(request, outputPath.trim() || defaultOutputPath);
       update(draftFromSaved(profile));
       setImported(profile);
     } catch (e) {
@@ -135,9 +135,6 @@ export function Handoff({ form, problem, onContinue }: Props) {
               </button>
             </div>
             {failure?.at === "import" && <ErrorPanel problem={failure.problem} />}
-            {imported && imported.product === "BusinessCentral" && imported.registration === "BackgroundService" && (
-              <BusinessCentralSide name={imported.name} appName={form.appName.trim()} />
-            )}
             {imported && (
               <div role="status" data-testid="handoff-imported">
                 <p className="ok">
@@ -147,14 +144,19 @@ export function Handoff({ form, problem, onContinue }: Props) {
                 {needsSecret(imported.registration) && (
                   <p>Delete {value.output_file_name} now: it holds the app's secret, which is in your keychain from here on.</p>
                 )}
-                <div className="actions">
-                  <button type="button" className="button primary" data-testid="handoff-continue" onClick={onContinue}>
-                    Continue to Connect
-                  </button>
-                </div>
               </div>
             )}
           </section>
+          {imported?.product === "BusinessCentral" && imported.registration === "BackgroundService" && (
+            <BusinessCentralSide name={imported.name} appName={form.appName.trim()} />
+          )}
+          {imported && (
+            <div className="actions">
+              <button type="button" className="button primary" data-testid="handoff-continue" onClick={onContinue}>
+                Continue to Connect
+              </button>
+            </div>
+          )}
         </>
       )}
     </div>

@@ -30,6 +30,16 @@ export function needsAnAdministrator(problem: UserError, signingIn: boolean): bo
   return problem.kind === "AdministratorRequired" || (signingIn && problem.kind === "ConsentRequired");
 }
 
+/** The hand-off is the way on, so a sign-in refusal's own advice (open the
+ *  admin consent page) gives way to the advice that fits here. */
+export function asHandoffReason(problem: UserError): UserError {
+  if (problem.kind !== "ConsentRequired") return problem;
+  return {
+    ...problem,
+    fix: "Ask someone with the Cloud Application Administrator or Application Administrator role to run \"Set it up for me\", or send them the script below.",
+  };
+}
+
 const invalid = (message: string, fix: string): UserError => ({ kind: "InvalidInput", message, fix, details: null, setting: null });
 
 /** Where the administrator's session was opened, so a retry reuses it only for the same sign-in. */
@@ -105,7 +115,7 @@ export function SetupForMe({ form, onLock, onNotAdministrator, onContinue }: Pro
       if (needsAnAdministrator(problem, signingIn)) {
         session.current = null;
         setPhase({ at: "ready" });
-        onNotAdministrator(problem);
+        onNotAdministrator(asHandoffReason(problem));
         return;
       }
       setPhase((p) => ({ at: "failed", problem, events: p.at === "registering" ? p.events : [] }));

@@ -28,6 +28,8 @@ const profileOf = (draft: Draft, patch: Partial<Profile> = {}): Profile => ({
   environment: draft.product === "BusinessCentral" ? "Production" : "https://contoso.crm.dynamics.com",
   company: null,
   network: { long_timeout: false, retry_failed: true },
+  secret: null,
+  setup: null,
   ...patch,
 });
 
@@ -231,7 +233,7 @@ describe("Set it up for me", () => {
         if (tries === 1) throw { kind: "ServiceUnavailable", message: "Microsoft Graph did not answer.", fix: "Try again in a minute.", details: null, setting: null };
         return registered(BC_SERVICE)(a);
       },
-      setup_business_central_page: () => ({ url: null, client_id: NEW_APP, description: "d", permission_sets: ["D365 READ"], steps: ["Open it."] }),
+      setup_business_central_page: () => ({ url: null, client_id: NEW_APP, description: "d", permission_sets: ["D365 READ"], steps: ["Search for it."] }),
     });
     const { user } = renderStep(BC_SERVICE);
     await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
@@ -241,7 +243,9 @@ describe("Set it up for me", () => {
     await user.click(screen.getByTestId("setup-start"));
     await screen.findByTestId("setup-done");
     expect(called(calls, "setup_sign_in")).toHaveLength(1);
-    expect(await screen.findByTestId("bc-no-link")).toHaveTextContent("search");
+    // No address for the page in this cloud: no button that could not open it.
+    expect(await screen.findByTestId("bc-check-again")).toBeEnabled();
+    expect(screen.queryByTestId("bc-open-page")).not.toBeInTheDocument();
   });
 
   it("creates Dataverse's application user with the suggested role, never System Administrator by default", async () => {
@@ -263,7 +267,7 @@ describe("Set it up for me", () => {
     expect(within(within(card).getByTestId("role-System Administrator")).getByRole("radio")).not.toBeChecked();
     await user.click(within(card).getByTestId("dataverse-create-user"));
     expect(await within(card).findByTestId("dataverse-user-ready")).toHaveTextContent("Created the application user, with the role Basic User.");
-    expect(called(calls, "setup_dataverse_user")[0].args).toMatchObject({ name: "Dataverse", roleId: "r1" });
+    expect(called(calls, "setup_dataverse_user")[0].args).toMatchObject({ name: "Dataverse", roleId: "r1", roleName: "Basic User" });
   });
 
   it("adds the app on F&O's Entra applications page for the chosen user, or shows the values to enter by hand", async () => {
@@ -311,7 +315,10 @@ describe("when the person is not an administrator", () => {
         roles: ["Cloud Application Administrator", "Application Administrator"],
       }),
       save_handoff_script: (a) => String(a.path).replace("~", "/home/me"),
-      import_handoff: (a) => ({ ...(a.profile as Profile), tenant: "7c2f5e1a-0d3b-4c8e-9a61-c5e0a1b2c3d4", client_id: NEW_APP }),
+      import_handoff: (a) => {
+        const request = a.request as { name: string };
+        return profileOf(BC_SERVICE, { name: request.name, tenant: "7c2f5e1a-0d3b-4c8e-9a61-c5e0a1b2c3d4" });
+      },
       setup_business_central_page: () => ({ url: null, client_id: NEW_APP, description: "d", permission_sets: ["D365 READ"], steps: ["Open it."] }),
     });
     const { user, onContinue, current } = renderStep(BC_SERVICE);
@@ -334,7 +341,7 @@ describe("when the person is not an administrator", () => {
     expect(await screen.findByTestId("handoff-imported")).toHaveTextContent(`Saved the connection Business Central with the app ${NEW_APP}`);
     expect(called(calls, "import_handoff")[0].args).toMatchObject({
       path: "~/Downloads/d365-connect-app.json",
-      profile: { name: "Business Central", registration: "BackgroundService", environment: "Production" },
+      request: { name: "Business Central", registration: "BackgroundService", environment: "Production", tenant: TENANT },
     });
     expect(current()).toMatchObject({ clientId: NEW_APP, saved: true });
     await user.click(screen.getByTestId("handoff-continue"));
@@ -351,7 +358,12 @@ describe("when the person is not an administrator", () => {
     const { user } = renderStep(BC_SERVICE);
     await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
     await user.click(await screen.findByTestId("setup-start"));
-    expect(await screen.findByTestId("handoff-why")).toHaveTextContent("only administrators approve");
+    const why = await screen.findByTestId("handoff-why");
+    expect(why).toHaveTextContent("only administrators approve");
+    expect(why).toHaveTextContent("AADSTS90094");
+    // The advice fits the hand-off, not the Connect step's admin consent page.
+    expect(why).toHaveTextContent("send them the script below");
+    expect(why).not.toHaveTextContent("An administrator must grant consent.");
   });
 
   it("says a file that is not the script's output cannot be imported, and what to do", async () => {

@@ -2,7 +2,7 @@
 // pack is made), and how it becomes the backend's request and profile.
 import type { Profile } from "../bindings/Profile";
 import type { SetupRequest } from "../bindings/SetupRequest";
-import { needsEnvironmentUrl, productName, toProfile, type Draft } from "../connection/draft";
+import { fromProfile, needsEnvironmentUrl, productName, type Draft } from "../connection/draft";
 
 export type SecretMonths = 6 | 12 | 24;
 
@@ -53,23 +53,11 @@ export function toRequest(draft: Draft, form: SetupFormValues): SetupRequest {
   };
 }
 
-/** The profile to save with the administrator's app (the backend fills in tenant and client ID from the file). */
-export function toImportProfile(draft: Draft, form: SetupFormValues): Profile {
-  const request = toRequest(draft, form);
-  return { ...toProfile(draft), name: request.name, tenant: request.tenant, environment: request.environment };
-}
-
-/** The draft once a connection was saved by setup or import: the wizard carries on with it. */
+/** The draft once a connection was saved by setup or import: the wizard
+ *  carries on with it; the sandbox tenant, when it is one, stays. */
 export function draftFromSaved(profile: Profile): Partial<Draft> {
-  return {
-    name: profile.name,
-    tenant: profile.tenant,
-    clientId: profile.client_id,
-    registration: profile.registration,
-    scopes: profile.scopes,
-    environment: profile.environment,
-    company: profile.company,
-    secret: "",
-    saved: true,
-  };
+  const saved: Partial<Draft> = fromProfile(profile);
+  delete saved.sandbox;
+  delete saved.wantedCompany;
+  return saved;
 }

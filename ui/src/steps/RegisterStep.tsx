@@ -105,7 +105,7 @@ export function RegisterStep({ onContinue }: { onContinue: () => void }) {
   const unavailable = known?.unavailable ?? null;
 
   return (
-    <div className="step-body">
+    <div className="step-body register-step">
       <fieldset className="card choice-group" disabled={locked}>
         <legend>Will a person sign in, or does a background service connect?</legend>
         {MODES.map((m) => (
