@@ -120,41 +120,54 @@ impl Cli {
 /// Arguments of `profile add NAME` for one of the sandbox's products,
 /// through its endpoints (the custom cloud), followed by `app`.
 pub fn profile_add(s: &SandboxHandle, name: &str, product: &str, app: &[&str]) -> Vec<String> {
+    with_sandbox(s, &["profile", "add", name], product, app)
+}
+
+/// Arguments of `setup NAME` for one of the sandbox's products, followed by
+/// `extra` (grant, `--browser-cmd`…).
+pub fn setup_args(s: &SandboxHandle, name: &str, product: &str, extra: &[&str]) -> Vec<String> {
+    with_sandbox(s, &["setup", name], product, extra)
+}
+
+/// `command`, the product, the demo tenant, its environment and every
+/// endpoint of the sandbox as a custom cloud, then `extra`.
+fn with_sandbox(s: &SandboxHandle, command: &[&str], product: &str, extra: &[&str]) -> Vec<String> {
     let e = s.endpoints();
     let environment = match product {
         "fno" => e.fno_url.clone().unwrap_or_default(),
         "dataverse" => e.dataverse_url.clone().unwrap_or_default(),
         _ => "Production".into(),
     };
-    let mut args: Vec<String> = [
-        "profile",
-        "add",
-        name,
-        "--product",
-        product,
-        "--tenant",
-        &e.demo.tenant_id,
-        "--environment",
-        &environment,
-        "--cloud",
-        "custom",
-        "--authority",
-        &e.authority,
-        "--bc-api",
-        &e.bc_api,
-        "--globaldisco",
-        &e.globaldisco,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut args: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+    args.extend(
+        [
+            "--product",
+            product,
+            "--tenant",
+            &e.demo.tenant_id,
+            "--environment",
+            &environment,
+            "--cloud",
+            "custom",
+            "--authority",
+            &e.authority,
+            "--bc-api",
+            &e.bc_api,
+            "--globaldisco",
+            &e.globaldisco,
+            "--graph",
+            &e.graph,
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     if let Some(url) = &e.fno_url {
         args.extend(["--fno-url".to_string(), url.clone()]);
     }
     if let Some(url) = &e.dataverse_url {
         args.extend(["--dataverse-url".to_string(), url.clone()]);
     }
-    args.extend(app.iter().map(|s| s.to_string()));
+    args.extend(extra.iter().map(|s| s.to_string()));
     args
 }
 

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use d365_sandbox::world::{User, World};
+use d365_sandbox::world::World;
 use d365_sandbox::SandboxHandle;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// but not yet known to any product.
 const CONNECTOR: &str = "6f1c3a52-9d47-4e2b-8a10-c3b5e7d9f201";
 const CLERK_UPN: &str = "clerk@cronus-demo.onmicrosoft.com";
-const CLERK_PASSWORD: &str = "Clerk-Demo-1";
+const CLERK_PASSWORD: &str = "Cronus-Clerk-1";
 
 /// The demo world plus the connector app and a person who is not an
 /// administrator.
@@ -27,13 +27,8 @@ fn world() -> World {
     app.display_name = "Contoso Connector".into();
     app.registered_in_product.clear();
     world.apps.push(app);
-    let mut clerk: User = world.users[0].clone();
-    clerk.upn = CLERK_UPN.into();
-    clerk.display_name = "Cronus Clerk".into();
-    clerk.password = CLERK_PASSWORD.into();
-    clerk.object_id = None;
-    clerk.admin = false;
-    world.users.push(clerk);
+    // The demo world's second person holds no role anywhere.
+    assert!(world.user(CLERK_UPN).is_some_and(|u| !u.admin));
     world
 }
 
@@ -626,7 +621,7 @@ async fn fno_lists_its_users_and_entra_apps() {
     .await;
     let clerk = &one.body["value"][0];
     assert_eq!(clerk["Alias"], CLERK_UPN);
-    assert_eq!(clerk["UserName"], "Cronus Clerk");
+    assert_eq!(clerk["UserName"], "CRONUS Clerk");
     assert_eq!(clerk["Enabled"], true);
     assert_eq!(clerk["NetworkDomain"], "https://sts.windows.net/");
     assert_eq!(clerk["AccountType"], "ClaimsUser");

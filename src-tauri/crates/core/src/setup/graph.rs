@@ -145,15 +145,19 @@ pub enum GraphError {
 impl GraphError {
     /// Entra's replication delay: an object created a moment ago is not yet
     /// readable everywhere (docs/microsoft.md §9, "Errors and replication").
-    /// Graph documents coding against `code`; the "does not reference a
-    /// valid application object" case shares `Request_BadRequest` with real
-    /// mistakes, so only that message counts.
+    /// Graph documents coding against `code`, but the two 400s it gives then
+    /// ("does not reference a valid application object" for a new app's
+    /// service principal; "Invalid value specified for property" for a
+    /// grant naming a new one) share `Request_BadRequest` with real
+    /// mistakes, so only those messages count. A real mistake waited on
+    /// this way still ends when patience does.
     pub fn is_replication_delay(&self) -> bool {
         match self {
             GraphError::Refused { code, message, .. } => {
                 code == "Request_ResourceNotFound"
                     || (code == "Request_BadRequest"
-                        && message.contains("does not reference a valid application object"))
+                        && (message.contains("does not reference a valid application object")
+                            || message.starts_with("Invalid value specified for property")))
             }
             _ => false,
         }
@@ -517,5 +521,70 @@ impl Graph {
                 details: format!("HTTP {status}: {}", String::from_utf8_lossy(&body)),
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16, code: &str, message: &str) -> GraphError {
+        GraphError::Refused {
+            status,
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn replication_is_told_from_real_mistakes() {
+        assert!(refused(
+            404,
+            "Request_ResourceNotFound",
+            "Resource 'x' does not exist"
+        )
+        .is_replication_delay());
+        assert!(refused(
+            400,
+            "Request_BadRequest",
+            "The appId 'x' of the service principal does not reference a valid application object."
+        )
+        .is_replication_delay());
+        assert!(refused(
+            400,
+            "Request_BadRequest",
+            "Invalid value specified for property 'clientId' of resource 'OAuth2PermissionGrant'."
+        )
+        .is_replication_delay());
+        assert!(!refused(
+            400,
+            "Request_BadRequest",
+            "Property 'x' does not exist as a declared property."
+        )
+        .is_replication_delay());
+        assert!(!refused(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation."
+        )
+        .is_replication_delay());
+    }
+
+    #[test]
+    fn a_refusal_for_lack_of_role_points_to_the_administrator() {
+        let denied = refused(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        );
+        assert_eq!(denied.kind(), ErrorKind::AdministratorRequired);
+        assert!(denied.fix().contains("Cloud Application Administrator"));
+        assert!(refused(
+            409,
+            "Request_MultipleObjectsWithSameKeyValue",
+            "Permission entry already exists."
+        )
+        .is_already_there());
     }
 }
