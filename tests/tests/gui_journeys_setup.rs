@@ -396,7 +396,7 @@ async fn connect_and_check(app: &Desktop, shots: &Path, product_name: &str) {
         app,
         shots,
         r#"[data-testid="token-verdict"]"#,
-        &format!("This token can call {product_name}."),
+        &format!("This token can call {product_name}"),
     )
     .await;
     step(app, "check").await;
@@ -437,12 +437,30 @@ async fn setup_dataverse_and_fno_background_services_in_the_sandbox_tenant() {
         &app,
         &shots,
         r#"[data-testid="dataverse-user-ready"]"#,
-        "the application user, with the role",
+        "the application user with the role",
     )
     .await;
     both_themes(&app, &shots, card, "02-dataverse-user-ready").await;
     connect_and_check(&app, &shots, "Dataverse").await;
     shoot(&app, &shots, "03-dataverse-checks").await;
+    // Connect saved the connection again; what setup did inside the
+    // product is still on file.
+    let profiles = app
+        .invoke_with("list_profiles", serde_json::json!({}))
+        .await
+        .unwrap();
+    let saved = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Setup Dataverse")
+        .unwrap();
+    assert!(
+        saved["profile"]["setup"]["product_side"]
+            .as_str()
+            .is_some_and(|s| s.contains("application user")),
+        "{saved}"
+    );
 
     // Finance & Operations: the Entra applications page, acting as a user.
     click(&app, ".brand").await;

@@ -207,23 +207,23 @@ export const setupBusinessCentralPage = (name: string, description: string): Pro
   call("setup_business_central_page", { name, description });
 export const setupDataverseRoles = (name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<SecurityRole[]> =>
   call("setup_dataverse_roles", { name, operation, onEvent: channel(onEvent) });
-/** Resolves to true when the application user was created now, false when it was there already. */
+/** Resolves to the saved connection, which notes the application user in `setup.product_side`. */
 export const setupDataverseUser = (
   name: string,
   role: SecurityRole,
   operation: string,
   onEvent: (event: SignInEvent) => void,
-): Promise<boolean> => call("setup_dataverse_user", { name, roleId: role.id, roleName: role.name, operation, onEvent: channel(onEvent) });
+): Promise<Profile> => call("setup_dataverse_user", { name, roleId: role.id, roleName: role.name, operation, onEvent: channel(onEvent) });
 export const setupFnoOptions = (name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<FnoProductSide> =>
   call("setup_fno_options", { name, operation, onEvent: channel(onEvent) });
-/** Resolves to the F&O user the app is mapped to. */
+/** Resolves to the saved connection, which notes the user the app acts as in `setup.product_side`. */
 export const setupFnoApplication = (
   name: string,
   appName: string,
   userId: string,
   operation: string,
   onEvent: (event: SignInEvent) => void,
-): Promise<string> => call("setup_fno_application", { name, appName, userId, operation, onEvent: channel(onEvent) });
+): Promise<Profile> => call("setup_fno_application", { name, appName, userId, operation, onEvent: channel(onEvent) });
 
 // When someone else is the administrator: the hand-off pack and its answer.
 export const setupHandoff = (request: SetupRequest): Promise<HandoffPack> => call("setup_handoff", { request });

@@ -235,7 +235,7 @@ pub async fn setup_dataverse_roles(
 }
 
 /// Finds or creates the app's application user with the chosen role and
-/// notes it in the connection; true when it was created now.
+/// notes it in the connection, which it returns.
 #[tauri::command]
 pub async fn setup_dataverse_user(
     state: State<'_, AppState>,
@@ -244,15 +244,14 @@ pub async fn setup_dataverse_user(
     role_name: String,
     operation: String,
     on_event: Channel<SignInEvent>,
-) -> Result<bool, UserError> {
+) -> Result<Profile, UserError> {
     let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
     let user = dataverse::ensure_application_user(&api, &environment, &client_id, &role_id).await?;
     let done = format!(
         "{} the application user with the role {role_name}.",
         if user.created { "Created" } else { "Found" }
     );
-    record(&state, &name, &done).await?;
-    Ok(user.created)
+    record(&state, &name, &done).await
 }
 
 /// Whether F&O's Microsoft Entra applications page can be filled in for
@@ -278,7 +277,7 @@ pub async fn setup_fno_options(
 }
 
 /// Adds the app to F&O's Microsoft Entra applications page, acting as
-/// `user_id`; returns the user it is mapped to.
+/// `user_id`, and notes it in the connection, which it returns.
 #[tauri::command]
 pub async fn setup_fno_application(
     state: State<'_, AppState>,
@@ -287,20 +286,19 @@ pub async fn setup_fno_application(
     user_id: String,
     operation: String,
     on_event: Channel<SignInEvent>,
-) -> Result<String, UserError> {
+) -> Result<Profile, UserError> {
     let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
     let mapped =
         fno::ensure_entra_application(&api, &environment, &client_id, &app_name, &user_id).await?;
     let done = format!("The app is on the Microsoft Entra applications page, acting as {mapped}.");
-    record(&state, &name, &done).await?;
-    Ok(mapped)
+    record(&state, &name, &done).await
 }
 
 /// Notes in the saved connection what setup prepared inside the product.
-async fn record(state: &AppState, name: &str, done: &str) -> Result<(), UserError> {
-    record_product_side(&state.saved().await?, name, done)?;
+async fn record(state: &AppState, name: &str, done: &str) -> Result<Profile, UserError> {
+    let profile = record_product_side(&state.saved().await?, name, done)?;
     state.forget(name).await;
-    Ok(())
+    Ok(profile)
 }
 
 /// The script, checklist and roles for an administrator to run setup.

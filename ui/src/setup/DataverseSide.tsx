@@ -1,14 +1,17 @@
 import { useEffect, useState } from "react";
+import type { Profile } from "../bindings/Profile";
 import type { SecurityRole } from "../bindings/SecurityRole";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { SignInProgress } from "../components/SignInProgress";
+import { useDraft } from "../connection/DraftContext";
 import { setupDataverseRoles, setupDataverseUser } from "../ipc";
 import { useAdminCall } from "./useAdminCall";
 
 /** Dataverse's side: an application user for the app in the environment, with a security role the administrator picks. */
 export function DataverseSide({ name, environment }: { name: string; environment: string }) {
   const roles = useAdminCall<SecurityRole[]>();
-  const user = useAdminCall<boolean>();
+  const { update } = useDraft();
+  const user = useAdminCall<Profile>();
   const [chosen, setChosen] = useState<string | null>(null);
   const { run: loadRoles } = roles;
 
@@ -22,7 +25,9 @@ export function DataverseSide({ name, environment }: { name: string; environment
   const list = roles.state.status === "done" ? roles.state.value : [];
   const role = list.find((r) => r.id === chosen);
   const create = () => {
-    if (role) void user.run((operation, onEvent) => setupDataverseUser(name, role, operation, onEvent));
+    if (!role) return;
+    // The connection now notes the application user: so does the draft, which the Connect step saves again.
+    void user.run((operation, onEvent) => setupDataverseUser(name, role, operation, onEvent)).then((saved) => saved && update({ setup: saved.setup }));
   };
 
   return (
@@ -61,10 +66,10 @@ export function DataverseSide({ name, environment }: { name: string; environment
       )}
       {user.state.status === "running" && user.events.length > 0 && <SignInProgress events={user.events} waiting="" />}
       {user.state.status === "failed" && <ErrorPanel problem={user.state.problem} />}
-      {user.state.status === "done" && role && (
+      {user.state.status === "done" && (
         <p className="ok" role="status" data-testid="dataverse-user-ready">
           <span className="dot ok" aria-hidden="true" />
-          {user.state.value ? "Created" : "Found"} the application user, with the role {role.name}.
+          {user.state.value.setup?.product_side ?? "The application user is ready."}
         </p>
       )}
     </section>

@@ -1,8 +1,10 @@
 import { useEffect, useState } from "react";
 import type { FnoProductSide } from "../bindings/FnoProductSide";
+import type { Profile } from "../bindings/Profile";
 import { CopyButton } from "../components/CopyButton";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { SignInProgress } from "../components/SignInProgress";
+import { useDraft } from "../connection/DraftContext";
 import { setupFnoApplication, setupFnoOptions } from "../ipc";
 import { useAdminCall } from "./useAdminCall";
 
@@ -12,7 +14,8 @@ const PAGE = "System administration > Setup > Microsoft Entra applications";
 /** Finance & Operations' side: the app's client ID on its Microsoft Entra applications page, acting as a user. */
 export function FnoSide({ name, appName, clientId }: { name: string; appName: string; clientId: string }) {
   const options = useAdminCall<FnoProductSide>();
-  const added = useAdminCall<string>();
+  const { update } = useDraft();
+  const added = useAdminCall<Profile>();
   const [user, setUser] = useState<string | null>(null);
   const { run: loadOptions } = options;
 
@@ -21,7 +24,9 @@ export function FnoSide({ name, appName, clientId }: { name: string; appName: st
   }, [loadOptions, name]);
 
   const add = () => {
-    if (user) void added.run((operation, onEvent) => setupFnoApplication(name, appName, user, operation, onEvent));
+    if (!user) return;
+    // The connection now notes the app's user: so does the draft, which the Connect step saves again.
+    void added.run((operation, onEvent) => setupFnoApplication(name, appName, user, operation, onEvent)).then((saved) => saved && update({ setup: saved.setup }));
   };
 
   const side = options.state.status === "done" ? options.state.value : null;
@@ -61,7 +66,7 @@ export function FnoSide({ name, appName, clientId }: { name: string; appName: st
           {added.state.status === "done" && (
             <p className="ok" role="status" data-testid="fno-app-added">
               <span className="dot ok" aria-hidden="true" />
-              The app is on the Microsoft Entra applications page and acts as {added.state.value}.
+              {added.state.value.setup?.product_side ?? "The app is on the Microsoft Entra applications page."}
             </p>
           )}
         </>

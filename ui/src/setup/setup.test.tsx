@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { Profile } from "../bindings/Profile";
 import type { SetupEvent } from "../bindings/SetupEvent";
+import type { SetupRecord } from "../bindings/SetupRecord";
 import type { SignInEvent } from "../bindings/SignInEvent";
 import { DraftProvider, useDraft } from "../connection/DraftContext";
 import { EMPTY_DRAFT, type Draft } from "../connection/draft";
@@ -32,6 +33,16 @@ const profileOf = (draft: Draft, patch: Partial<Profile> = {}): Profile => ({
   setup: null,
   ...patch,
 });
+
+const RECORD: SetupRecord = {
+  app_name: "D365 Connect",
+  object_id: "o",
+  service_principal_id: "s",
+  delegated: [],
+  roles: [],
+  product_side: null,
+  set_up_on: "2026-12-04",
+};
 
 const adminRequired = {
   kind: "AdministratorRequired",
@@ -256,7 +267,8 @@ describe("Set it up for me", () => {
         { id: "r1", name: "Basic User", suggested: true },
         { id: "r0", name: "System Administrator", suggested: false },
       ],
-      setup_dataverse_user: () => true,
+      setup_dataverse_user: () =>
+        profileOf(draft, { name: "Dataverse", setup: { ...RECORD, product_side: "Created the application user with the role Basic User." } }),
     });
     const { user } = renderStep(draft);
     await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
@@ -266,7 +278,7 @@ describe("Set it up for me", () => {
     await waitFor(() => expect(within(within(card).getByTestId("role-Basic User")).getByRole("radio")).toBeChecked());
     expect(within(within(card).getByTestId("role-System Administrator")).getByRole("radio")).not.toBeChecked();
     await user.click(within(card).getByTestId("dataverse-create-user"));
-    expect(await within(card).findByTestId("dataverse-user-ready")).toHaveTextContent("Created the application user, with the role Basic User.");
+    expect(await within(card).findByTestId("dataverse-user-ready")).toHaveTextContent("Created the application user with the role Basic User.");
     expect(called(calls, "setup_dataverse_user")[0].args).toMatchObject({ name: "Dataverse", roleId: "r1", roleName: "Basic User" });
   });
 
@@ -275,16 +287,19 @@ describe("Set it up for me", () => {
     const calls = backend({
       setup_register: registered(draft, { name: "FO" }),
       setup_fno_options: () => ({ automatic: true, users: [{ id: "Admin", name: "Admin" }, { id: "svc", name: "Integration user" }] }),
-      setup_fno_application: (a) => a.userId,
+      setup_fno_application: (a) =>
+        profileOf(draft, { name: "FO", setup: { ...RECORD, product_side: `The app is on the Microsoft Entra applications page, acting as ${String(a.userId)}.` } }),
     });
-    const { user } = renderStep(draft);
+    const { user, current } = renderStep(draft);
     await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
     await user.click(await screen.findByTestId("setup-start"));
     const card = await screen.findByTestId("fno-entra-applications");
     expect(await within(card).findByTestId("fno-add-app")).toBeDisabled();
     await user.click(within(within(card).getByTestId("fno-user-svc")).getByRole("radio"));
     await user.click(within(card).getByTestId("fno-add-app"));
-    expect(await within(card).findByTestId("fno-app-added")).toHaveTextContent("acts as svc");
+    expect(await within(card).findByTestId("fno-app-added")).toHaveTextContent("acting as svc");
+    // The draft keeps what the connection notes, so the Connect step's save keeps it too.
+    expect(current().setup?.product_side).toContain("acting as svc");
     expect(called(calls, "setup_fno_application")[0].args).toMatchObject({ name: "FO", userId: "svc", appName: "D365 Connect - FinanceOperations (background service)" });
   });
 
