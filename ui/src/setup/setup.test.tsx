@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC } from "@tauri-apps/api/mocks";
@@ -147,6 +147,22 @@ describe("the Register step's three paths", () => {
     const setup = screen.getByTestId("path-setup");
     await waitFor(() => expect(within(setup).getByRole("radio")).toBeDisabled());
     expect(setup).toHaveTextContent("no Microsoft Graph address");
+  });
+});
+
+describe("the administrator's session", () => {
+  it("ends when the wizard starts over, and is never asked to end if setup was not opened", async () => {
+    const calls = backend();
+    const { user } = renderStep(BC_SERVICE);
+    await screen.findByText("Register the app in Microsoft Entra");
+    cleanup();
+    expect(called(calls, "end_setup")).toHaveLength(0);
+
+    renderStep(BC_SERVICE);
+    await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
+    await screen.findByTestId("setup-start");
+    cleanup();
+    expect(called(calls, "end_setup")).toHaveLength(1);
   });
 });
 
