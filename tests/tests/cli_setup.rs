@@ -232,3 +232,61 @@ async fn a_clerk_is_refused_with_exit_code_3_and_leaves_with_the_handoff_script(
         cli.ok(&["profile", "remove", &profile]).unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setup_prepares_dataverse_and_fno_for_a_background_service() {
+    let s = start().await;
+    let cli = Cli::with_keychain().unwrap();
+    let browser = admin_browser();
+    for (product, extra, said) in [
+        (
+            "dataverse",
+            vec![],
+            "application user with the role Service Reader",
+        ),
+        (
+            "fno",
+            vec!["--fno-user", "Integration"],
+            "acting as Integration",
+        ),
+    ] {
+        let name = format!("setup-{product}-{}", std::process::id());
+        let mut flags = vec!["--grant", "client-credentials", "--browser-cmd", &browser];
+        flags.extend(extra);
+        let out = cli
+            .ok(&strs(&setup_args(&s, &name, product, &flags)))
+            .unwrap();
+        assert!(stderr(&out).contains(said), "{product}: {}", stderr(&out));
+        let shown: Value = cli.json(&["profile", "show", &name, "--json"]).unwrap();
+        assert!(
+            shown["setup"]["product_side"]
+                .as_str()
+                .unwrap()
+                .contains(said),
+            "{shown}"
+        );
+        let out = cli.run(&["check", &name]).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{product}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        cli.ok(&["profile", "remove", &name]).unwrap();
+    }
+
+    // F&O without a user named: refused with the users to choose from.
+    let name = format!("setup-fno-nouser-{}", std::process::id());
+    let flags = [
+        "--grant",
+        "client-credentials",
+        "--browser-cmd",
+        browser.as_str(),
+    ];
+    let out = cli
+        .run(&strs(&setup_args(&s, &name, "fno", &flags)))
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Integration"), "{}", stderr(&out));
+    let _ = cli.run(&["profile", "remove", &name]);
+}

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use d365_core::http::{self, Timeout};
-use d365_core::identity::sign_in::SignInOptions;
+use d365_core::identity::browser::Browser;
+use d365_core::identity::sign_in::{SignInEvent, SignInOptions};
 use d365_core::problem::ErrorKind;
 use d365_core::product::Product;
 use d365_core::profiles::{Profile, ProfileStore, Registration};
@@ -20,7 +21,9 @@ use d365_core::setup::graph::Graph;
 use d365_core::setup::handoff;
 use d365_core::setup::patience::Patience;
 use d365_core::setup::plan::default_display_name;
-use d365_core::setup::product_side::{as_administrator, business_central, dataverse, fno};
+use d365_core::setup::product_side::{
+    as_administrator, business_central, dataverse, fno, ProductApi,
+};
 use d365_core::setup::progress::{SetupEvent, SetupStep, StepState};
 use d365_core::setup::register::SecretLifetime;
 use d365_core::setup::renew::{renew_secret, Renewal};
@@ -139,18 +142,24 @@ fn step_lines(json: bool) -> impl Fn(SetupEvent) + Send + Sync {
     }
 }
 
+/// Runs `work` on a tokio runtime of its own.
+fn block_on(
+    work: impl std::future::Future<Output = Result<(), UserError>>,
+) -> Result<(), UserError> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| {
+        UserError::new(
+            ErrorKind::Internal,
+            "d365c could not start its network engine.",
+            "Try again.",
+        )
+        .with_details(e.to_string())
+    })?;
+    runtime.block_on(work)
+}
+
 pub fn run(args: SetupArgs, json: bool) -> ExitCode {
     let name = args.name.clone();
-    let result = tokio::runtime::Runtime::new()
-        .map_err(|e| {
-            UserError::new(
-                ErrorKind::Internal,
-                "d365c could not start its network engine.",
-                "Try again.",
-            )
-            .with_details(e.to_string())
-        })
-        .and_then(|runtime| runtime.block_on(setup(args, json)));
+    let result = block_on(setup(args, json));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -232,145 +241,22 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
         register_and_save(&connections, &graph, &form, &Patience::default(), &on_step).await?;
 
     let product_side = if form.registration == Registration::BackgroundService {
-        let resource = form.environment.clone().unwrap_or_default();
+        let mut admin = Admin {
+            session: &mut session,
+            browser: browser.as_ref(),
+            cancel: &cancel,
+            on_sign_in: &on_sign_in,
+        };
+        let done = Done {
+            connections: &connections,
+            profile: &profile.name,
+            on_step: &on_step,
+        };
         match form.product {
-            Product::BusinessCentral => {
-                let page = business_central::entra_applications_page(
-                    &form.cloud,
-                    &form.tenant,
-                    form.environment.as_deref().unwrap_or("Production"),
-                    &summary.client_id,
-                    &form.app_name,
-                );
-                if !json {
-                    eprintln!("Business Central has no API for its Microsoft Entra Applications page; one step is yours:");
-                    for (i, step) in page.steps.iter().enumerate() {
-                        eprintln!("  {}. {step}", i + 1);
-                    }
-                    eprintln!("  Client ID: {}", page.client_id);
-                    if let Some(url) = &page.url {
-                        eprintln!("  Page: {url}");
-                    }
-                    eprintln!("Then `d365c check {}` proves it.", profile.name);
-                }
-                json!({ "business_central": page })
-            }
-            Product::Dataverse => {
-                let api = as_administrator(
-                    &mut session,
-                    http.clone(),
-                    form.product,
-                    &resource,
-                    browser.as_ref(),
-                    SignInOptions::default(),
-                    &cancel,
-                    &on_sign_in,
-                )
-                .await?;
-                let roles = dataverse::security_roles(&api, &resource).await?;
-                let role = match &args.role {
-                    Some(wanted) => roles.iter().find(|r| r.name.eq_ignore_ascii_case(wanted)),
-                    None => roles.iter().find(|r| r.suggested),
-                }
-                .ok_or_else(|| {
-                    usage(
-                        "That security role is not in the environment.",
-                        format!(
-                            "Use --role with one of: {}.",
-                            roles
-                                .iter()
-                                .map(|r| r.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })?;
-                let user = dataverse::ensure_application_user(
-                    &api,
-                    &resource,
-                    &summary.client_id,
-                    &role.id,
-                )
-                .await?;
-                let detail = format!(
-                    "{} the application user with the role {}.",
-                    if user.created { "Created" } else { "Found" },
-                    role.name
-                );
-                record_product_side(&connections, &profile.name, &detail)?;
-                on_step(SetupEvent {
-                    step: SetupStep::ProductSide,
-                    state: StepState::Done,
-                    detail,
-                });
-                json!({ "dataverse": { "application_user": user.id, "role": role.name } })
-            }
+            Product::BusinessCentral => business_central_side(&form, &summary, &profile, json),
+            Product::Dataverse => dataverse_side(&mut admin, &args, &form, &summary, &done).await?,
             Product::FinanceOperations => {
-                let api = as_administrator(
-                    &mut session,
-                    http.clone(),
-                    form.product,
-                    &resource,
-                    browser.as_ref(),
-                    SignInOptions::default(),
-                    &cancel,
-                    &on_sign_in,
-                )
-                .await?;
-                if fno::has_entra_applications_entity(&api, &resource).await? {
-                    let users = fno::users(&api, &resource).await?;
-                    let user = args
-                        .fno_user
-                        .clone()
-                        // Never a default: the app acts with this user's rights.
-                        .ok_or_else(|| {
-                            usage(
-                                "Choose the F&O user the app acts as.",
-                                format!(
-                                    "Use --fno-user with one of: {}.",
-                                    users
-                                        .iter()
-                                        .map(|u| u.id.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )
-                        })?;
-                    let mapped = fno::ensure_entra_application(
-                        &api,
-                        &resource,
-                        &summary.client_id,
-                        &form.app_name,
-                        &user,
-                    )
-                    .await?;
-                    let detail = format!(
-                        "The app is on the Microsoft Entra applications page, acting as {mapped}."
-                    );
-                    record_product_side(&connections, &profile.name, &detail)?;
-                    on_step(SetupEvent {
-                        step: SetupStep::ProductSide,
-                        state: StepState::Done,
-                        detail,
-                    });
-                    json!({ "finance_operations": { "user": mapped } })
-                } else {
-                    if !json {
-                        eprintln!("This environment offers no API for its Microsoft Entra applications page; one step is yours:");
-                        eprintln!(
-                            "  System administration > Setup > Microsoft Entra applications > New"
-                        );
-                        eprintln!(
-                            "  Client ID: {}  Name: {}  User ID: {}",
-                            summary.client_id,
-                            form.app_name,
-                            args.fno_user
-                                .as_deref()
-                                .unwrap_or("(a user made for integrations)")
-                        );
-                    }
-                    json!({ "finance_operations": { "manual": true } })
-                }
+                fno_side(&mut admin, &args, &form, &summary, &done, json).await?
             }
         }
     } else {
@@ -383,6 +269,128 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
         print_summary(&profile, &summary);
     }
     Ok(())
+}
+
+/// The administrator's sign-in, to call the product as them.
+struct Admin<'a> {
+    session: &'a mut AdminSession,
+    browser: &'a dyn Browser,
+    cancel: &'a CancellationToken,
+    on_sign_in: &'a (dyn Fn(SignInEvent) + Send + Sync),
+}
+
+impl Admin<'_> {
+    async fn api(&mut self, product: Product, environment: &str) -> Result<ProductApi, UserError> {
+        as_administrator(
+            self.session,
+            http::client(Timeout::Normal)?,
+            product,
+            environment,
+            self.browser,
+            SignInOptions::default(),
+            self.cancel,
+            self.on_sign_in,
+        )
+        .await
+    }
+}
+
+/// Where a finished product-side step is said and kept.
+struct Done<'a> {
+    connections: &'a SavedConnections,
+    profile: &'a str,
+    on_step: &'a (dyn Fn(SetupEvent) + Send + Sync),
+}
+
+impl Done<'_> {
+    fn record(&self, detail: String) -> Result<(), UserError> {
+        record_product_side(self.connections, self.profile, &detail)?;
+        (self.on_step)(SetupEvent {
+            step: SetupStep::ProductSide,
+            state: StepState::Done,
+            detail,
+        });
+        Ok(())
+    }
+}
+
+/// BC has no API for page 9860: the step is printed for the admin.
+fn business_central_side(
+    form: &SetupForm,
+    summary: &SetupSummary,
+    profile: &Profile,
+    json: bool,
+) -> serde_json::Value {
+    let page = business_central::entra_applications_page(
+        &form.cloud,
+        &form.tenant,
+        form.environment.as_deref().unwrap_or("Production"),
+        &summary.client_id,
+        &form.app_name,
+    );
+    if !json {
+        eprintln!("Business Central has no API for its Microsoft Entra Applications page; one step is yours:");
+        for (i, step) in page.steps.iter().enumerate() {
+            eprintln!("  {}. {step}", i + 1);
+        }
+        eprintln!("  Client ID: {}", page.client_id);
+        if let Some(url) = &page.url {
+            eprintln!("  Page: {url}");
+        }
+        eprintln!("Then `d365c check {}` proves it.", profile.name);
+    }
+    json!({ "business_central": page })
+}
+
+async fn dataverse_side(
+    admin: &mut Admin<'_>,
+    args: &SetupArgs,
+    form: &SetupForm,
+    summary: &SetupSummary,
+    done: &Done<'_>,
+) -> Result<serde_json::Value, UserError> {
+    let environment = form.environment.as_deref().unwrap_or_default();
+    let api = admin.api(form.product, environment).await?;
+    let roles = dataverse::security_roles(&api, environment).await?;
+    let role = dataverse::choose_role(&roles, args.role.as_deref())?;
+    let user =
+        dataverse::ensure_application_user(&api, environment, &summary.client_id, &role.id).await?;
+    done.record(user.describe(&role.name))?;
+    Ok(json!({ "dataverse": { "application_user": user.id, "role": role.name } }))
+}
+
+async fn fno_side(
+    admin: &mut Admin<'_>,
+    args: &SetupArgs,
+    form: &SetupForm,
+    summary: &SetupSummary,
+    done: &Done<'_>,
+    json: bool,
+) -> Result<serde_json::Value, UserError> {
+    let environment = form.environment.as_deref().unwrap_or_default();
+    let api = admin.api(form.product, environment).await?;
+    if !fno::has_entra_applications_entity(&api, environment).await? {
+        let steps = fno::by_hand(&summary.client_id, &form.app_name, args.fno_user.as_deref());
+        if !json {
+            eprintln!("This environment offers no API for its Microsoft Entra applications page; one step is yours:");
+            for step in &steps {
+                eprintln!("  {step}");
+            }
+        }
+        return Ok(json!({ "finance_operations": { "by_hand": steps } }));
+    }
+    let users = fno::users(&api, environment).await?;
+    let user = fno::choose_user(&users, args.fno_user.as_deref())?;
+    let mapped = fno::ensure_entra_application(
+        &api,
+        environment,
+        &summary.client_id,
+        &form.app_name,
+        &user.id,
+    )
+    .await?;
+    done.record(fno::describe(&mapped))?;
+    Ok(json!({ "finance_operations": { "user": mapped } }))
 }
 
 fn print_summary(profile: &Profile, summary: &SetupSummary) {
@@ -467,16 +475,7 @@ fn import(
 pub fn renew(command: SecretCommand, json: bool) -> ExitCode {
     let SecretCommand::Renew(args) = command;
     let name = args.name.clone();
-    let result = tokio::runtime::Runtime::new()
-        .map_err(|e| {
-            UserError::new(
-                ErrorKind::Internal,
-                "d365c could not start its network engine.",
-                "Try again.",
-            )
-            .with_details(e.to_string())
-        })
-        .and_then(|runtime| runtime.block_on(renew_for(args, json)));
+    let result = block_on(renew_for(args, json));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e, Some(&name), json),

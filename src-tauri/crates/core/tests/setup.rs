@@ -24,7 +24,7 @@ use d365_core::setup::connection::{register_and_save, SetupForm};
 use d365_core::setup::graph::Graph;
 use d365_core::setup::patience::Patience;
 use d365_core::setup::plan::default_display_name;
-use d365_core::setup::product_side::{as_administrator, dataverse, fno};
+use d365_core::setup::product_side::{as_administrator, dataverse, fno, ProductApi};
 use d365_core::setup::progress::{SetupEvent, StepState};
 use d365_core::setup::register::SecretLifetime;
 use d365_core::setup::renew::{renew_secret, Renewal};
@@ -302,28 +302,25 @@ async fn someone_without_the_role_is_stopped_before_anything_is_made() {
     assert!(setup.connections.load("clerk").is_err());
 }
 
-#[tokio::test]
-async fn dataverse_background_service_gets_its_application_user_and_role() {
-    let _turn = TURN.lock().await;
-    let s = sandbox(World::demo()).await;
+/// A background service for `product` set up by the demo administrator,
+/// with the product's API as that administrator, for the product side.
+async fn product_side(
+    s: &SandboxHandle,
+    name: &str,
+    product: Product,
+) -> (Setup, String, String, ProductApi) {
     s.set_replication_delay(Duration::ZERO);
     let setup = Setup::new();
     let browser = RobotBrowser::new(Choice::AcceptForOrganization);
-    let mut session = admin_session(&s, &browser).await.unwrap();
-    let form = form(
-        &s,
-        "dv-service",
-        Product::Dataverse,
-        Registration::BackgroundService,
-    );
-    let (profile, summary) = set_up(&s, &setup, &session, &form).await.unwrap();
+    let mut session = admin_session(s, &browser).await.unwrap();
+    let form = form(s, name, product, Registration::BackgroundService);
+    let (profile, summary) = set_up(s, &setup, &session, &form).await.unwrap();
     let environment = profile.environment.clone().unwrap();
-
     let http = d365_core::http::client(Default::default()).unwrap();
     let api = as_administrator(
         &mut session,
         http,
-        Product::Dataverse,
+        product,
         &environment,
         &browser,
         SignInOptions::default(),
@@ -332,6 +329,15 @@ async fn dataverse_background_service_gets_its_application_user_and_role() {
     )
     .await
     .unwrap();
+    (setup, environment, summary.client_id, api)
+}
+
+#[tokio::test]
+async fn dataverse_background_service_gets_its_application_user_and_role() {
+    let _turn = TURN.lock().await;
+    let s = sandbox(World::demo()).await;
+    let (setup, environment, client_id, api) =
+        product_side(&s, "dv-service", Product::Dataverse).await;
     let roles = dataverse::security_roles(&api, &environment).await.unwrap();
     assert_eq!(
         roles[0].name, "Service Reader",
@@ -340,15 +346,13 @@ async fn dataverse_background_service_gets_its_application_user_and_role() {
     assert!(roles
         .iter()
         .all(|r| !(r.suggested && r.name == "System Administrator")));
-    let user =
-        dataverse::ensure_application_user(&api, &environment, &summary.client_id, &roles[0].id)
-            .await
-            .unwrap();
+    let user = dataverse::ensure_application_user(&api, &environment, &client_id, &roles[0].id)
+        .await
+        .unwrap();
     assert!(user.created);
-    let again =
-        dataverse::ensure_application_user(&api, &environment, &summary.client_id, &roles[0].id)
-            .await
-            .unwrap();
+    let again = dataverse::ensure_application_user(&api, &environment, &client_id, &roles[0].id)
+        .await
+        .unwrap();
     assert_eq!(
         again,
         d365_core::setup::product_side::dataverse::ApplicationUser {
@@ -363,32 +367,8 @@ async fn dataverse_background_service_gets_its_application_user_and_role() {
 async fn fno_background_service_is_added_to_its_entra_applications_page() {
     let _turn = TURN.lock().await;
     let s = sandbox(World::demo()).await;
-    s.set_replication_delay(Duration::ZERO);
-    let setup = Setup::new();
-    let browser = RobotBrowser::new(Choice::AcceptForOrganization);
-    let mut session = admin_session(&s, &browser).await.unwrap();
-    let form = form(
-        &s,
-        "fno-service",
-        Product::FinanceOperations,
-        Registration::BackgroundService,
-    );
-    let (profile, summary) = set_up(&s, &setup, &session, &form).await.unwrap();
-    let environment = profile.environment.clone().unwrap();
-
-    let http = d365_core::http::client(Default::default()).unwrap();
-    let api = as_administrator(
-        &mut session,
-        http,
-        Product::FinanceOperations,
-        &environment,
-        &browser,
-        SignInOptions::default(),
-        &CancellationToken::new(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let (setup, environment, client_id, api) =
+        product_side(&s, "fno-service", Product::FinanceOperations).await;
     assert!(fno::has_entra_applications_entity(&api, &environment)
         .await
         .unwrap());
@@ -397,8 +377,8 @@ async fn fno_background_service_is_added_to_its_entra_applications_page() {
     let mapped = fno::ensure_entra_application(
         &api,
         &environment,
-        &summary.client_id,
-        &form.app_name,
+        &client_id,
+        "Contoso connector",
         "Integration",
     )
     .await

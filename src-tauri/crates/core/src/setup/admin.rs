@@ -124,12 +124,7 @@ impl AdminSession {
         };
         let scopes = vec![format!("{}/.default", resource.trim_end_matches('/'))];
         match self.client.refresh(&refresh, &scopes).await {
-            Ok(tokens) => {
-                if let Some(rotated) = tokens.refresh_token {
-                    self.refresh = Some(rotated);
-                }
-                Ok(Some(tokens.access_token))
-            }
+            Ok(tokens) => Ok(Some(self.keep(tokens))),
             Err(e) if e.needs_new_sign_in() => Ok(None),
             Err(e) => Err(e),
         }
@@ -149,10 +144,16 @@ impl AdminSession {
             "offline_access".to_string(),
         ];
         let tokens = sign_in(&self.client, &scopes, browser, options, cancel, on_event).await?;
+        Ok(self.keep(tokens))
+    }
+
+    /// The access token; Entra usually rotates the refresh token, and the
+    /// newest one is the one to redeem next.
+    fn keep(&mut self, tokens: TokenSet) -> Secret {
         if let Some(rotated) = tokens.refresh_token {
             self.refresh = Some(rotated);
         }
-        Ok(tokens.access_token)
+        tokens.access_token
     }
 }
 

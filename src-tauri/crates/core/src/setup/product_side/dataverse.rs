@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
+use crate::problem::{ErrorKind, UserError};
 use crate::setup::product_side::api::{ProductApi, ProductSideError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -92,12 +93,49 @@ pub async fn security_roles(
     Ok(list)
 }
 
+/// The role the administrator named, or else the suggested one.
+pub fn choose_role<'r>(
+    roles: &'r [SecurityRole],
+    wanted: Option<&str>,
+) -> Result<&'r SecurityRole, UserError> {
+    match wanted {
+        Some(name) => roles
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name.trim())),
+        None => roles.iter().find(|r| r.suggested),
+    }
+    .ok_or_else(|| {
+        UserError::new(
+            ErrorKind::InvalidInput,
+            "Choose the security role of the app's application user.",
+            format!(
+                "Roles in this environment: {}.",
+                roles
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
 /// What the environment holds for the app once setup is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationUser {
     pub id: String,
     /// False when an earlier run had made it already.
     pub created: bool,
+}
+
+impl ApplicationUser {
+    /// What setup did, for the progress line and the connection's record.
+    pub fn describe(&self, role: &str) -> String {
+        format!(
+            "{} the application user with the role {role}.",
+            if self.created { "Created" } else { "Found" }
+        )
+    }
 }
 
 /// Finds or creates the app's application user and gives it `role_id`.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
+use crate::problem::{ErrorKind, UserError};
 use crate::setup::product_side::api::{ProductApi, ProductSideError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -77,6 +78,45 @@ pub async fn users(api: &ProductApi, environment: &str) -> Result<Vec<FnoUser>, 
             id: u.user_id,
         })
         .collect())
+}
+
+/// The user the administrator named. Never a default: the app acts with
+/// this user's rights.
+pub fn choose_user<'u>(
+    users: &'u [FnoUser],
+    wanted: Option<&str>,
+) -> Result<&'u FnoUser, UserError> {
+    wanted
+        .and_then(|id| users.iter().find(|u| u.id.eq_ignore_ascii_case(id.trim())))
+        .ok_or_else(|| {
+            UserError::new(
+                ErrorKind::InvalidInput,
+                "Choose the Finance & Operations user the app acts as: ideally one made for integrations, holding only the roles it needs.",
+                format!(
+                    "Users in this environment: {}.",
+                    users.iter().map(|u| u.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+}
+
+/// What setup did, for the progress line and the connection's record.
+pub fn describe(user_id: &str) -> String {
+    format!("The app is on the Microsoft Entra applications page, acting as {user_id}.")
+}
+
+/// The values to enter by hand where the environment offers no API for
+/// its Microsoft Entra applications page.
+pub fn by_hand(client_id: &str, name: &str, user_id: Option<&str>) -> Vec<String> {
+    vec![
+        "System administration > Setup > Microsoft Entra applications > New".into(),
+        format!("Client ID: {client_id}"),
+        format!("Name: {name}"),
+        format!(
+            "User ID: {}",
+            user_id.unwrap_or("a user made for integrations")
+        ),
+    ]
 }
 
 /// Adds the client ID mapped to `user_id`, unless an earlier run did.
