@@ -214,8 +214,12 @@ export const setupDataverseUser = (
   operation: string,
   onEvent: (event: SignInEvent) => void,
 ): Promise<Profile> => call("setup_dataverse_user", { name, roleId: role.id, roleName: role.name, operation, onEvent: channel(onEvent) });
-export const setupFnoOptions = (name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<FnoProductSide> =>
-  call("setup_fno_options", { name, operation, onEvent: channel(onEvent) });
+export const setupFnoOptions = (
+  name: string,
+  appName: string,
+  operation: string,
+  onEvent: (event: SignInEvent) => void,
+): Promise<FnoProductSide> => call("setup_fno_options", { name, appName, operation, onEvent: channel(onEvent) });
 /** Resolves to the saved connection, which notes the user the app acts as in `setup.product_side`. */
 export const setupFnoApplication = (
   name: string,

@@ -98,12 +98,15 @@ pub struct SetupDone {
 }
 
 /// Finance & Operations' side: automatic when the environment offers the
-/// Entra applications entity, with the users the app may act as.
+/// Entra applications entity, with the users the app may act as; else
+/// the values to enter by hand.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct FnoProductSide {
     pub automatic: bool,
     pub users: Vec<FnoUser>,
+    /// The page and the values to type, when not automatic.
+    pub by_hand: Vec<String>,
 }
 
 #[tauri::command]
@@ -247,11 +250,7 @@ pub async fn setup_dataverse_user(
 ) -> Result<Profile, UserError> {
     let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
     let user = dataverse::ensure_application_user(&api, &environment, &client_id, &role_id).await?;
-    let done = format!(
-        "{} the application user with the role {role_name}.",
-        if user.created { "Created" } else { "Found" }
-    );
-    record(&state, &name, &done).await
+    record(&state, &name, &user.describe(&role_name)).await
 }
 
 /// Whether F&O's Microsoft Entra applications page can be filled in for
@@ -260,19 +259,22 @@ pub async fn setup_dataverse_user(
 pub async fn setup_fno_options(
     state: State<'_, AppState>,
     name: String,
+    app_name: String,
     operation: String,
     on_event: Channel<SignInEvent>,
 ) -> Result<FnoProductSide, UserError> {
-    let (api, environment, _) = product_api(&state, &name, &operation, &on_event).await?;
+    let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
     if !fno::has_entra_applications_entity(&api, &environment).await? {
         return Ok(FnoProductSide {
             automatic: false,
             users: vec![],
+            by_hand: fno::by_hand(&client_id, &app_name, None),
         });
     }
     Ok(FnoProductSide {
         automatic: true,
         users: fno::users(&api, &environment).await?,
+        by_hand: vec![],
     })
 }
 
@@ -290,8 +292,7 @@ pub async fn setup_fno_application(
     let (api, environment, client_id) = product_api(&state, &name, &operation, &on_event).await?;
     let mapped =
         fno::ensure_entra_application(&api, &environment, &client_id, &app_name, &user_id).await?;
-    let done = format!("The app is on the Microsoft Entra applications page, acting as {mapped}.");
-    record(&state, &name, &done).await
+    record(&state, &name, &fno::describe(&mapped)).await
 }
 
 /// Notes in the saved connection what setup prepared inside the product.

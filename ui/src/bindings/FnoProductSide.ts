@@ -3,6 +3,11 @@ import type { FnoUser } from "./FnoUser";
 
 /**
  * Finance & Operations' side: automatic when the environment offers the
- * Entra applications entity, with the users the app may act as.
+ * Entra applications entity, with the users the app may act as; else
+ * the values to enter by hand.
  */
-export type FnoProductSide = { automatic: boolean, users: Array<FnoUser>, };
+export type FnoProductSide = { automatic: boolean, users: Array<FnoUser>, 
+/**
+ * The page and the values to type, when not automatic.
+ */
+by_hand: Array<string>, };

@@ -8,9 +8,6 @@ import { useDraft } from "../connection/DraftContext";
 import { setupFnoApplication, setupFnoOptions } from "../ipc";
 import { useAdminCall } from "./useAdminCall";
 
-/** The page's path in F&O, as its menus show it. */
-const PAGE = "System administration > Setup > Microsoft Entra applications";
-
 /** Finance & Operations' side: the app's client ID on its Microsoft Entra applications page, acting as a user. */
 export function FnoSide({ name, appName, clientId }: { name: string; appName: string; clientId: string }) {
   const options = useAdminCall<FnoProductSide>();
@@ -20,8 +17,8 @@ export function FnoSide({ name, appName, clientId }: { name: string; appName: st
   const { run: loadOptions } = options;
 
   useEffect(() => {
-    void loadOptions((operation, onEvent) => setupFnoOptions(name, operation, onEvent));
-  }, [loadOptions, name]);
+    void loadOptions((operation, onEvent) => setupFnoOptions(name, appName, operation, onEvent));
+  }, [loadOptions, name, appName]);
 
   const add = () => {
     if (!user) return;
@@ -73,36 +70,18 @@ export function FnoSide({ name, appName, clientId }: { name: string; appName: st
       )}
       {side && !side.automatic && (
         <div data-testid="fno-by-hand">
-          <p>This environment offers no way for D365 Connect to fill in that page, so one step is yours. In Finance &amp; Operations open:</p>
-          <p>
-            <strong>{PAGE}</strong>
-          </p>
+          <p>This environment offers no way for D365 Connect to fill in that page, so one step is yours. In Finance &amp; Operations:</p>
           <ol className="product-side-steps">
-            <li>Choose New.</li>
-            <li>Enter these values, then Save.</li>
+            {side.by_hand.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
           </ol>
-          <dl className="copy-values">
-            <div>
-              <dt>Client ID</dt>
-              <dd>
-                <code>{clientId}</code>
-                <CopyButton value={clientId} label={`Client ID ${clientId}`} />
-              </dd>
-            </div>
-            <div>
-              <dt>Name</dt>
-              <dd>
-                <code>{appName}</code>
-                <CopyButton value={appName} label={`Name ${appName}`} />
-              </dd>
-            </div>
-            <div>
-              <dt>User ID</dt>
-              <dd>
-                <span>The F&amp;O user the app acts as, for example <code>Admin</code>; its roles decide what the app may do.</span>
-              </dd>
-            </div>
-          </dl>
+          <div className="actions">
+            <CopyButton value={clientId} label={`Client ID ${clientId}`} />
+            <span className="muted">Client ID</span>
+            <CopyButton value={appName} label={`Name ${appName}`} />
+            <span className="muted">Name</span>
+          </div>
         </div>
       )}
     </section>

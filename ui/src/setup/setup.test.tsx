@@ -302,7 +302,7 @@ describe("Set it up for me", () => {
     const draft: Draft = { ...EMPTY_DRAFT, product: "FinanceOperations", registration: "BackgroundService", tenant: TENANT, environment: "https://contoso.operations.dynamics.com" };
     const calls = backend({
       setup_register: registered(draft, { name: "FO" }),
-      setup_fno_options: () => ({ automatic: true, users: [{ id: "Admin", name: "Admin" }, { id: "svc", name: "Integration user" }] }),
+      setup_fno_options: () => ({ automatic: true, users: [{ id: "Admin", name: "Admin" }, { id: "svc", name: "Integration user" }], by_hand: [] }),
       setup_fno_application: (a) =>
         profileOf(draft, { name: "FO", setup: { ...RECORD, product_side: `The app is on the Microsoft Entra applications page, acting as ${String(a.userId)}.` } }),
     });
@@ -321,7 +321,19 @@ describe("Set it up for me", () => {
 
   it("shows F&O's page values by hand when the environment has no API for it", async () => {
     const draft: Draft = { ...EMPTY_DRAFT, product: "FinanceOperations", registration: "BackgroundService", tenant: TENANT, environment: "https://contoso.operations.dynamics.com" };
-    backend({ setup_register: registered(draft, { name: "FO" }), setup_fno_options: () => ({ automatic: false, users: [] }) });
+    const calls = backend({
+      setup_register: registered(draft, { name: "FO" }),
+      setup_fno_options: (a) => ({
+        automatic: false,
+        users: [],
+        by_hand: [
+          "System administration > Setup > Microsoft Entra applications > New",
+          `Client ID: ${NEW_APP}`,
+          `Name: ${String(a.appName)}`,
+          "User ID: a user made for integrations",
+        ],
+      }),
+    });
     const { user } = renderStep(draft);
     await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
     await user.click(await screen.findByTestId("setup-start"));
@@ -329,6 +341,7 @@ describe("Set it up for me", () => {
     expect(byHand).toHaveTextContent("System administration > Setup > Microsoft Entra applications");
     expect(byHand).toHaveTextContent(NEW_APP);
     expect(byHand).toHaveTextContent("D365 Connect - FinanceOperations (background service)");
+    expect(called(calls, "setup_fno_options")[0].args).toMatchObject({ name: "FO", appName: "D365 Connect - FinanceOperations (background service)" });
   });
 });
 
