@@ -52,6 +52,19 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::identity::open_in_browser,
             commands::checks::run_checks,
             commands::checks::save_report,
+            commands::setup::setup_defaults,
+            commands::setup::setup_sign_in_info,
+            commands::setup::setup_sign_in,
+            commands::setup::setup_register,
+            commands::setup::end_setup,
+            commands::setup::setup_business_central_page,
+            commands::setup::setup_dataverse_roles,
+            commands::setup::setup_dataverse_user,
+            commands::setup::setup_fno_options,
+            commands::setup::setup_fno_application,
+            commands::setup::setup_handoff,
+            commands::setup::save_handoff_script,
+            commands::setup::import_handoff,
         ])
 }
 

@@ -1,6 +1,6 @@
 //! What the shell keeps for the life of the app: the secret store, the
-//! profile folder, open connections, open tables, running operations and
-//! the in-process sandbox tenant.
+//! profile folder, open connections, open tables, running operations, the
+//! in-process sandbox tenant and the administrator's setup session.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +11,7 @@ use d365_core::dynamics::odata::Cursor;
 use d365_core::profiles::ProfileStore;
 use d365_core::saved_connections::SavedConnections;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
+use d365_core::setup::admin::AdminSession;
 use d365_core::{ErrorKind, UserError};
 use d365_sandbox::SandboxHandle;
 use serde_json::value::RawValue;
@@ -39,6 +40,9 @@ pub struct AppState {
     operations: std::sync::Mutex<HashMap<String, CancellationToken>>,
     /// The in-process sandbox tenant and the data size it was started with.
     pub sandbox: Mutex<Option<(SandboxHandle, d365_sandbox::data::Scale)>>,
+    /// The administrator signed in for "Set it up for me", from the
+    /// sign-in until setup ends or the wizard starts over.
+    pub setup: Mutex<Option<AdminSession>>,
     next_id: AtomicU64,
 }
 

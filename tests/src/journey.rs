@@ -244,3 +244,40 @@ pub async fn screen_text(app: &Desktop) -> String {
     let text = text_of(app, "body").await;
     format!("{html}\n{text}\n{values}")
 }
+
+/// Points the wizard at a test-started sandbox with nothing of the
+/// setup's own in the keychain: saves a person-sign-in profile of the
+/// tenant (a public client, so no secret), opens it, and goes to the
+/// Register step. The app offers no other way to reach a tenant it did
+/// not start itself.
+pub async fn open_tenant_for_setup(app: &Desktop, sandbox: &d365_sandbox::SandboxHandle) {
+    let e = sandbox.endpoints();
+    let profile = json!({
+        "name": "Sandbox tenant",
+        "product": "BusinessCentral",
+        "cloud": { "kind": "Custom", "custom": {
+            "authority": e.authority, "bc_api": e.bc_api, "fno_url": e.fno_url,
+            "dataverse_url": e.dataverse_url, "globaldisco": e.globaldisco,
+            "bc_resource": null, "graph": e.graph } },
+        "tenant": e.demo.tenant_id,
+        "client_id": e.demo.public_client_id,
+        "registration": "SignInWithoutSecret",
+        "scopes": [],
+        "environment": null,
+        "company": null
+    });
+    app.invoke_with(
+        "save_profile",
+        json!({ "profile": profile, "secret": null }),
+    )
+    .await
+    .unwrap();
+    for css in [
+        r#"[data-testid="new-connection"]"#,
+        ".brand",
+        r#"[data-testid="profile-Sandbox tenant"] [data-testid="open-profile"]"#,
+    ] {
+        click(app, css).await;
+    }
+    step(app, "register").await;
+}

@@ -116,7 +116,7 @@ function Shell() {
               {STEPS.filter((s) => wizard.visited.has(s.id)).map((s) => (
                 <div key={`${session}-${s.id}`} hidden={s.id !== step.id}>
                   <Suspense fallback={null}>
-                    <StepBody id={s.id} />
+                    <StepBody id={s.id} goTo={(id) => wizard.goTo(stepIndex(id))} />
                   </Suspense>
                 </div>
               ))}

@@ -15,7 +15,10 @@ import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { ExportSummary } from "./bindings/ExportSummary";
+import type { EntraApplicationsPage } from "./bindings/EntraApplicationsPage";
+import type { FnoProductSide } from "./bindings/FnoProductSide";
 import type { GuideStep } from "./bindings/GuideStep";
+import type { HandoffPack } from "./bindings/HandoffPack";
 import type { Permission } from "./bindings/Permission";
 import type { Product } from "./bindings/Product";
 import type { Profile } from "./bindings/Profile";
@@ -27,6 +30,12 @@ import type { SandboxTenant } from "./bindings/SandboxTenant";
 import type { SecretCredential } from "./bindings/SecretCredential";
 import type { SecretExpiry } from "./bindings/SecretExpiry";
 import type { SecretStoreStatus } from "./bindings/SecretStoreStatus";
+import type { SecurityRole } from "./bindings/SecurityRole";
+import type { SetupDefaults } from "./bindings/SetupDefaults";
+import type { SetupDone } from "./bindings/SetupDone";
+import type { SetupEvent } from "./bindings/SetupEvent";
+import type { SetupRequest } from "./bindings/SetupRequest";
+import type { SetupSignInInfo } from "./bindings/SetupSignInInfo";
 import type { SignInEvent } from "./bindings/SignInEvent";
 import type { TablePage } from "./bindings/TablePage";
 import type { TableQuery } from "./bindings/TableQuery";
@@ -169,3 +178,61 @@ export function runChecks(name: string, onResult: (result: CheckResult) => void)
 }
 export const saveReport = (name: string, format: ReportFormat, path: string): Promise<Report> =>
   call("save_report", { name, format, path });
+
+/** A channel that hands each message the backend sends to `onMessage`. */
+function channel<T>(onMessage: (message: T) => void): Channel<T> {
+  const c = new Channel<T>();
+  c.onmessage = onMessage;
+  return c;
+}
+
+// "Set it up for me": an administrator signs in once; the backend keeps
+// that session for the steps below until `endSetup`.
+export const setupDefaults = (product: Product, registration: Registration, cloud: Cloud): Promise<SetupDefaults> =>
+  call("setup_defaults", { product, registration, cloud });
+export const setupSignInInfo = (setupClientId: string): Promise<SetupSignInInfo> =>
+  call("setup_sign_in_info", { setupClientId });
+export const setupSignIn = (
+  cloud: Cloud,
+  tenant: string,
+  setupClientId: string,
+  operation: string,
+  onEvent: (event: SignInEvent) => void,
+): Promise<void> => call("setup_sign_in", { cloud, tenant, setupClientId, operation, onEvent: channel(onEvent) });
+/** Registers the app and saves the connection (its secret to the keychain only). */
+export const setupRegister = (request: SetupRequest, operation: string, onProgress: (event: SetupEvent) => void): Promise<SetupDone> =>
+  call("setup_register", { request, operation, onProgress: channel(onProgress) });
+export const endSetup = (): Promise<void> => call("end_setup");
+export const setupBusinessCentralPage = (name: string, description: string): Promise<EntraApplicationsPage> =>
+  call("setup_business_central_page", { name, description });
+export const setupDataverseRoles = (name: string, operation: string, onEvent: (event: SignInEvent) => void): Promise<SecurityRole[]> =>
+  call("setup_dataverse_roles", { name, operation, onEvent: channel(onEvent) });
+/** Resolves to the saved connection, which notes the application user in `setup.product_side`. */
+export const setupDataverseUser = (
+  name: string,
+  role: SecurityRole,
+  operation: string,
+  onEvent: (event: SignInEvent) => void,
+): Promise<Profile> => call("setup_dataverse_user", { name, roleId: role.id, roleName: role.name, operation, onEvent: channel(onEvent) });
+export const setupFnoOptions = (
+  name: string,
+  appName: string,
+  operation: string,
+  onEvent: (event: SignInEvent) => void,
+): Promise<FnoProductSide> => call("setup_fno_options", { name, appName, operation, onEvent: channel(onEvent) });
+/** Resolves to the saved connection, which notes the user the app acts as in `setup.product_side`. */
+export const setupFnoApplication = (
+  name: string,
+  appName: string,
+  userId: string,
+  operation: string,
+  onEvent: (event: SignInEvent) => void,
+): Promise<Profile> => call("setup_fno_application", { name, appName, userId, operation, onEvent: channel(onEvent) });
+
+// When someone else is the administrator: the hand-off pack and its answer.
+export const setupHandoff = (request: SetupRequest): Promise<HandoffPack> => call("setup_handoff", { request });
+/** Resolves to the full path written. */
+export const saveHandoffScript = (request: SetupRequest, path: string): Promise<string> =>
+  call("save_handoff_script", { request, path });
+/** Saves the connection `request` describes with the app (tenant, client ID, secret) from the administrator's file. */
+export const importHandoff = (request: SetupRequest, path: string): Promise<Profile> => call("import_handoff", { request, path });

@@ -14,3 +14,4 @@ mod paths;
 pub mod profiles;
 pub mod sandbox;
 pub mod secrets;
+pub mod setup;

@@ -4,7 +4,11 @@ export type HandoffPack = {
 /**
  * `register-d365-connect.ps1`: no secret inside.
  */
-script: string, script_file_name: string, checklist: Array<string>, 
+script: string, script_file_name: string, 
+/**
+ * The file the script writes, to import.
+ */
+output_file_name: string, checklist: Array<string>, 
 /**
  * Who can run it.
  */

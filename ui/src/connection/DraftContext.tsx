@@ -13,8 +13,9 @@ interface DraftApi {
 
 const DraftContext = createContext<DraftApi | null>(null);
 
-export function DraftProvider({ children }: { children: ReactNode }) {
-  const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+/** `initial` lets a test start from a draft part-way through the wizard. */
+export function DraftProvider({ children, initial = EMPTY_DRAFT }: { children: ReactNode; initial?: Draft }) {
+  const [draft, setDraft] = useState<Draft>(initial);
   const update = useCallback((patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch })), []);
   const save = useCallback(
     async (patch: Partial<Draft> = {}) => {

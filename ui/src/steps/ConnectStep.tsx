@@ -2,8 +2,8 @@ import { useRef, useState } from "react";
 import type { SignInEvent } from "../bindings/SignInEvent";
 import type { TokenInfo } from "../bindings/TokenInfo";
 import type { UserError } from "../bindings/UserError";
-import { CopyButton } from "../components/CopyButton";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { SignInProgress } from "../components/SignInProgress";
 import { useDraft } from "../connection/DraftContext";
 import { needsEnvironmentUrl, needsSecret, productName, secretCredential, type Draft } from "../connection/draft";
 import { problemOf } from "../connection/useCall";
@@ -15,14 +15,6 @@ type Phase =
   | { at: "working"; events: SignInEvent[] }
   | { at: "connected"; info: TokenInfo }
   | { at: "failed"; problem: UserError };
-
-const STAGES: Record<SignInEvent["stage"], string> = {
-  Listening: "Waiting for Microsoft to send you back to D365 Connect…",
-  BrowserOpened: "Your browser is open at the Microsoft sign-in page. Sign in there.",
-  BrowserUnavailable: "Your browser could not be opened. Copy the sign-in link below and open it yourself.",
-  CodeReceived: "Microsoft sent you back. Getting your token…",
-  Done: "Signed in.",
-};
 
 /** Checks and cleans what was typed, the way the backend will read it. */
 async function cleaned(draft: Draft): Promise<Partial<Draft>> {
@@ -108,7 +100,6 @@ export function ConnectStep() {
     if (operation.current) void cancelOperation(operation.current);
   };
 
-  const link = phase.at === "working" ? phase.events.find((e) => e.url)?.url : undefined;
   return (
     <div className="step-body">
       <section className="card">
@@ -140,20 +131,8 @@ export function ConnectStep() {
           )}
         </div>
         <div aria-live="polite" data-testid="connect-progress">
-          {phase.at === "working" && (
-            <ol className="progress-list">
-              {phase.events.length === 0 && <li>Saving the connection…</li>}
-              {phase.events.map((e, i) => (
-                <li key={`${e.stage}-${i}`}>{STAGES[e.stage]}</li>
-              ))}
-            </ol>
-          )}
+          {phase.at === "working" && <SignInProgress events={phase.events} waiting="Saving the connection…" />}
         </div>
-        {link && (
-          <p className="sign-in-link">
-            <code>{link}</code> <CopyButton value={link} label="sign-in link" />
-          </p>
-        )}
       </section>
       {phase.at === "failed" && (
         <>

@@ -17,13 +17,13 @@ function BrowseStep() {
   return <Browse connection={draft.name} />;
 }
 
-/** The body of each wizard step. */
-export function StepBody({ id }: { id: StepId }) {
+/** The body of each wizard step; `goTo` moves the wizard on when a step finishes on its own. */
+export function StepBody({ id, goTo }: { id: StepId; goTo: (id: StepId) => void }) {
   switch (id) {
     case "product":
       return <ProductStep />;
     case "register":
-      return <RegisterStep />;
+      return <RegisterStep onContinue={() => goTo("connect")} />;
     case "credentials":
       return <CredentialsStep />;
     case "permissions":

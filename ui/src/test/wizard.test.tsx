@@ -47,6 +47,7 @@ function backend(overrides: Record<string, Handler> = {}) {
     registration_guide: () => [
       { title: "Register the app in Microsoft Entra", actions: ["Select “+ New registration”."], open: "https://entra.microsoft.com/x", copy: [{ label: "Redirect URI", value: "http://localhost" }] },
     ],
+    setup_defaults: () => ({ app_name: "D365 Connect - BC (background service)", setup_client_id: "14d82eec-204b-4c2f-b7e8-296a70dab67e", unavailable: null }),
     permissions: () => [{ name: "Financials.ReadWrite.All", id: "x", access: "Delegated", plain: "Read and change data.", default: true }],
     check_tenant: (a) => ({ value: String(a.raw).trim(), notices: [] }),
     check_client_id: (a) => ({ value: String(a.raw).trim(), notices: [] }),

@@ -43,6 +43,10 @@ const PORTALS: [&str; 3] = [
     "https://portal.azure.cn",
 ];
 
+/// Business Central's web client: setup's link to its Microsoft Entra
+/// Applications page (docs/microsoft.md §10).
+const PRODUCT_PAGES: [&str; 1] = ["https://businesscentral.dynamics.com"];
+
 /// The portal of each cloud.
 fn portal(cloud: &Cloud) -> &'static str {
     match cloud {
@@ -52,10 +56,10 @@ fn portal(cloud: &Cloud) -> &'static str {
     }
 }
 
-/// Whether `url` is a page of one of the portals the guide links to: the
-/// only pages the app opens on the guide's behalf.
+/// Whether `url` is a page of one of the portals the guide (or setup)
+/// links to: the only pages the app opens on their behalf.
 pub fn is_portal_page(url: &str) -> bool {
-    PORTALS.iter().any(|portal| {
+    PORTALS.iter().chain(&PRODUCT_PAGES).any(|portal| {
         url.strip_prefix(portal)
             .is_some_and(|rest| rest.starts_with('/'))
     })
@@ -377,8 +381,12 @@ mod tests {
                 "{cloud:?}"
             );
         }
+        assert!(is_portal_page(
+            "https://businesscentral.dynamics.com/contoso.onmicrosoft.com/Production/?page=9860"
+        ));
         for other in [
             "https://entra.microsoft.com.evil.example/",
+            "https://businesscentral.dynamics.com.evil.example/?page=9860",
             "http://entra.microsoft.com/",
             "https://login.microsoftonline.com/x",
             "file:///etc/passwd",

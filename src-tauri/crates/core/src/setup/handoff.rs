@@ -24,6 +24,8 @@ pub struct HandoffPack {
     /// `register-d365-connect.ps1`: no secret inside.
     pub script: String,
     pub script_file_name: String,
+    /// The file the script writes, to import.
+    pub output_file_name: String,
     pub checklist: Vec<String>,
     /// Who can run it.
     pub roles: Vec<String>,
@@ -170,6 +172,7 @@ pub fn pack(
     HandoffPack {
         script: s,
         script_file_name: "register-d365-connect.ps1".into(),
+        output_file_name: OUTPUT_FILE.into(),
         checklist,
         roles: [
             "Cloud Application Administrator",

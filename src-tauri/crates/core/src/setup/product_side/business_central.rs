@@ -42,14 +42,21 @@ pub fn entra_applications_page(
         url.query_pairs_mut().append_pair("page", "9860");
         Some(url.to_string())
     });
+    let url = url.flatten();
+    // Without a link the page is found the way BC's own docs say: its
+    // search ("Tell me", Alt+Q).
+    let open = if url.is_some() {
+        "Open Microsoft Entra Applications in Business Central (the button below opens it)."
+    } else {
+        "In Business Central, search (Alt+Q) for Microsoft Entra Applications and open it."
+    };
     EntraApplicationsPage {
-        url: url.flatten(),
+        url,
         client_id: client_id.to_string(),
         description: description.to_string(),
         permission_sets: PERMISSION_SETS.map(String::from).to_vec(),
         steps: vec![
-            "Open Microsoft Entra Applications in Business Central (the button below opens it)."
-                .into(),
+            open.into(),
             "Choose New, paste the Client ID and type the Description.".into(),
             "Set State to Enabled.".into(),
             format!(
@@ -78,9 +85,14 @@ mod tests {
             page.url.as_deref(),
             Some("https://businesscentral.dynamics.com/contoso.onmicrosoft.com/My%20Sandbox/?page=9860")
         );
-        assert!(entra_applications_page(&Cloud::China, "t", "e", "id", "d")
-            .url
-            .is_none());
+        assert!(page.steps[0].contains("button below"));
+        let china = entra_applications_page(&Cloud::China, "t", "e", "id", "d");
+        assert!(china.url.is_none());
+        assert!(
+            china.steps[0].contains("search (Alt+Q)"),
+            "no button to point at: {}",
+            china.steps[0]
+        );
         assert!(page.permission_sets.iter().all(|s| s != "SUPER"));
     }
 }
