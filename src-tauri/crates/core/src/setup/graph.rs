@@ -48,6 +48,12 @@ pub struct Application {
     pub display_name: Option<String>,
     #[serde(default)]
     pub password_credentials: Vec<PasswordCredential>,
+    #[serde(default)]
+    pub public_client: RedirectUris,
+    #[serde(default)]
+    pub web: RedirectUris,
+    #[serde(default)]
+    pub required_resource_access: Vec<RequiredResourceAccess>,
 }
 
 /// A client secret as Graph lists it: never its value (`secretText` is
@@ -79,25 +85,68 @@ pub struct ApplicationBody {
     pub required_resource_access: Vec<RequiredResourceAccess>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RedirectUris {
+    #[serde(default)]
     pub redirect_uris: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequiredResourceAccess {
     pub resource_app_id: String,
+    #[serde(default)]
     pub resource_access: Vec<ResourceAccess>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceAccess {
     pub id: String,
     /// `Scope` (delegated) or `Role` (application).
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
+}
+
+impl ApplicationBody {
+    /// This body added to what an existing app already has: an app found
+    /// by name may serve something else too, so completing it never takes
+    /// a redirect URI or a permission away.
+    pub fn added_to(&self, existing: &Application) -> ApplicationBody {
+        let union = |ours: &RedirectUris, theirs: &RedirectUris| {
+            let mut all = theirs.redirect_uris.clone();
+            all.extend(
+                ours.redirect_uris
+                    .iter()
+                    .filter(|u| !theirs.redirect_uris.contains(u))
+                    .cloned(),
+            );
+            RedirectUris { redirect_uris: all }
+        };
+        let mut access = existing.required_resource_access.clone();
+        for ours in &self.required_resource_access {
+            match access.iter_mut().find(|a| {
+                a.resource_app_id
+                    .eq_ignore_ascii_case(&ours.resource_app_id)
+            }) {
+                Some(theirs) => {
+                    for permission in &ours.resource_access {
+                        if !theirs.resource_access.contains(permission) {
+                            theirs.resource_access.push(permission.clone());
+                        }
+                    }
+                }
+                None => access.push(ours.clone()),
+            }
+        }
+        ApplicationBody {
+            display_name: self.display_name.clone(),
+            sign_in_audience: self.sign_in_audience,
+            public_client: union(&self.public_client, &existing.public_client),
+            web: union(&self.web, &existing.web),
+            required_resource_access: access,
+        }
+    }
 }
 
 /// A tenant-wide delegated grant (`consentType: AllPrincipals`).
@@ -569,6 +618,54 @@ mod tests {
             "Insufficient privileges to complete the operation."
         )
         .is_replication_delay());
+    }
+
+    #[test]
+    fn completing_an_app_adds_and_never_takes_away() {
+        let access = |resource: &str, ids: &[(&str, &str)]| RequiredResourceAccess {
+            resource_app_id: resource.into(),
+            resource_access: ids
+                .iter()
+                .map(|(id, kind)| ResourceAccess {
+                    id: (*id).into(),
+                    kind: (*kind).into(),
+                })
+                .collect(),
+        };
+        let uris = |list: &[&str]| RedirectUris {
+            redirect_uris: list.iter().map(|u| u.to_string()).collect(),
+        };
+        let existing = Application {
+            id: "obj".into(),
+            app_id: "app".into(),
+            display_name: Some("Shared".into()),
+            password_credentials: vec![],
+            public_client: RedirectUris::default(),
+            web: uris(&["https://contoso.example/callback"]),
+            required_resource_access: vec![
+                access("graph", &[("user-read", "Scope")]),
+                access("bc", &[("fin", "Scope")]),
+            ],
+        };
+        let ours = ApplicationBody {
+            display_name: "Shared".into(),
+            sign_in_audience: "AzureADMyOrg",
+            public_client: RedirectUris::default(),
+            web: uris(&["http://localhost"]),
+            required_resource_access: vec![access("bc", &[("fin", "Scope"), ("api", "Role")])],
+        };
+        let done = ours.added_to(&existing);
+        assert_eq!(
+            done.web,
+            uris(&["https://contoso.example/callback", "http://localhost"])
+        );
+        assert_eq!(
+            done.required_resource_access,
+            vec![
+                access("graph", &[("user-read", "Scope")]),
+                access("bc", &[("fin", "Scope"), ("api", "Role")])
+            ]
+        );
     }
 
     #[test]

@@ -104,12 +104,13 @@ pub async fn register(
     );
     let (app, reused) = match find_existing(graph, request).await? {
         Some(app) => {
+            let completed = body.added_to(&app);
             patience
                 .wait_out(
                     SetupStep::Register,
                     on_event,
                     GraphError::is_replication_delay,
-                    || graph.update_application(&app.id, &body),
+                    || graph.update_application(&app.id, &completed),
                 )
                 .await?;
             (app, true)
@@ -215,7 +216,8 @@ fn application_body(
                 kind: match access {
                     Access::Delegated => "Scope",
                     Access::Application => "Role",
-                },
+                }
+                .to_string(),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
