@@ -248,7 +248,7 @@ describe("the steps", () => {
     await user.click(stepButton("connect"));
     await user.click(screen.getByTestId("connect"));
     const panel = await screen.findByTestId("token-panel");
-    expect(within(panel).getByTestId("secret-expiry")).toHaveClass("expired");
+    expect(await within(panel).findByTestId("secret-expiry")).toHaveClass("expired");
     const saved = calls.find((c) => c.cmd === "save_profile");
     expect((saved?.args.profile as { secret: unknown }).secret).toEqual({ key_id: "9b0e7d35-2c4a-4e61-a8f3-1d5c7e9b3a02", hint: null, expires_on: "2027-06-01" });
   });
