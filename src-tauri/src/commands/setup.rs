@@ -10,11 +10,12 @@ use d365_core::identity::cloud::Cloud;
 use d365_core::identity::sign_in::{SignInEvent, SignInOptions};
 use d365_core::product::Product;
 use d365_core::profiles::{Profile, Registration};
-use d365_core::setup::admin::{self, AdminSession, SetupSignInInfo, GRAPH_COMMAND_LINE_TOOLS};
+use d365_core::setup::admin::{
+    self, graph_root, AdminSession, SetupSignInInfo, GRAPH_COMMAND_LINE_TOOLS,
+};
 use d365_core::setup::connection::{
     record_product_side, register_and_save, save_imported, SetupForm, SetupSummary,
 };
-use d365_core::setup::graph::Graph;
 use d365_core::setup::handoff::{self, HandoffPack};
 use d365_core::setup::patience::Patience;
 use d365_core::setup::plan::default_display_name;
@@ -114,7 +115,7 @@ pub fn setup_defaults(product: Product, registration: Registration, cloud: Cloud
     SetupDefaults {
         app_name: default_display_name(product, registration),
         setup_client_id: GRAPH_COMMAND_LINE_TOOLS.to_string(),
-        unavailable: graph_root(&cloud).err().map(|e| e.message),
+        unavailable: graph_root(&cloud).err().map(|e| e.to_string()),
     }
 }
 
@@ -169,11 +170,11 @@ pub async fn setup_register(
     on_progress: Channel<SetupEvent>,
 ) -> Result<SetupDone, UserError> {
     let form = request.form()?;
-    let root = graph_root(&form.cloud)?;
+    graph_root(&form.cloud)?;
     let connections = state.saved().await?;
     let http = http::client(Timeout::Normal)?;
     let session = state.setup.lock().await;
-    let graph = Graph::new(http, &root, signed_in(&session)?.graph_token().clone());
+    let graph = signed_in(&session)?.graph(http, &form.cloud)?;
     let on_progress = |event| {
         let _ = on_progress.send(event);
     };
@@ -369,16 +370,6 @@ fn pack(form: &SetupForm) -> HandoffPack {
         form.tenant.trim(),
         form.secret_lifetime,
     )
-}
-
-fn graph_root(cloud: &Cloud) -> Result<String, UserError> {
-    cloud.graph_url().map(str::to_string).ok_or_else(|| {
-        UserError::new(
-            ErrorKind::InvalidInput,
-            "These custom endpoints have no Microsoft Graph address, so D365 Connect cannot register the app for you.",
-            "Choose \"I'll do it myself\" and follow the guide, or send the hand-off pack to your administrator.",
-        )
-    })
 }
 
 fn signed_in(session: &Option<AdminSession>) -> Result<&AdminSession, UserError> {

@@ -5,6 +5,7 @@ import { ErrorPanel } from "../components/ErrorPanel";
 import { SignInProgress } from "../components/SignInProgress";
 import { useDraft } from "../connection/DraftContext";
 import { setupDataverseRoles, setupDataverseUser } from "../ipc";
+import { ApplyChoice } from "./ApplyChoice";
 import { useAdminCall } from "./useAdminCall";
 
 /** Dataverse's side: an application user for the app in the environment, with a security role the administrator picks. */
@@ -56,21 +57,18 @@ export function DataverseSide({ name, environment }: { name: string; environment
           ))}
         </fieldset>
       )}
-      {list.length > 0 && user.state.status !== "done" && (
-        <div className="actions">
-          <button type="button" className="button primary" data-testid="dataverse-create-user" disabled={!role || user.state.status === "running"} onClick={create}>
-            {user.state.status === "running" ? "Creating…" : "Create the application user"}
-          </button>
-          {!role && <span className="muted">Choose a role first.</span>}
-        </div>
-      )}
-      {user.state.status === "running" && user.events.length > 0 && <SignInProgress events={user.events} waiting="" />}
-      {user.state.status === "failed" && <ErrorPanel problem={user.state.problem} />}
-      {user.state.status === "done" && (
-        <p className="ok" role="status" data-testid="dataverse-user-ready">
-          <span className="dot ok" aria-hidden="true" />
-          {user.state.value.setup?.product_side ?? "The application user is ready."}
-        </p>
+      {list.length > 0 && (
+        <ApplyChoice
+          call={user}
+          chosen={role !== undefined}
+          onApply={create}
+          label="Create the application user"
+          running="Creating…"
+          chooseFirst="Choose a role first."
+          done="The application user is ready."
+          testId="dataverse-create-user"
+          doneTestId="dataverse-user-ready"
+        />
       )}
     </section>
   );

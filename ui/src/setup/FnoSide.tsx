@@ -6,6 +6,7 @@ import { ErrorPanel } from "../components/ErrorPanel";
 import { SignInProgress } from "../components/SignInProgress";
 import { useDraft } from "../connection/DraftContext";
 import { setupFnoApplication, setupFnoOptions } from "../ipc";
+import { ApplyChoice } from "./ApplyChoice";
 import { useAdminCall } from "./useAdminCall";
 
 /** Finance & Operations' side: the app's client ID on its Microsoft Entra applications page, acting as a user. */
@@ -50,22 +51,17 @@ export function FnoSide({ name, appName, clientId }: { name: string; appName: st
               </label>
             ))}
           </fieldset>
-          {added.state.status !== "done" && (
-            <div className="actions">
-              <button type="button" className="button primary" data-testid="fno-add-app" disabled={!user || added.state.status === "running"} onClick={add}>
-                {added.state.status === "running" ? "Adding…" : "Add the app in Finance & Operations"}
-              </button>
-              {!user && <span className="muted">Choose a user first.</span>}
-            </div>
-          )}
-          {added.state.status === "running" && added.events.length > 0 && <SignInProgress events={added.events} waiting="" />}
-          {added.state.status === "failed" && <ErrorPanel problem={added.state.problem} />}
-          {added.state.status === "done" && (
-            <p className="ok" role="status" data-testid="fno-app-added">
-              <span className="dot ok" aria-hidden="true" />
-              {added.state.value.setup?.product_side ?? "The app is on the Microsoft Entra applications page."}
-            </p>
-          )}
+          <ApplyChoice
+            call={added}
+            chosen={user !== null}
+            onApply={add}
+            label="Add the app in Finance & Operations"
+            running="Adding…"
+            chooseFirst="Choose a user first."
+            done="The app is on the Microsoft Entra applications page."
+            testId="fno-add-app"
+            doneTestId="fno-app-added"
+          />
         </>
       )}
       {side && !side.automatic && (

@@ -13,11 +13,10 @@ use d365_core::problem::ErrorKind;
 use d365_core::product::Product;
 use d365_core::profiles::{Profile, ProfileStore, Registration};
 use d365_core::saved_connections::SavedConnections;
-use d365_core::setup::admin::{AdminSession, GRAPH_COMMAND_LINE_TOOLS};
+use d365_core::setup::admin::{graph_root, AdminSession, GRAPH_COMMAND_LINE_TOOLS};
 use d365_core::setup::connection::{
     record_product_side, register_and_save, save_imported, SetupForm, SetupSummary,
 };
-use d365_core::setup::graph::Graph;
 use d365_core::setup::handoff;
 use d365_core::setup::patience::Patience;
 use d365_core::setup::plan::default_display_name;
@@ -214,12 +213,7 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
             "Add --environment https://… (the environment URL).",
         ));
     }
-    let graph_root = form.cloud.graph_url().map(str::to_string).ok_or_else(|| {
-        usage(
-            "These custom endpoints have no Microsoft Graph address, so setup cannot register the app.",
-            "Add --graph with the Graph root, or register the app by hand.",
-        )
-    })?;
+    graph_root(&form.cloud)?;
     let http = http::client(Timeout::Normal)?;
     let browser = args.browser.browser()?;
     let cancel = CancellationToken::new();
@@ -236,7 +230,7 @@ async fn setup(args: SetupArgs, json: bool) -> Result<(), UserError> {
         &on_sign_in,
     )
     .await?;
-    let graph = Graph::new(http.clone(), &graph_root, session.graph_token().clone());
+    let graph = session.graph(http.clone(), &form.cloud)?;
     let (profile, summary) =
         register_and_save(&connections, &graph, &form, &Patience::default(), &on_step).await?;
 
@@ -486,12 +480,7 @@ async fn renew_for(args: RenewArgs, json: bool) -> Result<(), UserError> {
     let connections = keychain_connections(ProfileStore::open_default()?);
     let profile = connections.load(&args.name)?;
     let lifetime = lifetime(args.secret_months)?;
-    let graph_root = profile.cloud.graph_url().map(str::to_string).ok_or_else(|| {
-        usage(
-            "This connection's custom endpoints have no Microsoft Graph address.",
-            "Replace the secret in the Microsoft Entra admin center, then `d365c profile add … --secret-stdin`.",
-        )
-    })?;
+    graph_root(&profile.cloud)?;
     let http = http::client(Timeout::Normal)?;
     let browser = args.browser.browser()?;
     let cancel = CancellationToken::new();
@@ -507,7 +496,7 @@ async fn renew_for(args: RenewArgs, json: bool) -> Result<(), UserError> {
         &on_sign_in,
     )
     .await?;
-    let graph = Graph::new(http.clone(), &graph_root, session.graph_token().clone());
+    let graph = session.graph(http.clone(), &profile.cloud)?;
     let renewed = renew_secret(
         &connections,
         &graph,

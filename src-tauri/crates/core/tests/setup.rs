@@ -107,11 +107,16 @@ async fn admin_session(
 
 fn graph(s: &SandboxHandle, session: &AdminSession) -> Graph {
     let http = d365_core::http::client(Default::default()).unwrap();
-    Graph::new(
-        http,
-        cloud(s).graph_url().unwrap(),
-        session.graph_token().clone(),
-    )
+    session.graph(http, &cloud(s)).unwrap()
+}
+
+/// A fresh connection store and the demo administrator signed in for
+/// setup, with Entra replicating at once.
+async fn administrator(s: &SandboxHandle) -> (Setup, RobotBrowser, AdminSession) {
+    s.set_replication_delay(Duration::ZERO);
+    let browser = RobotBrowser::new(Choice::AcceptForOrganization);
+    let session = admin_session(s, &browser).await.unwrap();
+    (Setup::new(), browser, session)
 }
 
 async fn set_up(
@@ -226,10 +231,7 @@ async fn business_central_background_service_from_sign_in_to_passing_checks() {
 async fn a_rerun_completes_the_same_app_and_keeps_its_secret() {
     let _turn = TURN.lock().await;
     let s = sandbox(World::demo()).await;
-    s.set_replication_delay(Duration::ZERO);
-    let setup = Setup::new();
-    let browser = RobotBrowser::new(Choice::AcceptForOrganization);
-    let session = admin_session(&s, &browser).await.unwrap();
+    let (setup, _browser, session) = administrator(&s).await;
     let form = form(
         &s,
         "people",
@@ -309,10 +311,7 @@ async fn product_side(
     name: &str,
     product: Product,
 ) -> (Setup, String, String, ProductApi) {
-    s.set_replication_delay(Duration::ZERO);
-    let setup = Setup::new();
-    let browser = RobotBrowser::new(Choice::AcceptForOrganization);
-    let mut session = admin_session(s, &browser).await.unwrap();
+    let (setup, browser, mut session) = administrator(s).await;
     let form = form(s, name, product, Registration::BackgroundService);
     let (profile, summary) = set_up(s, &setup, &session, &form).await.unwrap();
     let environment = profile.environment.clone().unwrap();
@@ -399,10 +398,7 @@ async fn fno_background_service_is_added_to_its_entra_applications_page() {
 async fn a_renewed_secret_works_and_the_old_one_is_removed() {
     let _turn = TURN.lock().await;
     let s = sandbox(World::demo()).await;
-    s.set_replication_delay(Duration::ZERO);
-    let setup = Setup::new();
-    let browser = RobotBrowser::new(Choice::AcceptForOrganization);
-    let session = admin_session(&s, &browser).await.unwrap();
+    let (setup, _browser, session) = administrator(&s).await;
     let form = form(
         &s,
         "renew",

@@ -11,6 +11,8 @@ use crate::identity::cloud::Cloud;
 use crate::identity::flow::{EntraClient, FlowError, TokenSet};
 use crate::identity::sign_in::{sign_in, OnEvent, SignInError, SignInOptions};
 use crate::secrets::Secret;
+use crate::setup::error::SetupError;
+use crate::setup::graph::Graph;
 
 /// Microsoft's "Microsoft Graph Command Line Tools", the public client
 /// Microsoft Graph PowerShell and BcContainerHelper sign in with to create
@@ -115,6 +117,15 @@ impl AdminSession {
         &self.graph.access_token
     }
 
+    /// Microsoft Graph as this administrator, in `cloud`.
+    pub fn graph(&self, http: reqwest::Client, cloud: &Cloud) -> Result<Graph, SetupError> {
+        Ok(Graph::new(
+            http,
+            graph_root(cloud)?,
+            self.graph_token().clone(),
+        ))
+    }
+
     /// A token for one product resource (`{resource}/.default`), redeemed
     /// from the sign-in's refresh token; `Ok(None)` when Entra wants the
     /// person back in the browser first (consent for that resource).
@@ -155,6 +166,12 @@ impl AdminSession {
         }
         tokens.access_token
     }
+}
+
+/// Where setup calls Graph; a custom cloud without one cannot be set up
+/// automatically (asked before anyone signs in).
+pub fn graph_root(cloud: &Cloud) -> Result<&str, SetupError> {
+    cloud.graph_url().ok_or(SetupError::NoGraph)
 }
 
 fn graph_scopes(cloud: &Cloud) -> Vec<String> {

@@ -17,6 +17,8 @@ pub enum SetupError {
     PermissionUnknown { name: String },
     #[error("Your organization has {count} apps called '{name}', so D365 Connect cannot tell which one to complete.")]
     AmbiguousName { name: String, count: usize },
+    #[error("These custom endpoints have no Microsoft Graph address, so D365 Connect cannot register the app for you.")]
+    NoGraph,
     #[error("Setup could not finish: {0}")]
     Internal(String),
 }
@@ -27,7 +29,7 @@ impl Explain for SetupError {
             SetupError::Graph(e) => e.kind(),
             SetupError::NotAdministrator { .. } => ErrorKind::AdministratorRequired,
             SetupError::ProductNotInTenant { .. } => ErrorKind::ResourceNotInTenant,
-            SetupError::AmbiguousName { .. } => ErrorKind::InvalidInput,
+            SetupError::AmbiguousName { .. } | SetupError::NoGraph => ErrorKind::InvalidInput,
             SetupError::PermissionUnknown { .. } | SetupError::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -37,6 +39,7 @@ impl Explain for SetupError {
             SetupError::Graph(e) => e.fix(),
             SetupError::NotAdministrator { .. } => ADMIN_FIX.into(),
             SetupError::ProductNotInTenant { .. } => "Check that you signed in to the organization that uses the product (the account picker may have chosen another), or ask Microsoft or your partner to provision it.".into(),
+            SetupError::NoGraph => "Register the app by hand with the guide, or send the hand-off pack to your administrator.".into(),
             SetupError::AmbiguousName { .. } => "Give the app a name of its own, or delete the extra copies under App registrations in the Microsoft Entra admin center.".into(),
             SetupError::PermissionUnknown { .. } | SetupError::Internal(_) => "Try again. If it keeps happening, copy the details for support, or set the app up yourself with the guide.".into(),
         }
