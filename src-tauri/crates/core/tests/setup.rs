@@ -261,6 +261,38 @@ async fn a_rerun_completes_the_same_app_and_keeps_its_secret() {
     assert_eq!(again.client_id, first.client_id);
 }
 
+/// A second connection set up moments after the first finds the app by
+/// name while Entra has not yet copied its service principal everywhere:
+/// the read misses it and creating it again is refused as "already in
+/// use" (what CI met once). Setup waits for the copy instead of failing.
+#[tokio::test]
+async fn a_rerun_moments_later_waits_for_the_service_principal_to_show() {
+    let _turn = TURN.lock().await;
+    let s = sandbox(World::demo()).await;
+    let (setup, _browser, session) = administrator(&s).await;
+    s.set_replication_delay(Duration::from_secs(3));
+    let first = form(
+        &s,
+        "first",
+        Product::FinanceOperations,
+        Registration::BackgroundService,
+    );
+    let (made, _) = set_up(&s, &setup, &session, &first).await.unwrap();
+    let elsewhere = Setup::new();
+    let second = SetupForm {
+        name: "second".into(),
+        ..first
+    };
+    let (found, summary) = set_up(&s, &elsewhere, &session, &second).await.unwrap();
+
+    assert!(summary.reused, "the same app, found by name");
+    assert_eq!(made.client_id, found.client_id);
+    assert!(
+        elsewhere.waits() > 0,
+        "the service principal was still being copied, and setup waited"
+    );
+}
+
 #[tokio::test]
 async fn someone_without_the_role_is_stopped_before_anything_is_made() {
     let _turn = TURN.lock().await;

@@ -216,9 +216,13 @@ impl GraphError {
         matches!(self, GraphError::Refused { status: 404, .. })
     }
 
-    /// The grant or assignment exists already: what a re-run meets.
+    /// The object, grant or assignment exists already: what a re-run
+    /// meets. A service principal says "… is already in use" with 409
+    /// `Request_MultipleObjectsWithSameKeyValue` (docs/microsoft.md §9).
     pub fn is_already_there(&self) -> bool {
-        matches!(self, GraphError::Refused { status: 400 | 409, message, .. }
+        matches!(self, GraphError::Refused { status: 409, code, .. }
+            if code == "Request_MultipleObjectsWithSameKeyValue")
+            || matches!(self, GraphError::Refused { status: 400 | 409, message, .. }
             if message.contains("already exists"))
     }
 
@@ -681,6 +685,12 @@ mod tests {
             409,
             "Request_MultipleObjectsWithSameKeyValue",
             "Permission entry already exists."
+        )
+        .is_already_there());
+        assert!(refused(
+            409,
+            "Request_MultipleObjectsWithSameKeyValue",
+            "The service principal cannot be created, updated, or restored because the service principal name 7d08ad22-98b1-4da3-8144-806099570d08 is already in use."
         )
         .is_already_there());
     }

@@ -295,19 +295,22 @@ async fn service_principal(
         StepState::Started,
         "Adding the app to your organization's enterprise applications.",
     );
-    let sp = match graph.service_principal(&app.app_id).await? {
-        Some(sp) => sp,
-        None => {
-            patience
-                .wait_out(
-                    SetupStep::ServicePrincipal,
-                    on_event,
-                    GraphError::is_replication_delay,
-                    || graph.create_service_principal(&app.app_id),
-                )
-                .await?
-        }
-    };
+    // A service principal made moments ago (by an earlier run) can be
+    // missing from the read yet refuse creation as "already in use": both
+    // mean "wait for Entra to catch up", so every try reads first.
+    let sp = patience
+        .wait_out(
+            SetupStep::ServicePrincipal,
+            on_event,
+            |e: &GraphError| e.is_replication_delay() || e.is_already_there(),
+            || async {
+                match graph.service_principal(&app.app_id).await? {
+                    Some(sp) => Ok(sp),
+                    None => graph.create_service_principal(&app.app_id).await,
+                }
+            },
+        )
+        .await?;
     report(
         on_event,
         SetupStep::ServicePrincipal,
