@@ -57,6 +57,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::setup::setup_sign_in,
             commands::setup::setup_register,
             commands::setup::end_setup,
+            commands::secret_renewal::replace_secret,
             commands::setup::setup_business_central_page,
             commands::setup::setup_dataverse_roles,
             commands::setup::setup_dataverse_user,

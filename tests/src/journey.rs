@@ -56,6 +56,12 @@ async fn text_of(app: &Desktop, css: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A secret's expiry line's state: Fine, ExpiringSoon or Expired.
+pub async fn expiry_state(app: &Desktop, css: &str) -> String {
+    let line = app.find(css).await.unwrap();
+    line.attr("data-state").await.unwrap().unwrap_or_default()
+}
+
 /// Saves a screenshot and checks it is a real PNG with something drawn in
 /// it (a blank or black window compresses to a few hundred bytes).
 pub async fn shoot(app: &Desktop, dir: &Path, name: &str) {

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    check_and_save_report, click, expect_text, press, robot_browser, rows_loaded, screen_text,
-    scroll_table_to_the_end, scroll_to, shoot, step, tab_to, theme, ALT_RIGHT, ENTER, LONG,
-    ONE_WINDOW, SHORT, SPACE, STEPS,
+    check_and_save_report, click, expect_text, expiry_state, press, robot_browser, rows_loaded,
+    screen_text, scroll_table_to_the_end, scroll_to, shoot, step, tab_to, theme, ALT_RIGHT, ENTER,
+    LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 use d365_e2e::{files_under, utc_date_in};
 
@@ -247,11 +247,6 @@ async fn type_date(app: &Desktop, css: &str, iso: &str) {
 }
 
 /// The expiry state a secret line shows (`data-state`).
-async fn expiry_state(app: &Desktop, css: &str) -> String {
-    let line = app.find(css).await.unwrap();
-    line.attr("data-state").await.unwrap().unwrap_or_default()
-}
-
 /// What a person does with an open table to trust it: scrolls until a
 /// second page is appended, filters with the raw expression, opens a
 /// record, and exports the filtered rows to CSV — the file must hold as

@@ -2,7 +2,8 @@
 //! test starts (so it can play Business Central's administrator): an
 //! administrator's sign-in registers the app, Business Central is told
 //! about it on its own page, and the wizard proves the new connection; a
-//! clerk who is not an administrator gets the hand-off pack instead.
+//! clerk who is not an administrator gets the hand-off pack instead; a
+//! secret about to expire is replaced from the start page.
 //! Screenshots of every new screen, light and dark, under
 //! `<target>/e2e-screenshots/setup-*/`.
 
@@ -12,12 +13,13 @@
 use std::path::Path;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
-use d365_e2e::files_under;
 use d365_e2e::journey::{
-    check_and_save_report, click, expect_text, open_tenant_for_setup, robot_browser, screen_text,
-    scroll_to, shoot, step, theme, LONG, ONE_WINDOW,
+    check_and_save_report, click, expect_text, expiry_state, open_tenant_for_setup, robot_browser,
+    screen_text, scroll_to, shoot, step, theme, LONG, ONE_WINDOW,
 };
+use d365_e2e::{files_under, utc_date_in};
 use d365_sandbox::resources::Resource;
+use serde_json::json;
 
 /// The screen as it is, in light then dark, scrolled to `css` first.
 async fn both_themes(app: &Desktop, shots: &Path, css: &str, name: &str) {
@@ -483,5 +485,122 @@ async fn setup_dataverse_and_fno_background_services_in_the_sandbox_tenant() {
     both_themes(&app, &shots, card, "05-fno-app-added").await;
     connect_and_check(&app, &shots, "Finance & Operations").await;
     shoot(&app, &shots, "06-fno-checks").await;
+    app.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_expiring_soon_is_replaced_from_the_start_page() {
+    let _window = ONE_WINDOW.lock().await;
+    let sandbox = d365_sandbox::Sandbox::start(d365_sandbox::world::World::demo())
+        .await
+        .unwrap();
+    let e = sandbox.endpoints();
+    let client_id = e.demo.client_id.clone().unwrap();
+    let secrets_of = |client_id: &str| {
+        sandbox
+            .app_registrations()
+            .into_iter()
+            .find(|a| a.client_id.to_string() == client_id)
+            .unwrap()
+            .secrets
+    };
+    let old = secrets_of(&client_id).first().unwrap().clone();
+    let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
+    let shots = screenshot_dir("setup-replace-secret").unwrap();
+    theme(&app, "light").await;
+    app.wait_for(r#"[data-testid="start-page"]"#, LONG)
+        .await
+        .unwrap();
+
+    // A background service whose secret (its Secret ID known, as setup
+    // saves it) ends in ten days.
+    let profile = json!({
+        "name": "Renewal",
+        "product": "BusinessCentral",
+        "cloud": { "kind": "Custom", "custom": {
+            "authority": e.authority, "bc_api": e.bc_api, "fno_url": e.fno_url,
+            "dataverse_url": e.dataverse_url, "globaldisco": e.globaldisco,
+            "bc_resource": null, "graph": e.graph } },
+        "tenant": e.demo.tenant_id,
+        "client_id": client_id,
+        "registration": "BackgroundService",
+        "scopes": [],
+        "environment": "Production",
+        "company": null,
+        "secret": { "key_id": old.id.to_string(), "hint": null, "expires_on": utc_date_in(10) }
+    });
+    app.invoke_with(
+        "save_profile",
+        json!({ "profile": profile, "secret": e.demo.client_secret }),
+    )
+    .await
+    .unwrap();
+    for css in [r#"[data-testid="new-connection"]"#, ".brand"] {
+        click(&app, css).await;
+    }
+    let row = r#"[data-testid="profile-Renewal"]"#;
+    let line = format!("{row} [data-testid=\"secret-expiry\"]");
+    expect_text(&app, &shots, &line, "Secret expires in 10 days").await;
+    both_themes(&app, &shots, row, "01-start-expiring").await;
+
+    click(
+        &app,
+        &format!("{row} [data-testid=\"replace-secret-offer\"]"),
+    )
+    .await;
+    let panel = r#"[data-testid="replace-secret"]"#;
+    let why = expect_text(
+        &app,
+        &shots,
+        &format!("{panel} [data-testid=\"setup-sign-in-info\"]"),
+        "Microsoft Graph Command Line Tools",
+    )
+    .await;
+    assert!(why.contains("remove the old one"), "{why}");
+    both_themes(&app, &shots, panel, "02-replace-explained").await;
+
+    // The robot administrator signs in; the new secret is proven before
+    // the old one goes.
+    click(&app, r#"[data-testid="replace-secret-start"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="replace-secret-done"]"#,
+        "The old secret was removed from the app.",
+    )
+    .await;
+    both_themes(&app, &shots, panel, "03-replaced").await;
+    let now = secrets_of(&client_id);
+    assert!(now.iter().all(|s| s.id != old.id), "the old secret is gone");
+    let new = now.first().unwrap().value.clone();
+    assert_eq!(now.len(), 1);
+    assert!(
+        !screen_text(&app).await.contains(&new),
+        "the new secret is on screen"
+    );
+    // Twelve months by default: 365 or 366 days.
+    expect_text(&app, &shots, &line, "Secret expires in 36").await;
+    assert_eq!(expiry_state(&app, &line).await, "Fine");
+
+    // The connection works with the secret the keychain now holds.
+    click(&app, r#"[data-testid="replace-secret-close"]"#).await;
+    click(&app, &format!("{row} [data-testid=\"open-profile\"]")).await;
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    shoot(&app, &shots, "04-connect-light").await;
+    for path in files_under(app.home()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+        assert!(
+            !text.contains(&new),
+            "the new secret was written to {}",
+            path.display()
+        );
+    }
     app.quit().await.unwrap();
 }

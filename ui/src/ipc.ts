@@ -2,6 +2,7 @@
 // types generated from Rust (src/bindings, by ts-rs). Components never call
 // invoke themselves, so error handling and typing live in one place.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { AdminTask } from "./bindings/AdminTask";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { CheckedBcUrl } from "./bindings/CheckedBcUrl";
 import type { CheckedText } from "./bindings/CheckedText";
@@ -29,6 +30,7 @@ import type { ReportFormat } from "./bindings/ReportFormat";
 import type { SandboxTenant } from "./bindings/SandboxTenant";
 import type { SecretCredential } from "./bindings/SecretCredential";
 import type { SecretExpiry } from "./bindings/SecretExpiry";
+import type { SecretReplaced } from "./bindings/SecretReplaced";
 import type { SecretStoreStatus } from "./bindings/SecretStoreStatus";
 import type { SecurityRole } from "./bindings/SecurityRole";
 import type { SetupDefaults } from "./bindings/SetupDefaults";
@@ -190,8 +192,8 @@ function channel<T>(onMessage: (message: T) => void): Channel<T> {
 // that session for the steps below until `endSetup`.
 export const setupDefaults = (product: Product, registration: Registration, cloud: Cloud): Promise<SetupDefaults> =>
   call("setup_defaults", { product, registration, cloud });
-export const setupSignInInfo = (setupClientId: string): Promise<SetupSignInInfo> =>
-  call("setup_sign_in_info", { setupClientId });
+export const setupSignInInfo = (setupClientId: string, task: AdminTask): Promise<SetupSignInInfo> =>
+  call("setup_sign_in_info", { setupClientId, task });
 export const setupSignIn = (
   cloud: Cloud,
   tenant: string,
@@ -228,6 +230,17 @@ export const setupFnoApplication = (
   operation: string,
   onEvent: (event: SignInEvent) => void,
 ): Promise<Profile> => call("setup_fno_application", { name, appName, userId, operation, onEvent: channel(onEvent) });
+
+/** An administrator signs in; a new secret is made, proven and kept in the keychain, then the old one removed. */
+export const replaceSecret = (
+  name: string,
+  secretMonths: number,
+  setupClientId: string,
+  operation: string,
+  onSignIn: (event: SignInEvent) => void,
+  onProgress: (event: SetupEvent) => void,
+): Promise<SecretReplaced> =>
+  call("replace_secret", { name, secretMonths, setupClientId, operation, onSignIn: channel(onSignIn), onProgress: channel(onProgress) });
 
 // When someone else is the administrator: the hand-off pack and its answer.
 export const setupHandoff = (request: SetupRequest): Promise<HandoffPack> => call("setup_handoff", { request });

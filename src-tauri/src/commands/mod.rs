@@ -13,5 +13,6 @@ pub mod names;
 mod paths;
 pub mod profiles;
 pub mod sandbox;
+pub mod secret_renewal;
 pub mod secrets;
 pub mod setup;

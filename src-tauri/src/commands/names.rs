@@ -38,6 +38,7 @@ pub const ALL: &[&str] = &[
     "setup_defaults",
     "setup_sign_in_info",
     "setup_sign_in",
+    "replace_secret",
     "setup_register",
     "end_setup",
     "setup_business_central_page",

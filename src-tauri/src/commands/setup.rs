@@ -11,7 +11,7 @@ use d365_core::identity::sign_in::{SignInEvent, SignInOptions};
 use d365_core::product::Product;
 use d365_core::profiles::{Profile, Registration};
 use d365_core::setup::admin::{
-    self, graph_root, AdminSession, SetupSignInInfo, GRAPH_COMMAND_LINE_TOOLS,
+    self, graph_root, AdminSession, AdminTask, SetupSignInInfo, GRAPH_COMMAND_LINE_TOOLS,
 };
 use d365_core::setup::connection::{
     record_product_side, register_and_save, save_imported, SetupForm, SetupSummary,
@@ -55,16 +55,7 @@ pub struct SetupRequest {
 
 impl SetupRequest {
     fn form(self) -> Result<SetupForm, UserError> {
-        let secret_lifetime = SecretLifetime::from_months(self.secret_months).ok_or_else(|| {
-            UserError::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "A secret lifetime of {} months is not offered.",
-                    self.secret_months
-                ),
-                "Choose 6, 12 or 24 months.",
-            )
-        })?;
+        let secret_lifetime = secret_lifetime(self.secret_months)?;
         Ok(SetupForm {
             name: self.name,
             product: self.product,
@@ -77,6 +68,17 @@ impl SetupRequest {
             company: self.company,
         })
     }
+}
+
+/// 6, 12 or 24 months, the lifetimes the UI offers.
+pub(crate) fn secret_lifetime(months: u32) -> Result<SecretLifetime, UserError> {
+    SecretLifetime::from_months(months).ok_or_else(|| {
+        UserError::new(
+            ErrorKind::InvalidInput,
+            format!("A secret lifetime of {months} months is not offered."),
+            "Choose 6, 12 or 24 months.",
+        )
+    })
 }
 
 /// What the setup form starts with.
@@ -120,8 +122,8 @@ pub fn setup_defaults(product: Product, registration: Registration, cloud: Cloud
 }
 
 #[tauri::command]
-pub fn setup_sign_in_info(setup_client_id: String) -> SetupSignInInfo {
-    admin::sign_in_info(setup_client_id.trim())
+pub fn setup_sign_in_info(setup_client_id: String, task: AdminTask) -> SetupSignInInfo {
+    admin::sign_in_info(setup_client_id.trim(), task)
 }
 
 /// The administrator signs in through the system browser; the session is

@@ -65,7 +65,7 @@ export function SetupForMe({ form, onLock, onNotAdministrator, onContinue }: Pro
   const session = useRef<string | null>(null);
 
   useEffect(() => {
-    const timer = setTimeout(() => void loadInfo(form.setupClientId), 200);
+    const timer = setTimeout(() => void loadInfo(form.setupClientId, "Setup"), 200);
     return () => clearTimeout(timer);
   }, [loadInfo, form.setupClientId]);
 

@@ -1,13 +1,8 @@
 import { Field } from "../components/Field";
 import type { Draft } from "../connection/draft";
 import { needsSecret, productName } from "../connection/draft";
-import { asksForEnvironment, type SecretMonths, type SetupFormValues } from "./setupForm";
-
-const LIFETIMES: { months: SecretMonths; label: string }[] = [
-  { months: 6, label: "6 months" },
-  { months: 12, label: "12 months" },
-  { months: 24, label: "24 months" },
-];
+import { asksForEnvironment, type SetupFormValues } from "./setupForm";
+import { SecretLifetimeChoice, SetupAppField } from "./SetupChoices";
 
 interface Props {
   draft: Draft;
@@ -81,50 +76,8 @@ export function SetupFormFields({ draft, form, onChange, advanced, disabled = fa
           )}
         </Field>
       )}
-      {needsSecret(draft.registration) && (
-        <div className="field" role="radiogroup" aria-labelledby="secret-lifetime-label" aria-describedby="secret-lifetime-hint">
-          <span className="field-label" id="secret-lifetime-label">
-            The client secret lasts
-          </span>
-          <p className="field-hint" id="secret-lifetime-hint">
-            When it ends, the connection stops until someone makes a new one. Shorter is safer; Microsoft advises less than 12 months.
-          </p>
-          <div className="segmented">
-            {LIFETIMES.map((l) => (
-              <label key={l.months} data-testid={`secret-months-${l.months}`}>
-                <input
-                  type="radio"
-                  name="secret-lifetime"
-                  checked={form.secretMonths === l.months}
-                  onChange={() => onChange({ secretMonths: l.months })}
-                />
-                {l.label}
-              </label>
-            ))}
-          </div>
-        </div>
-      )}
-      {advanced && (
-        <details className="advanced" data-testid="setup-advanced">
-          <summary>Advanced</summary>
-          <Field
-            label="Setup app (client ID)"
-            hint="The app the administrator signs in to for setup. Microsoft Graph Command Line Tools unless your organization gives you its own."
-          >
-            {({ id, describedBy }) => (
-              <input
-                id={id}
-                aria-describedby={describedBy}
-                data-testid="setup-client-id"
-                value={form.setupClientId}
-                onChange={(e) => onChange({ setupClientId: e.target.value })}
-                spellCheck={false}
-                autoComplete="off"
-              />
-            )}
-          </Field>
-        </details>
-      )}
+      {needsSecret(draft.registration) && <SecretLifetimeChoice months={form.secretMonths} onChange={(secretMonths) => onChange({ secretMonths })} />}
+      {advanced && <SetupAppField clientId={form.setupClientId} onChange={(setupClientId) => onChange({ setupClientId })} />}
     </fieldset>
   );
 }

@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
+import type { Profile } from "../bindings/Profile";
 import type { ProfileEntry } from "../bindings/ProfileEntry";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { needsSecret, productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
 import { deleteProfile, duplicateProfile, listProfiles, renameProfile } from "../ipc";
+import { ReplaceSecret } from "../setup/ReplaceSecret";
 import { SecretExpiryNote } from "./SecretExpiryNote";
 
 interface Props {
@@ -23,6 +25,8 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
   const [problem, setProblem] = useState<UserError | null>(null);
   const [starting, setStarting] = useState(false);
   const [large, setLarge] = useState(false);
+  // Outside the list, so reloading the list after the replacement keeps it on screen.
+  const [replacing, setReplacing] = useState<Profile | null>(null);
 
   useEffect(() => {
     void reload();
@@ -72,6 +76,7 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
       {problem && <ErrorPanel problem={problem} />}
       <section className="card" aria-label="Saved connections" aria-busy={profiles.state.status === "running"}>
         <h2>Saved connections</h2>
+        {replacing && <ReplaceSecret key={replacing.name} profile={replacing} onReplaced={() => void reload()} onClose={() => setReplacing(null)} />}
         {profiles.state.status === "failed" && <ErrorPanel problem={profiles.state.problem} />}
         {profiles.state.status === "done" && entries.length === 0 && <p className="muted">None yet.</p>}
         <ul className="profile-list">
@@ -84,7 +89,9 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                     <span className="muted">
                       {productName(entry.profile.product)} · {entry.profile.tenant}
                     </span>
-                    {entry.profile.secret && needsSecret(entry.profile.registration) && <SecretExpiryNote expiresOn={entry.profile.secret.expires_on} />}
+                    {entry.profile.secret && needsSecret(entry.profile.registration) && (
+                      <SecretExpiryNote expiresOn={entry.profile.secret.expires_on} onReplace={() => setReplacing(entry.profile)} />
+                    )}
                   </div>
                   {editing?.name === entry.name && editing.action !== "delete" ? (
                     <form

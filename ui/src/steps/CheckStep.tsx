@@ -6,6 +6,7 @@ import { ErrorPanel } from "../components/ErrorPanel";
 import { useDraft } from "../connection/DraftContext";
 import { problemOf } from "../connection/useCall";
 import { runChecks, saveReport } from "../ipc";
+import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
 import { whereToChange } from "../wizard/steps";
 
 const EXTENSIONS: Record<ReportFormat, string> = { Markdown: "md", Html: "html", Json: "json" };
@@ -19,6 +20,7 @@ export function CheckStep() {
   const [format, setFormat] = useState<ReportFormat>("Html");
   const [path, setPath] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
+  const [replacing, setReplacing] = useState(false);
 
   const run = async () => {
     setResults([]);
@@ -75,6 +77,11 @@ export function CheckStep() {
                     {r.setting && <> You change it on {whereToChange(r.setting)}.</>}
                   </p>
                 )}
+                {r.id === "secret-expiry" && r.status !== "Pass" && !replacing && (
+                  <button type="button" className="button small" data-testid="replace-secret-offer" onClick={() => setReplacing(true)}>
+                    Replace the secret
+                  </button>
+                )}
                 {r.details && (
                   <details>
                     <summary>Details</summary>
@@ -86,6 +93,7 @@ export function CheckStep() {
           ))}
         </ol>
       </section>
+      {replacing && <ReplaceDraftSecret onClose={() => setReplacing(false)} />}
       {problem && <ErrorPanel problem={problem} />}
       <section className="card form">
         <h2>Save a report</h2>

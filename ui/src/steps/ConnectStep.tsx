@@ -8,6 +8,7 @@ import { useDraft } from "../connection/DraftContext";
 import { needsEnvironmentUrl, needsSecret, productName, secretCredential, type Draft } from "../connection/draft";
 import { problemOf } from "../connection/useCall";
 import { adminConsent, cancelOperation, checkClientId, checkEnvironmentUrl, checkTenant, signIn, tokenInfo } from "../ipc";
+import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
 import { TokenPanel } from "./TokenPanel";
 
 type Phase =
@@ -75,6 +76,7 @@ function AdminCenterConsent() {
 export function ConnectStep() {
   const { draft, save } = useDraft();
   const [phase, setPhase] = useState<Phase>({ at: "ready" });
+  const [replacing, setReplacing] = useState(false);
   const operation = useRef<string | null>(null);
   const delegated = draft.registration !== "BackgroundService";
 
@@ -138,11 +140,19 @@ export function ConnectStep() {
         <>
           <ErrorPanel problem={phase.problem} />
           {delegated && CONSENT_KINDS.includes(phase.problem.kind) && <AdminConsent delegated onConsent={() => void connect(true)} />}
+          {phase.problem.kind === "SecretExpired" && draft.saved && !replacing && (
+            <div className="actions">
+              <button type="button" className="button" data-testid="replace-secret-offer" onClick={() => setReplacing(true)}>
+                Replace the secret
+              </button>
+            </div>
+          )}
         </>
       )}
+      {replacing && <ReplaceDraftSecret onClose={() => setReplacing(false)} />}
       {phase.at === "connected" && (
         <>
-          <TokenPanel info={phase.info} secretExpiresOn={secretCredential(draft)?.expires_on} />
+          <TokenPanel info={phase.info} secretExpiresOn={secretCredential(draft)?.expires_on} onReplaceSecret={draft.saved ? () => setReplacing(true) : undefined} />
           {phase.info.verdict.missing_permissions &&
             (delegated ? <AdminConsent delegated onConsent={() => void connect(true)} /> : <AdminCenterConsent />)}
         </>

@@ -6,7 +6,16 @@ const when = (exp: number) => new Date(exp * 1000).toLocaleString();
 /** Who is signed in, for which tenant and API, what the token allows,
  * whether it can call the product, and when the app's secret expires (its
  * date, when the connection knows it). */
-export function TokenPanel({ info, secretExpiresOn = null }: { info: TokenInfo; secretExpiresOn?: string | null }) {
+export function TokenPanel({
+  info,
+  secretExpiresOn = null,
+  onReplaceSecret,
+}: {
+  info: TokenInfo;
+  secretExpiresOn?: string | null;
+  /** Offered once the secret is expiring soon or has expired. */
+  onReplaceSecret?: () => void;
+}) {
   const { claims, verdict } = info;
   return (
     <section className="card token-panel" data-testid="token-panel" aria-label="Your access token">
@@ -21,7 +30,7 @@ export function TokenPanel({ info, secretExpiresOn = null }: { info: TokenInfo; 
           ))}
         </ul>
       )}
-      {secretExpiresOn && <SecretExpiryNote expiresOn={secretExpiresOn} />}
+      {secretExpiresOn && <SecretExpiryNote expiresOn={secretExpiresOn} onReplace={onReplaceSecret} />}
       <dl className="facts">
         <dt>Signed in as</dt>
         <dd>{claims.upn ?? "The app itself (no user)"}</dd>

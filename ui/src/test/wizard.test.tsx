@@ -122,6 +122,75 @@ describe("the start page", () => {
     expect(within(screen.getByTestId("profile-Public app")).queryByTestId("secret-expiry")).toBeNull();
   });
 
+  it("replaces an expiring secret from the start page: the administrator signs in, the new secret is proven, the old one removed", async () => {
+    const soon = { key_id: "0f6c2b1e-7d4a-4b8f-9c3e-2a1d5e6f7a8b", hint: "Cr8", expires_on: "2027-06-01" };
+    const renewed = { key_id: "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", hint: "Xy7", expires_on: "2027-11-20" };
+    let secret = soon;
+    const calls = backend({
+      list_profiles: () => [{ name: PROFILE.name, profile: { ...PROFILE, secret }, problem: null }],
+      secret_expiry: (a) => {
+        const on = (a.credential as { expires_on: string }).expires_on;
+        return on === soon.expires_on ? { expires_on: on, days_left: 10, state: "ExpiringSoon" } : { expires_on: on, days_left: 180, state: "Fine" };
+      },
+      setup_sign_in_info: (a) => ({
+        client_id: a.setupClientId,
+        app_name: "Microsoft Graph Command Line Tools",
+        why: `For ${String(a.task)}.`,
+        roles: ["Cloud Application Administrator"],
+        permissions: ["Application.ReadWrite.All"],
+      }),
+      replace_secret: (a) => {
+        const sent = (channel: unknown, message: unknown) => (channel as { onmessage: (m: unknown) => void }).onmessage(message);
+        sent(a.onSignIn, { stage: "BrowserOpened", url: null });
+        sent(a.onProgress, { step: "Secret", state: "Waiting", detail: "Microsoft Entra is still copying the change to all its servers; trying again in 1 s." });
+        sent(a.onProgress, { step: "Secret", state: "Done", detail: "The new secret works and is in your keychain." });
+        secret = renewed;
+        return { profile: { ...PROFILE, secret: renewed }, old_removed: true };
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const row = await screen.findByTestId("profile-Contoso BC");
+    await user.click(await within(row).findByTestId("replace-secret-offer"));
+
+    const panel = screen.getByTestId("replace-secret");
+    expect(await within(panel).findByTestId("setup-sign-in-info")).toHaveTextContent("For ReplaceSecret.");
+    expect(within(within(panel).getByTestId("secret-months-12")).getByRole("radio")).toBeChecked();
+    await user.click(within(within(panel).getByTestId("secret-months-6")).getByRole("radio"));
+    await user.click(within(panel).getByTestId("replace-secret-start"));
+
+    expect(await within(panel).findByTestId("replace-secret-done")).toHaveTextContent("The old secret was removed from the app.");
+    expect(within(panel).getByTestId("setup-step-Secret")).toHaveAttribute("data-state", "Done");
+    expect(calls.find((c) => c.cmd === "replace_secret")?.args).toMatchObject({
+      name: "Contoso BC",
+      secretMonths: 6,
+      setupClientId: "14d82eec-204b-4c2f-b7e8-296a70dab67e",
+    });
+    // The list shows the new secret's date, and no longer offers to replace it.
+    await waitFor(() => expect(within(screen.getByTestId("profile-Contoso BC")).getByTestId("secret-expiry")).toHaveTextContent("Secret expires in 180 days"));
+    expect(within(screen.getByTestId("profile-Contoso BC")).queryByTestId("replace-secret-offer")).toBeNull();
+    await user.click(within(panel).getByTestId("replace-secret-close"));
+    expect(screen.queryByTestId("replace-secret")).toBeNull();
+  });
+
+  it("says plainly when the replacement failed, and offers to try again", async () => {
+    backend({
+      list_profiles: () => [{ name: PROFILE.name, profile: { ...PROFILE, secret: { key_id: null, hint: null, expires_on: "2027-06-01" } }, problem: null }],
+      secret_expiry: (a) => ({ expires_on: (a.credential as { expires_on: string }).expires_on, days_left: -2, state: "Expired" }),
+      setup_sign_in_info: (a) => ({ client_id: a.setupClientId, app_name: "Microsoft Graph Command Line Tools", why: "", roles: [], permissions: [] }),
+      replace_secret: () => {
+        throw { kind: "AdministratorRequired", message: "Microsoft Entra refused: your account may not change this app.", fix: "Ask an administrator.", details: null, setting: null };
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("replace-secret-offer"));
+    await user.click(await screen.findByTestId("replace-secret-start"));
+    const panel = screen.getByTestId("replace-secret");
+    expect(await within(panel).findByText(/may not change this app/)).toBeVisible();
+    expect(within(panel).getByTestId("replace-secret-start")).toHaveTextContent("Try again");
+  });
+
   it("starts the sandbox tenant and pre-fills the wizard", async () => {
     const user = userEvent.setup();
     render(<App />);

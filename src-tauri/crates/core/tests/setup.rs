@@ -486,4 +486,35 @@ async fn a_renewed_secret_works_and_the_old_one_is_removed() {
         d365_core::problem::Explain::kind(&refused),
         ErrorKind::InvalidSecret
     );
+
+    // A connection that signs people in without a secret has none to
+    // replace: refused before Entra is asked for anything.
+    let public = d365_core::profiles::Profile {
+        registration: Registration::SignInWithoutSecret,
+        ..saved
+    };
+    let refused = renew_secret(
+        &setup.connections,
+        &graph(&s, &session),
+        http,
+        Renewal {
+            profile: &public,
+            lifetime: SecretLifetime::Months6,
+        },
+        &patience(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput);
+    assert_eq!(
+        s.app_registrations()
+            .into_iter()
+            .find(|a| a.client_id.to_string() == public.client_id)
+            .unwrap()
+            .secrets
+            .len(),
+        1,
+        "no secret was added"
+    );
 }

@@ -2,7 +2,7 @@
 //! that can be consented to Graph's app-management scopes, through the same
 //! browser and loopback machinery as every sign-in (docs/microsoft.md §11).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
@@ -64,8 +64,30 @@ pub const ADMIN_ROLES: [(&str, &str); 4] = [
     ),
 ];
 
-pub fn sign_in_info(setup_client_id: &str) -> SetupSignInInfo {
+/// What the administrator signs in for: the words before the browser opens
+/// say what D365 Connect will do with the sign-in, and no more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum AdminTask {
+    /// Register the connection's app ("Set it up for me").
+    Setup,
+    /// Give the connection's app a new secret and remove the old one.
+    ReplaceSecret,
+}
+
+pub fn sign_in_info(setup_client_id: &str, task: AdminTask) -> SetupSignInInfo {
     let ours = setup_client_id.eq_ignore_ascii_case(GRAPH_COMMAND_LINE_TOOLS);
+    let borrowed = match (ours, task) {
+        (true, AdminTask::Setup) => "D365 Connect has no app in your organization yet, so it borrows this one, the app Microsoft's own Graph PowerShell uses, to create it. ",
+        (true, AdminTask::ReplaceSecret) => "It is the app Microsoft's own Graph PowerShell uses. ",
+        (false, _) => "",
+    };
+    let allows = match task {
+        AdminTask::Setup => "register one app, give it a secret and grant its permissions",
+        AdminTask::ReplaceSecret => {
+            "add a new secret to this connection's app and remove the old one"
+        }
+    };
     SetupSignInInfo {
         client_id: setup_client_id.to_string(),
         app_name: if ours {
@@ -73,10 +95,14 @@ pub fn sign_in_info(setup_client_id: &str) -> SetupSignInInfo {
         } else {
             "your organization's setup app".into()
         },
-        why: "D365 Connect has no app in your organization yet, so it borrows this one to create it. It is the app Microsoft's own Graph PowerShell uses. The sign-in lets D365 Connect register one app, give it a secret and grant its permissions, and nothing else.".into(),
-        roles: ["Cloud Application Administrator", "Application Administrator", "Privileged Role Administrator"]
-            .map(String::from)
-            .to_vec(),
+        why: format!("{borrowed}The sign-in lets D365 Connect {allows}, and nothing else."),
+        roles: [
+            "Cloud Application Administrator",
+            "Application Administrator",
+            "Privileged Role Administrator",
+        ]
+        .map(String::from)
+        .to_vec(),
         permissions: GRAPH_SCOPES.map(String::from).to_vec(),
     }
 }
@@ -201,14 +227,25 @@ mod tests {
     }
 
     #[test]
-    fn names_the_borrowed_app_or_the_organizations_own() {
-        assert_eq!(
-            sign_in_info(GRAPH_COMMAND_LINE_TOOLS).app_name,
-            "Microsoft Graph Command Line Tools"
+    fn names_the_borrowed_app_or_the_organizations_own_and_the_task() {
+        let borrowed = sign_in_info(GRAPH_COMMAND_LINE_TOOLS, AdminTask::Setup);
+        assert_eq!(borrowed.app_name, "Microsoft Graph Command Line Tools");
+        assert!(
+            borrowed.why.contains("Graph PowerShell"),
+            "{}",
+            borrowed.why
         );
-        assert_eq!(
-            sign_in_info("11111111-2222-3333-4444-555555555555").app_name,
-            "your organization's setup app"
+        assert!(
+            borrowed.why.contains("register one app"),
+            "{}",
+            borrowed.why
         );
+        let own = sign_in_info(
+            "11111111-2222-3333-4444-555555555555",
+            AdminTask::ReplaceSecret,
+        );
+        assert_eq!(own.app_name, "your organization's setup app");
+        assert!(!own.why.contains("PowerShell"), "{}", own.why);
+        assert!(own.why.contains("remove the old one"), "{}", own.why);
     }
 }

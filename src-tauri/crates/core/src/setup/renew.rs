@@ -5,7 +5,7 @@
 use crate::identity::flow::{EntraClient, FlowError};
 use crate::identity::scopes;
 use crate::problem::{ErrorKind, Explain, UserError};
-use crate::profiles::Profile;
+use crate::profiles::{ClientType, Profile};
 use crate::saved_connections::SavedConnections;
 use crate::secret_expiry::SecretCredential;
 use crate::setup::graph::{Graph, GraphError, PasswordCredential};
@@ -36,6 +36,16 @@ pub async fn renew_secret(
     on_event: OnSetupEvent<'_>,
 ) -> Result<Renewed, UserError> {
     let Renewal { profile, lifetime } = renewal;
+    if profile.registration.client_type() == ClientType::Public {
+        return Err(UserError::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "'{}' signs people in without a client secret: there is no secret to replace.",
+                profile.name
+            ),
+            "Nothing to do for this connection.",
+        ));
+    }
     // The secret in the keychain is removed once the new one works; when its
     // key ID is unknown it stays (something else may use it).
     let old_key_id = profile.secret.as_ref().and_then(|s| s.key_id.as_deref());
