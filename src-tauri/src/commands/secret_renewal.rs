@@ -48,18 +48,23 @@ pub async fn replace_secret(
     let on_sign_in = |event| {
         let _ = on_sign_in.send(event);
     };
+    // References, so the closure's future can own them and `profile`
+    // stays here for the renewal.
+    let (signing_in, on_sign_in) = (&profile, &on_sign_in);
+    let sign_in_http = http.clone();
     let session = state
-        .run_operation(&operation, |cancel| {
+        .run_operation(&operation, |cancel| async move {
             AdminSession::sign_in(
-                http.clone(),
-                &profile.cloud,
-                &profile.tenant,
+                sign_in_http,
+                &signing_in.cloud,
+                &signing_in.tenant,
                 setup_client_id.trim(),
                 &SystemBrowser,
                 SignInOptions::default(),
                 &cancel,
-                &on_sign_in,
+                on_sign_in,
             )
+            .await
         })
         .await?;
     let graph = session.graph(http.clone(), &profile.cloud)?;

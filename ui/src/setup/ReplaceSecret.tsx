@@ -16,6 +16,7 @@ import { draftFromSaved } from "./setupForm";
 import type { SecretMonths } from "./setupForm";
 import { SetupProgress } from "./SetupProgress";
 import { SignInExplained } from "./SignInExplained";
+import "./setup.css";
 
 type Phase =
   | { at: "ready" }
@@ -113,7 +114,8 @@ export function ReplaceSecret({ profile, onReplaced, onClose }: Props) {
           <SignInProgress events={phase.events} waiting="Opening the sign-in…" />
         </div>
       )}
-      {(phase.at === "replacing" || phase.at === "replaced" || (phase.at === "failed" && phase.events.length > 0)) && (
+      {/* Once replaced, the summary below says it all. */}
+      {(phase.at === "replacing" || (phase.at === "failed" && phase.events.length > 0)) && (
         <SetupProgress steps={["Secret"]} events={phase.events} />
       )}
       {phase.at === "failed" && <ErrorPanel problem={phase.problem} />}
