@@ -3,7 +3,8 @@
 //! administrator's sign-in registers the app, Business Central is told
 //! about it on its own page, and the wizard proves the new connection; a
 //! clerk who is not an administrator gets the hand-off pack instead; a
-//! secret about to expire is replaced from the start page.
+//! secret about to expire is replaced from the start page; a setup stopped
+//! halfway is completed by running it again.
 //! Screenshots of every new screen, light and dark, under
 //! `<target>/e2e-screenshots/setup-*/`.
 
@@ -602,5 +603,115 @@ async fn a_secret_expiring_soon_is_replaced_from_the_start_page() {
             path.display()
         );
     }
+    app.quit().await.unwrap();
+}
+
+/// Business Central for people who sign in, set up by the administrator,
+/// stopped halfway while Entra is still copying the new app, then run
+/// again: the second run finds the app by name and completes it, no
+/// duplicate is made, and the administrator signs in with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_setup_stopped_halfway_is_completed_by_running_it_again() {
+    let _window = ONE_WINDOW.lock().await;
+    let sandbox = d365_sandbox::Sandbox::start(d365_sandbox::world::World::demo())
+        .await
+        .unwrap();
+    // Long enough to stop setup while it waits for the copy.
+    sandbox.set_replication_delay(std::time::Duration::from_secs(60));
+    let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
+    let shots = screenshot_dir("setup-stopped-and-rerun").unwrap();
+    theme(&app, "light").await;
+    app.wait_for(r#"[data-testid="start-page"]"#, LONG)
+        .await
+        .unwrap();
+    open_tenant_for_setup(&app, &sandbox).await;
+    click(
+        &app,
+        r#"[data-testid="registration-SignInWithoutSecret"] input"#,
+    )
+    .await;
+    click(&app, r#"[data-testid="path-setup"] input"#).await;
+    app.type_into(r#"[data-testid="setup-name"]"#, "People BC")
+        .await
+        .unwrap();
+    app.wait_for(r#"[data-testid="setup-sign-in-info"]"#, LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="setup-start"]"#).await;
+    let waiting = r#"[data-testid="setup-step-ServicePrincipal"][data-state="Waiting"]"#;
+    expect_text(&app, &shots, waiting, "still copying").await;
+    both_themes(
+        &app,
+        &shots,
+        r#"[data-testid="setup-progress"]"#,
+        "01-waiting",
+    )
+    .await;
+    click(&app, r#"[data-testid="setup-cancel"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="setup-for-me"] .error-panel"#,
+        "Setup was stopped.",
+    )
+    .await;
+    both_themes(
+        &app,
+        &shots,
+        r#"[data-testid="setup-for-me"]"#,
+        "02-stopped",
+    )
+    .await;
+    let named = |sandbox: &d365_sandbox::SandboxHandle| {
+        sandbox
+            .app_registrations()
+            .into_iter()
+            .filter(|a| a.display_name == "D365 Connect - Business Central (people sign in)")
+            .count()
+    };
+    assert_eq!(named(&sandbox), 1, "the first run made the app");
+
+    // Entra catches up; the same button runs setup again.
+    sandbox.set_replication_delay(std::time::Duration::from_secs(1));
+    click(&app, r#"[data-testid="setup-start"]"#).await;
+    let done = expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="setup-done"]"#,
+        "found the app from an earlier setup",
+    )
+    .await;
+    assert!(done.contains("People BC"), "{done}");
+    both_themes(
+        &app,
+        &shots,
+        r#"[data-testid="setup-done"]"#,
+        "03-completed",
+    )
+    .await;
+    assert_eq!(named(&sandbox), 1, "no duplicate app");
+
+    // The new app signs the administrator in, and every check passes.
+    click(&app, r#"[data-testid="setup-continue"]"#).await;
+    app.wait_for(r#"[data-step="connect"][aria-current="step"]"#, LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    step(&app, "environment").await;
+    click(&app, r#"[data-testid="environment-Production"] input"#).await;
+    app.wait_for(r#"[data-testid="company-CRONUS USA, Inc."]"#, LONG)
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
+    step(&app, "check").await;
+    check_and_save_report(&app, &shots).await;
+    shoot(&app, &shots, "04-check").await;
     app.quit().await.unwrap();
 }
