@@ -251,6 +251,27 @@ pub async fn screen_text(app: &Desktop) -> String {
     format!("{html}\n{text}\n{values}")
 }
 
+/// The custom cloud that points a saved profile at a sandbox the test
+/// started.
+pub fn sandbox_cloud(e: &d365_sandbox::Endpoints) -> serde_json::Value {
+    json!({ "kind": "Custom", "custom": {
+        "authority": e.authority, "bc_api": e.bc_api, "fno_url": e.fno_url,
+        "dataverse_url": e.dataverse_url, "globaldisco": e.globaldisco,
+        "bc_resource": null, "graph": e.graph } })
+}
+
+/// `secret` is in none of the files the app wrote under its home.
+pub fn assert_in_no_file(app: &Desktop, secret: &str) {
+    for path in crate::files_under(app.home()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+        assert!(
+            !text.contains(secret),
+            "a secret was written to {}",
+            path.display()
+        );
+    }
+}
+
 /// Points the wizard at a test-started sandbox with nothing of the
 /// setup's own in the keychain: saves a person-sign-in profile of the
 /// tenant (a public client, so no secret), opens it, and goes to the
@@ -261,10 +282,7 @@ pub async fn open_tenant_for_setup(app: &Desktop, sandbox: &d365_sandbox::Sandbo
     let profile = json!({
         "name": "Sandbox tenant",
         "product": "BusinessCentral",
-        "cloud": { "kind": "Custom", "custom": {
-            "authority": e.authority, "bc_api": e.bc_api, "fno_url": e.fno_url,
-            "dataverse_url": e.dataverse_url, "globaldisco": e.globaldisco,
-            "bc_resource": null, "graph": e.graph } },
+        "cloud": sandbox_cloud(&e),
         "tenant": e.demo.tenant_id,
         "client_id": e.demo.public_client_id,
         "registration": "SignInWithoutSecret",

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    check_and_save_report, click, expect_text, expiry_state, press, robot_browser, rows_loaded,
-    screen_text, scroll_table_to_the_end, scroll_to, shoot, step, tab_to, theme, ALT_RIGHT, ENTER,
-    LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
+    assert_in_no_file, check_and_save_report, click, expect_text, expiry_state, press,
+    robot_browser, rows_loaded, screen_text, scroll_table_to_the_end, scroll_to, shoot, step,
+    tab_to, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 use d365_e2e::{files_under, utc_date_in};
 
@@ -120,15 +120,7 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
     shoot(&app, &shots, "30-start-dark").await;
 
     // Nothing secret reached the app's files.
-    for path in files_under(app.home()) {
-        let text = std::fs::read(&path).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text);
-        assert!(
-            !text.contains("Cr8Q~"),
-            "the demo secret was written to {}",
-            path.display()
-        );
-    }
+    assert_in_no_file(&app, "Cr8Q~");
     app.quit().await.unwrap();
 }
 

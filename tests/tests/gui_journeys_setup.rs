@@ -15,10 +15,11 @@ use std::path::Path;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    check_and_save_report, click, expect_text, expiry_state, open_tenant_for_setup, robot_browser,
-    screen_text, scroll_to, shoot, step, theme, LONG, ONE_WINDOW,
+    assert_in_no_file, check_and_save_report, click, expect_text, expiry_state,
+    open_tenant_for_setup, robot_browser, sandbox_cloud, screen_text, scroll_to, shoot, step,
+    theme, LONG, ONE_WINDOW,
 };
-use d365_e2e::{files_under, utc_date_in};
+use d365_e2e::utc_date_in;
 use d365_sandbox::resources::Resource;
 use serde_json::json;
 
@@ -196,14 +197,7 @@ async fn setup_business_central_background_service() {
 
     // The secret went to the keychain only: no screen, no file.
     assert!(!screen_text(&app).await.contains(&secret));
-    for path in files_under(app.home()) {
-        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-        assert!(
-            !text.contains(&secret),
-            "the new secret was written to {}",
-            path.display()
-        );
-    }
+    assert_in_no_file(&app, &secret);
     app.quit().await.unwrap();
 }
 
@@ -337,14 +331,7 @@ async fn a_clerk_who_is_not_an_administrator_hands_setup_to_one() {
 
     // The imported secret is in the keychain, nowhere in the app's files.
     let secret = e.demo.client_secret.unwrap();
-    for path in files_under(app.home()) {
-        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-        assert!(
-            !text.contains(&secret),
-            "the secret was written to {}",
-            path.display()
-        );
-    }
+    assert_in_no_file(&app, &secret);
     app.quit().await.unwrap();
 }
 
@@ -518,10 +505,7 @@ async fn a_secret_expiring_soon_is_replaced_from_the_start_page() {
     let profile = json!({
         "name": "Renewal",
         "product": "BusinessCentral",
-        "cloud": { "kind": "Custom", "custom": {
-            "authority": e.authority, "bc_api": e.bc_api, "fno_url": e.fno_url,
-            "dataverse_url": e.dataverse_url, "globaldisco": e.globaldisco,
-            "bc_resource": null, "graph": e.graph } },
+        "cloud": sandbox_cloud(&e),
         "tenant": e.demo.tenant_id,
         "client_id": client_id,
         "registration": "BackgroundService",
@@ -595,14 +579,7 @@ async fn a_secret_expiring_soon_is_replaced_from_the_start_page() {
     )
     .await;
     shoot(&app, &shots, "04-connect-light").await;
-    for path in files_under(app.home()) {
-        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-        assert!(
-            !text.contains(&new),
-            "the new secret was written to {}",
-            path.display()
-        );
-    }
+    assert_in_no_file(&app, &new);
     app.quit().await.unwrap();
 }
 

@@ -75,6 +75,18 @@ pub enum AdminTask {
     ReplaceSecret,
 }
 
+/// The roles that can run setup, as the person is told (a Global
+/// Administrator can too).
+pub fn role_names() -> Vec<String> {
+    [
+        "Cloud Application Administrator",
+        "Application Administrator",
+        "Privileged Role Administrator",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 pub fn sign_in_info(setup_client_id: &str, task: AdminTask) -> SetupSignInInfo {
     let ours = setup_client_id.eq_ignore_ascii_case(GRAPH_COMMAND_LINE_TOOLS);
     let borrowed = match (ours, task) {
@@ -96,13 +108,7 @@ pub fn sign_in_info(setup_client_id: &str, task: AdminTask) -> SetupSignInInfo {
             "your organization's setup app".into()
         },
         why: format!("{borrowed}The sign-in lets D365 Connect {allows}, and nothing else."),
-        roles: [
-            "Cloud Application Administrator",
-            "Application Administrator",
-            "Privileged Role Administrator",
-        ]
-        .map(String::from)
-        .to_vec(),
+        roles: role_names(),
         permissions: GRAPH_SCOPES.map(String::from).to_vec(),
     }
 }

@@ -11,7 +11,7 @@ use crate::identity::cloud::Cloud;
 use crate::identity::scopes::Access;
 use crate::problem::{ErrorKind, UserError};
 use crate::secrets::Secret;
-use crate::setup::admin::GRAPH_SCOPES;
+use crate::setup::admin::{role_names, GRAPH_SCOPES};
 use crate::setup::plan::RegistrationPlan;
 use crate::setup::register::SecretLifetime;
 
@@ -174,13 +174,7 @@ pub fn pack(
         script_file_name: "register-d365-connect.ps1".into(),
         output_file_name: OUTPUT_FILE.into(),
         checklist,
-        roles: [
-            "Cloud Application Administrator",
-            "Application Administrator",
-            "Privileged Role Administrator",
-        ]
-        .map(String::from)
-        .to_vec(),
+        roles: role_names(),
     }
 }
 
