@@ -33,6 +33,22 @@ async fn both_themes(app: &Desktop, shots: &Path, css: &str, name: &str) {
     theme(app, "light").await;
 }
 
+/// From the start page to the setup form: the sandbox's tenant opened on
+/// the Register step, `registration` chosen, and "Set it up for me".
+async fn setup_form(app: &Desktop, sandbox: &d365_sandbox::SandboxHandle, registration: &str) {
+    theme(app, "light").await;
+    app.wait_for(r#"[data-testid="start-page"]"#, LONG)
+        .await
+        .unwrap();
+    open_tenant_for_setup(app, sandbox).await;
+    click(
+        app,
+        &format!(r#"[data-testid="registration-{registration}"] input"#),
+    )
+    .await;
+    click(app, r#"[data-testid="path-setup"] input"#).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn setup_business_central_background_service() {
     let _window = ONE_WINDOW.lock().await;
@@ -41,19 +57,8 @@ async fn setup_business_central_background_service() {
         .unwrap();
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("setup-bc-background-service").unwrap();
-    theme(&app, "light").await;
-    app.wait_for(r#"[data-testid="start-page"]"#, LONG)
-        .await
-        .unwrap();
-    open_tenant_for_setup(&app, &sandbox).await;
-
     // Register: a background service, set up by the administrator.
-    click(
-        &app,
-        r#"[data-testid="registration-BackgroundService"] input"#,
-    )
-    .await;
-    click(&app, r#"[data-testid="path-setup"] input"#).await;
+    setup_form(&app, &sandbox, "BackgroundService").await;
     app.wait_for(r#"[data-testid="setup-sign-in-info"]"#, LONG)
         .await
         .unwrap();
@@ -216,17 +221,8 @@ async fn a_clerk_who_is_not_an_administrator_hands_setup_to_one() {
     );
     let app = Desktop::launch_with(&[(name, clerk)]).await.unwrap();
     let shots = screenshot_dir("setup-handoff").unwrap();
-    theme(&app, "light").await;
-    app.wait_for(r#"[data-testid="start-page"]"#, LONG)
-        .await
-        .unwrap();
-    open_tenant_for_setup(&app, &sandbox).await;
-    click(
-        &app,
-        r#"[data-testid="registration-BackgroundService"] input"#,
-    )
-    .await;
-    click(&app, r#"[data-testid="path-setup"] input"#).await;
+    // Register: set up by the administrator.
+    setup_form(&app, &sandbox, "BackgroundService").await;
     app.type_into(r#"[data-testid="setup-name"]"#, "Handed BC")
         .await
         .unwrap();
@@ -597,17 +593,8 @@ async fn a_setup_stopped_halfway_is_completed_by_running_it_again() {
     sandbox.set_replication_delay(std::time::Duration::from_secs(60));
     let app = Desktop::launch_with(&[robot_browser()]).await.unwrap();
     let shots = screenshot_dir("setup-stopped-and-rerun").unwrap();
-    theme(&app, "light").await;
-    app.wait_for(r#"[data-testid="start-page"]"#, LONG)
-        .await
-        .unwrap();
-    open_tenant_for_setup(&app, &sandbox).await;
-    click(
-        &app,
-        r#"[data-testid="registration-SignInWithoutSecret"] input"#,
-    )
-    .await;
-    click(&app, r#"[data-testid="path-setup"] input"#).await;
+    // Register: set up by the administrator.
+    setup_form(&app, &sandbox, "SignInWithoutSecret").await;
     app.type_into(r#"[data-testid="setup-name"]"#, "People BC")
         .await
         .unwrap();
