@@ -7,6 +7,7 @@ import { useDraft } from "../connection/DraftContext";
 import { problemOf } from "../connection/useCall";
 import { runChecks, saveReport } from "../ipc";
 import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
+import { checkSummary, worstFirst } from "./checkSummary";
 import { whereToChange } from "../wizard/steps";
 
 const EXTENSIONS: Record<ReportFormat, string> = { Markdown: "md", Html: "html", Json: "json" };
@@ -49,7 +50,9 @@ export function CheckStep() {
   };
 
   if (!draft.saved) return <p className="notice">Connect first (the Connect step), then run the checks here.</p>;
-  const failed = results.filter((r) => r.status === "Fail").length;
+  const summary = checkSummary(results);
+  // Sorted once the run is over, so rows do not jump while they arrive.
+  const shown = running ? results : worstFirst(results);
   return (
     <div className="step-body">
       <section className="card">
@@ -58,13 +61,13 @@ export function CheckStep() {
             {running ? "Checking…" : results.length ? "Run the checks again" : "Run the checks"}
           </button>
           {!running && results.length > 0 && (
-            <span data-testid="checks-summary" className={failed ? "bad" : "ok"}>
-              {failed ? `${failed} check${failed > 1 ? "s" : ""} failed` : "All checks passed"}
+            <span data-testid="checks-summary" className={`checks-summary ${summary.tone}`} data-tone={summary.tone}>
+              {summary.text}
             </span>
           )}
         </div>
         <ol className="check-list" aria-live="polite" data-testid="check-results">
-          {results.map((r) => (
+          {shown.map((r) => (
             <li key={r.id} className={`check ${r.status.toLowerCase()}`} data-testid={`check-${r.id}`} data-status={r.status}>
               <span className="badge">{r.status}</span>
               <div>
@@ -77,7 +80,7 @@ export function CheckStep() {
                     {r.setting && <> You change it on {whereToChange(r.setting)}.</>}
                   </p>
                 )}
-                {r.id === "secret-expiry" && r.status !== "Pass" && !replacing && (
+                {r.id === "secret-expiry" && (r.status === "Warn" || r.status === "Fail") && !replacing && (
                   <button type="button" className="button small" data-testid="replace-secret-offer" onClick={() => setReplacing(true)}>
                     Replace the secret
                   </button>
