@@ -116,7 +116,7 @@ export function ReplaceSecret({ profile, onReplaced, onClose }: Props) {
       )}
       {/* Once replaced, the summary below says it all. */}
       {(phase.at === "replacing" || (phase.at === "failed" && phase.events.length > 0)) && (
-        <SetupProgress steps={["Secret"]} events={phase.events} />
+        <SetupProgress steps={["Secret"]} events={phase.events} stopped={phase.at === "failed"} />
       )}
       {phase.at === "failed" && <ErrorPanel problem={phase.problem} />}
       {phase.at === "replaced" && <Replaced result={phase.result} />}

@@ -161,7 +161,7 @@ export function SetupForMe({ form, onLock, onNotAdministrator, onContinue }: Pro
       {(phase.at === "registering" || phase.at === "registered" || (phase.at === "failed" && phase.events.length > 0)) && (
         <section className="card">
           <h2>Setting up the app</h2>
-          <SetupProgress steps={steps} events={phase.events} />
+          <SetupProgress steps={steps} events={phase.events} stopped={phase.at === "failed"} />
         </section>
       )}
       {phase.at === "failed" && <ErrorPanel problem={phase.problem} />}

@@ -187,6 +187,26 @@ describe("Set it up for me", () => {
     expect(screen.getByTestId("setup-client-id")).toHaveValue(GRAPH_TOOLS);
   });
 
+  it("marks the step it was on as stopped when setup is cancelled mid-wait, and offers to carry on", async () => {
+    backend({
+      setup_register: (a) => {
+        send<SetupEvent>(a.onProgress, { step: "Register", state: "Done", detail: "Created the app." });
+        send<SetupEvent>(a.onProgress, { step: "ServicePrincipal", state: "Waiting", detail: "Microsoft Entra is still copying the change to all its servers; trying again in 4 s." });
+        throw { kind: "Cancelled", message: "Setup was stopped.", fix: "Start it again when you are ready: it carries on where it stopped.", details: null, setting: null };
+      },
+    });
+    const { user } = renderStep(BC_SERVICE);
+    await user.click(within(screen.getByTestId("path-setup")).getByRole("radio"));
+    await user.click(await screen.findByTestId("setup-start"));
+
+    const step = await screen.findByTestId("setup-step-ServicePrincipal");
+    await waitFor(() => expect(step).toHaveAttribute("data-state", "Stopped"));
+    expect(step).toHaveTextContent("Stopped here");
+    expect(step).not.toHaveTextContent("trying again");
+    expect(screen.getByTestId("setup-step-Register")).toHaveAttribute("data-state", "Done");
+    expect(screen.getByTestId("setup-start")).toHaveTextContent("Try again");
+  });
+
   it("signs the administrator in, shows each step and the wait for Entra, then the BC page card until BC accepts the app", async () => {
     const inProduct = (status: CheckResult["status"], detail: string): CheckResult => ({
       id: "in-product",
