@@ -95,7 +95,9 @@ pub fn sign_in_info(setup_client_id: &str, task: AdminTask) -> SetupSignInInfo {
         (false, _) => "",
     };
     let allows = match task {
-        AdminTask::Setup => "register one app, give it a secret and grant its permissions",
+        AdminTask::Setup => {
+            "register one app, give it a secret if it needs one and grant its permissions"
+        }
         AdminTask::ReplaceSecret => {
             "add a new secret to this connection's app and remove the old one"
         }
