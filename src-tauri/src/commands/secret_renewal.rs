@@ -87,7 +87,7 @@ pub async fn replace_secret(
     .await?;
     state.forget(&name).await;
     Ok(SecretReplaced {
-        profile: connections.load(&name)?,
         old_removed: renewed.removed.is_some(),
+        profile: renewed.profile,
     })
 }

@@ -22,7 +22,7 @@ type Phase =
   | { at: "ready" }
   | { at: "signing-in"; events: SignInEvent[] }
   | { at: "replacing"; events: SetupEvent[] }
-  | { at: "replaced"; result: SecretReplaced; events: SetupEvent[] }
+  | { at: "replaced"; result: SecretReplaced }
   | { at: "failed"; problem: UserError; events: SetupEvent[] };
 
 interface Props {
@@ -81,7 +81,7 @@ export function ReplaceSecret({ profile, onReplaced, onClose }: Props) {
           setPhase({ at: "replacing", events: [...events] });
         },
       );
-      setPhase({ at: "replaced", result, events });
+      setPhase({ at: "replaced", result });
       onReplaced(result.profile);
     } catch (e) {
       setPhase({ at: "failed", problem: problemOf(e), events });

@@ -458,6 +458,7 @@ async fn a_renewed_secret_works_and_the_old_one_is_removed() {
     let old_key = profile.secret.as_ref().unwrap().key_id.clone();
     assert_eq!(renewed.removed, old_key);
     let saved = setup.connections.load("renew").unwrap();
+    assert_eq!(saved, renewed.profile, "what was saved is what is returned");
     assert_eq!(
         saved.secret.as_ref().unwrap().key_id.as_deref(),
         Some(renewed.credential.key_id.as_str())

@@ -15,6 +15,8 @@ use crate::setup::register::SecretLifetime;
 
 #[derive(Debug)]
 pub struct Renewed {
+    /// The connection as saved with the new secret's expiry.
+    pub profile: Profile,
     pub credential: PasswordCredential,
     /// The key ID of the secret removed; `None` when the old one was not
     /// known and was left in place.
@@ -136,6 +138,7 @@ pub async fn renew_secret(
         _ => None,
     };
     Ok(Renewed {
+        profile: renewed,
         credential: added.credential,
         removed,
     })
