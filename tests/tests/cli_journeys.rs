@@ -168,6 +168,31 @@ async fn a_consultant_lists_queries_and_exports_business_central_with_exact_coun
     let count = rows["count"].as_u64().unwrap();
     assert_eq!(count, 2_500);
 
+    // The same customers through the published web service (docs/microsoft.md §5).
+    let service = cli
+        .json(&[
+            "query",
+            "cronus",
+            "ODataV4/Customers",
+            "--select",
+            "No,Name",
+            "--top",
+            "3",
+            "--count",
+            "--json",
+        ])
+        .unwrap();
+    assert_eq!(service["count"].as_u64(), Some(count));
+    for (page_row, api_row) in service["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(rows["rows"].as_array().unwrap())
+    {
+        assert_eq!(page_row["No"], api_row["number"], "{page_row}");
+        assert_eq!(page_row["Name"], api_row["displayName"], "{page_row}");
+    }
+
     let out_file = cli.home().join("customers.csv");
     let summary = cli
         .json(&[
@@ -257,6 +282,13 @@ async fn entities_are_listed_and_searchable() {
         "{names:?}"
     );
     assert!(!names.contains(&"customers"));
+    // Business Central's web services are listed next to the API's sets.
+    let found = cli
+        .json(&["entities", "cronus", "--search", "chart", "--json"])
+        .unwrap();
+    assert_eq!(found[0]["name"], "ODataV4/Chart_of_Accounts", "{found}");
+    assert_eq!(found[0]["source"], "WebService");
+    assert_eq!(found[0]["keys"], serde_json::json!(["No"]));
 }
 
 /// The published schema, as a consultant's tooling would load it.

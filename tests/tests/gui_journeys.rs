@@ -86,6 +86,29 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
 
     page_filter_record_export(&app, &shots, "startswith(displayName,'A')", "-light").await;
 
+    // The same customers through the web service the admin published
+    // (docs/microsoft.md §5): its own page, field names and key.
+    app.open_entity("ODataV4/Customers").await.unwrap();
+    expect_text(&app, &shots, ".entity-head", "Web service").await;
+    app.wait_for(r#"[data-testid="row-0"]"#, LONG)
+        .await
+        .unwrap();
+    // WebDriver's element text of a grid row is empty in WebKit; its
+    // content is what the row holds.
+    let first = app
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=row-0]').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        first.as_str().unwrap_or_default().starts_with("C0000010"),
+        "{first}"
+    );
+    shoot(&app, &shots, "07b-web-service-light").await;
+
     step(&app, "check").await;
     let report = check_and_save_report(&app, &shots).await;
     shoot(&app, &shots, "11-check-light").await;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use d365_core::connection::Connection;
-use d365_core::dynamics::catalog::Column;
+use d365_core::dynamics::catalog::{Column, EntitySource};
 use d365_core::dynamics::discovery::EnvironmentInfo;
 use d365_core::dynamics::odata::{unseen, PageAt, Query, RawPage, RowCount};
 use d365_core::dynamics::service::Company;
@@ -46,6 +46,7 @@ pub struct EntitySummary {
     pub name: String,
     pub label: String,
     pub keys: Vec<String>,
+    pub source: EntitySource,
 }
 
 #[tauri::command]
@@ -65,6 +66,7 @@ pub async fn list_entities(
             name: set.name.clone(),
             label: set.label.clone(),
             keys: set.keys.clone(),
+            source: set.source,
         })
         .collect())
 }

@@ -7,7 +7,7 @@ import type { ExportProgress } from "../bindings/ExportProgress";
 import { PAGE_SIZE } from "./TableView";
 import { BLOCK } from "./useRowWindow";
 import { type Args, fakeBackend, problem } from "./test/backend";
-import { customerRow } from "./test/fixtures";
+import { ENTITIES, WEB_SERVICE, customerRow } from "./test/fixtures";
 
 // jsdom lays nothing out: give every element a viewport so the virtualizers
 // render the rows a 400-pixel-high window would show.
@@ -46,6 +46,21 @@ const lastOpen = (backend: ReturnType<typeof fakeBackend>) => last(backend.of("o
 const query = (args: Args) => args.query as { select: string[]; filter: string | null; orderby: string[]; count: boolean };
 
 describe("the entity list", () => {
+  it("marks Business Central's web services apart from the API's tables of the same name", async () => {
+    const backend = fakeBackend({ entities: [...ENTITIES, WEB_SERVICE] });
+    const user = userEvent.setup();
+    render(<Browse connection="Contoso" />);
+    const service = await screen.findByTestId("entity-ODataV4/Customers");
+    expect(service).toHaveTextContent("Web service");
+    expect(screen.getByTestId("entity-customers")).not.toHaveTextContent("Web service");
+    await user.click(service);
+    const heading = await screen.findByRole("banner");
+    expect(heading).toHaveTextContent("Customers");
+    expect(heading).toHaveTextContent("ODataV4/Customers");
+    expect(heading).toHaveTextContent("Web service");
+    await waitFor(() => expect(lastOpen(backend).entity).toBe("ODataV4/Customers"));
+  });
+
   it("lists every entity, then searches as the user types", async () => {
     const backend = fakeBackend();
     const user = userEvent.setup();

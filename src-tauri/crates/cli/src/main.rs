@@ -83,7 +83,8 @@ enum Online {
     Environments { profile: String },
     /// List the companies of the connection's environment.
     Companies { profile: String },
-    /// List the entity sets (tables) the environment offers.
+    /// List the entity sets (tables) the environment offers. Business
+    /// Central's published web services are listed as `ODataV4/<service>`.
     Entities {
         profile: String,
         /// Only those whose name or label contains this.

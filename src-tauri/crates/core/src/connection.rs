@@ -360,18 +360,18 @@ impl Connection {
         if let Some(catalog) = cached.as_ref().filter(|_| !refresh) {
             return Ok(catalog.clone());
         }
-        let url = self.service()?.catalog_url()?;
+        let service = self.service()?;
+        let url = service.catalog_url()?;
         let client = self.data()?;
         let catalog = match self.profile.product {
             Product::BusinessCentral | Product::FinanceOperations => {
-                let xml = client.get_metadata(&url, cancel, on_wait).await?;
-                // Reading 30 MB takes a tenth of a second: off the async threads.
-                tokio::task::spawn_blocking(move || metadata::parse(xml))
-                    .await
-                    .map_err(|e| CatalogError::Interrupted {
-                        position: 0,
-                        cause: e.to_string(),
-                    })??
+                let api = read_metadata(&client, &url, cancel, on_wait).await?;
+                match service.web_services_catalog_url()? {
+                    Some(url) => {
+                        api.with_web_services(read_metadata(&client, &url, cancel, on_wait).await?)
+                    }
+                    None => api,
+                }
             }
             Product::Dataverse => {
                 let json = client.get_raw_json(&url, cancel, on_wait).await?;
@@ -509,6 +509,23 @@ impl Connection {
             .clear();
         Ok(granted)
     }
+}
+
+/// Reads a `$metadata` document into a catalog. Parsing F&O's 30 MB takes
+/// a tenth of a second: off the async threads.
+async fn read_metadata(
+    client: &ODataClient,
+    url: &Url,
+    cancel: &CancellationToken,
+    on_wait: OnWait<'_>,
+) -> Result<Catalog, ConnectError> {
+    let xml = client.get_metadata(url, cancel, on_wait).await?;
+    Ok(tokio::task::spawn_blocking(move || metadata::parse(xml))
+        .await
+        .map_err(|e| CatalogError::Interrupted {
+            position: 0,
+            cause: e.to_string(),
+        })??)
 }
 
 #[cfg(test)]

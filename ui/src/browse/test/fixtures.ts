@@ -41,10 +41,13 @@ export const CUSTOMER_COLUMNS: Column[] = [
 ];
 
 export const ENTITIES: EntitySummary[] = [
-  { name: "customers", label: "Customers", keys: ["id"] },
-  { name: "vendors", label: "Vendors", keys: ["id"] },
-  { name: "salesInvoices", label: "Sales invoices", keys: ["id"] },
+  { name: "customers", label: "Customers", keys: ["id"], source: "Api" },
+  { name: "vendors", label: "Vendors", keys: ["id"], source: "Api" },
+  { name: "salesInvoices", label: "Sales invoices", keys: ["id"], source: "Api" },
 ];
+
+/** A Business Central web service beside the API's customers. */
+export const WEB_SERVICE: EntitySummary = { name: "ODataV4/Customers", label: "Customers", keys: ["No"], source: "WebService" };
 
 export function customerRow(i: number): Record<string, unknown> {
   return {

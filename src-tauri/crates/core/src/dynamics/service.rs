@@ -6,6 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use url::Url;
 
+use crate::dynamics::catalog::EntitySet;
 use crate::dynamics::error::DataError;
 use crate::dynamics::odata::Query;
 use crate::identity::cloud::Cloud;
@@ -102,13 +103,34 @@ impl Service {
         self.url(text)
     }
 
+    /// BC's OData V4 web services root, ending in `/`:
+    /// `…/v2.0/{tenant}/{environment}/ODataV4/` (docs/microsoft.md §5).
+    fn web_services_root(&self) -> Result<Url, DataError> {
+        self.url(format!(
+            "{}/v2.0/{}/{}/ODataV4/",
+            self.bc_api()?,
+            self.tenant,
+            self.environment
+        ))
+    }
+
+    /// The published web services' `$metadata`: Business Central only.
+    pub fn web_services_catalog_url(&self) -> Result<Option<Url>, DataError> {
+        if self.product != Product::BusinessCentral {
+            return Ok(None);
+        }
+        self.join(self.web_services_root()?, "$metadata").map(Some)
+    }
+
     fn under_root(&self, path: &str) -> Result<Url, DataError> {
-        self.api_root()?
-            .join(path)
-            .map_err(|e| DataError::Unexpected {
-                product: self.product.display_name(),
-                details: format!("'{path}': {e}"),
-            })
+        self.join(self.api_root()?, path)
+    }
+
+    fn join(&self, root: Url, path: &str) -> Result<Url, DataError> {
+        root.join(path).map_err(|e| DataError::Unexpected {
+            product: self.product.display_name(),
+            details: format!("'{path}': {e}"),
+        })
     }
 
     /// Where the companies are listed.
@@ -180,6 +202,19 @@ impl Service {
         query: &Query,
     ) -> Result<Url, DataError> {
         let mut query = query.clone();
+        let web_service = EntitySet::web_service_name(entity_set)
+            .filter(|_| self.product == Product::BusinessCentral);
+        if let Some(service) = web_service {
+            // `Company(Id=…)`: the company's name is its key there, but
+            // the profile keeps its ID (docs/microsoft.md §5).
+            let path = match company {
+                Some(id) => format!("Company(Id={id})/{service}"),
+                None => service.to_string(),
+            };
+            let mut url = self.join(self.web_services_root()?, &path)?;
+            query.apply(&mut url);
+            return Ok(url);
+        }
         let path = match (self.product, company) {
             (Product::BusinessCentral, Some(id)) => format!("companies({id})/{entity_set}"),
             (Product::FinanceOperations, Some(area)) => {
