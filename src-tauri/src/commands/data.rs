@@ -7,7 +7,7 @@ use d365_core::connection::Connection;
 use d365_core::dynamics::catalog::{Column, EntitySource};
 use d365_core::dynamics::discovery::EnvironmentInfo;
 use d365_core::dynamics::odata::{unseen, PageAt, Query, RawPage, RowCount};
-use d365_core::dynamics::service::Company;
+use d365_core::dynamics::service::{self, Company};
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
 use d365_core::{ErrorKind, UserError};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,13 @@ pub async fn list_companies(
     let connection = state.connection(&name).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
     Ok(connection.companies(&cancel, &unseen).await?)
+}
+
+/// The listed company `wanted` names (a pasted address's company name or
+/// ID), by the core's one rule.
+#[tauri::command]
+pub fn find_company(companies: Vec<Company>, wanted: String) -> Option<Company> {
+    service::find_company(&companies, &wanted).cloned()
 }
 
 /// An entity set in the list: no columns (F&O has 400,000 of them).

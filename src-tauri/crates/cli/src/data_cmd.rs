@@ -117,6 +117,26 @@ impl Session {
         })
     }
 
+    /// Finds the ID of a BC company the profile names (`--company NAME`,
+    /// `--service-url …/Company('…')`) and saves it, so the name is looked
+    /// up once.
+    pub async fn settle_company(&mut self) -> Result<(), UserError> {
+        let on_wait = self.on_wait();
+        let Some(company) = self
+            .connection
+            .settle_company(&self.cancel, &on_wait)
+            .await?
+        else {
+            return Ok(());
+        };
+        ProfileStore::open_default()?.save(self.connection.profile())?;
+        eprintln!(
+            "Found the company “{}”: its ID {} is saved with the connection.",
+            company.name, company.id
+        );
+        Ok(())
+    }
+
     /// Throttling and retries are worth a line on a terminal.
     pub fn on_wait(&self) -> impl Fn(Wait) + Send + Sync {
         let quiet = self.json || !std::io::stderr().is_terminal();

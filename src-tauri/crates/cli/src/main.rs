@@ -13,6 +13,7 @@ mod setup_cmd;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use d365_core::{ErrorKind, UserError};
 
 use check_cmd::CheckArgs;
 use data_cmd::{ExportArgs, QueryArgs, Session};
@@ -122,6 +123,20 @@ fn main() -> ExitCode {
 }
 
 impl Online {
+    /// Reads need the company's ID. A check reports a connection that
+    /// cannot sign in itself, so only a company name that matches none
+    /// stops it here.
+    async fn settle_company(&self, session: &mut Session) -> Result<(), UserError> {
+        match self {
+            Online::Query(_) | Online::Export(_) => session.settle_company().await,
+            Online::Check(_) => match session.settle_company().await {
+                Err(e) if e.kind == ErrorKind::CompanyRequired => Err(e),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
     fn profile(&self) -> &str {
         match self {
             Online::Login { profile, .. }
@@ -147,10 +162,13 @@ fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let session = match Session::open(command.profile(), secret_stdin, json) {
+        let mut session = match Session::open(command.profile(), secret_stdin, json) {
             Ok(session) => session,
             Err(e) => return outcome::fail(e, Some(command.profile()), json),
         };
+        if let Err(e) = command.settle_company(&mut session).await {
+            return outcome::fail(e, Some(command.profile()), json);
+        }
         let name = command.profile().to_string();
         let result = match command {
             Online::Login { browser, .. } => login_cmd::login(&session, &browser).await,

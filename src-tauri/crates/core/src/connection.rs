@@ -13,12 +13,13 @@ use crate::dynamics::discovery::{self, EnvironmentInfo};
 use crate::dynamics::error::DataError;
 use crate::dynamics::odata::{ODataClient, OnWait, Query};
 use crate::dynamics::retry::RetryPolicy;
-use crate::dynamics::service::{Company, Service};
+use crate::dynamics::service::{find_company, Company, Service};
 use crate::dynamics::{entity_definitions, metadata};
 use crate::http::{self, HttpSetupError, Timeout};
 use crate::identity::browser::Browser;
 use crate::identity::claims;
 use crate::identity::flow::{ConsentEndpoint, EntraClient, FlowError};
+use crate::identity::input::parse_guid;
 use crate::identity::scopes::{self, ScopeError};
 use crate::identity::sign_in::{self, ConsentGranted, OnEvent, SignInError, SignInOptions};
 use crate::identity::token_cache::TokenCache;
@@ -60,6 +61,12 @@ pub enum ConnectError {
     EnvironmentUrlRequired { profile: String },
     #[error("The connection '{profile}' has no company yet.")]
     NoCompany { profile: String },
+    #[error("There is no company called “{wanted}” in {environment}.")]
+    CompanyNotFound {
+        wanted: String,
+        environment: String,
+        listed: Vec<String>,
+    },
 }
 
 impl Explain for ConnectError {
@@ -103,6 +110,19 @@ impl Explain for ConnectError {
                 ErrorKind::CompanyRequired,
                 self.to_string(),
                 "Pick one of the environment's companies for this connection.",
+            )
+            .at(Setting::Company),
+            ConnectError::CompanyNotFound { listed, .. } => UserError::new(
+                ErrorKind::CompanyRequired,
+                self.to_string(),
+                if listed.is_empty() {
+                    "The environment lists no company this connection can read: check the environment.".to_string()
+                } else {
+                    format!(
+                        "Company names must match exactly, including capitals. The environment has: {}.",
+                        listed.join(", ")
+                    )
+                },
             )
             .at(Setting::Company),
         }
@@ -328,6 +348,34 @@ impl Connection {
                 name: url.clone(),
                 kind: None,
             })
+    }
+
+    /// Settles a BC company the profile names rather than identifies (a
+    /// pasted `…/ODataV4/Company('CRONUS USA, Inc.')/…` address) to its ID,
+    /// which every read needs. Returns the company when it changed the
+    /// profile, so the caller can save it; `None` when there was nothing
+    /// to settle.
+    pub async fn settle_company(
+        &mut self,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Option<Company>, ConnectError> {
+        let named = match (&self.profile.product, &self.profile.company) {
+            (Product::BusinessCentral, Some(company)) if parse_guid(company).is_none() => {
+                company.clone()
+            }
+            _ => return Ok(None),
+        };
+        let companies = self.companies(cancel, on_wait).await?;
+        let found = find_company(&companies, &named).cloned().ok_or_else(|| {
+            ConnectError::CompanyNotFound {
+                wanted: named,
+                environment: self.profile.environment.clone().unwrap_or_default(),
+                listed: companies.iter().map(|c| c.name.clone()).collect(),
+            }
+        })?;
+        self.profile.company = Some(found.id.clone());
+        Ok(Some(found))
     }
 
     /// Companies of the chosen environment.
