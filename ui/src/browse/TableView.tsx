@@ -89,7 +89,7 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
     focusNext.current = "summary";
     setFilterOpen(false);
   };
-  const editFilterNow = () => {
+  const reopenFilter = () => {
     focusNext.current = "builder";
     setFilterOpen(true);
   };
@@ -118,7 +118,7 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
   return (
     <div className="table-view">
       <EntityHead entity={entity} toggle={toggle}>
-        <span className="row-count" data-testid="row-count">
+        <span className="row-count" data-testid="row-count" aria-live="polite">
           {table.status === "ready" && rowCountText({ total, atLeast: table.atLeast, loaded: rows })}
         </span>
       </EntityHead>
@@ -148,7 +148,7 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
       {/* Hidden, not unmounted: closing the panel keeps the conditions. */}
       <FilterBuilder id={filterId} hidden={!filterOpen} columns={columns} applied={filter} onApply={applyFilter} />
       {filter !== null && !filterOpen && (
-        <FilterSummary filter={filter} columns={columns} builderId={filterId} onEdit={editFilterNow} editRef={editFilter} />
+        <FilterSummary filter={filter} columns={columns} builderId={filterId} onEdit={reopenFilter} editRef={editFilter} />
       )}
       <div className="table-area">
         {table.status === "failed" && table.problem ? (
