@@ -802,12 +802,24 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
         .await
         .unwrap();
     // The entity list is a combobox: type, then Enter takes the
-    // highlighted entity.
+    // highlighted entity, the API's customers before the web service.
     tab_to(&app, &shots, r#"[data-testid="entity-search"]"#).await;
     press(&app, "customers").await;
-    expect_text(&app, &shots, r#"[data-testid="entity-status"]"#, "1 entity").await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="entity-status"]"#,
+        "2 entities",
+    )
+    .await;
     press(&app, ENTER).await;
     table_open(&app, &shots).await;
+    app.wait_for(
+        r#"[data-testid="entity-customers"][aria-selected="true"]"#,
+        SHORT,
+    )
+    .await
+    .unwrap();
     shoot(&app, &shots, "07-browse-keyboard").await;
 
     press(&app, ALT_RIGHT).await;

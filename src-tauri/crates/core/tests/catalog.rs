@@ -78,7 +78,11 @@ async fn business_central_web_services_are_listed_next_to_the_api() {
         .iter()
         .map(|s| s.name.as_str())
         .collect();
-    assert!(found.contains(&"customers") && found.contains(&"ODataV4/Customers"));
+    assert_eq!(
+        found[..2],
+        ["customers", "ODataV4/Customers"],
+        "the API's first"
+    );
 
     let columns = catalog.columns(customers).unwrap();
     let column = |name: &str| columns.iter().find(|c| c.name == name).unwrap();

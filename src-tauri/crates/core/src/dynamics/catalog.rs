@@ -27,7 +27,7 @@ pub struct Catalog {
 /// API v2.0 and the OData V4 web services, the pages an administrator
 /// published on its Web Services page (docs/microsoft.md §5). F&O and
 /// Dataverse have one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[ts(export)]
 pub enum EntitySource {
     #[default]
@@ -190,7 +190,10 @@ impl Catalog {
                     .map(|m| (m, set))
             })
             .collect();
-        hits.sort_by_cached_key(|(m, set)| (*m, set.label.to_lowercase(), set.name.clone()));
+        // On a tie the API's set comes before a web service of the same label.
+        hits.sort_by_cached_key(|(m, set)| {
+            (*m, set.label.to_lowercase(), set.source, set.name.clone())
+        });
         hits.into_iter().map(|(_, set)| set).collect()
     }
 }
