@@ -154,6 +154,8 @@ mod tests {
             network: Default::default(),
             secret: None,
             setup: None,
+            customer: None,
+            tags: vec![],
         }
     }
 

@@ -38,6 +38,8 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         network: Default::default(),
         secret: Some(secret_expiring_in(365)),
         setup: None,
+        customer: None,
+        tags: vec![],
     }
 }
 
