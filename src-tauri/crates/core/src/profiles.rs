@@ -509,7 +509,7 @@ mod tests {
     }
 
     #[test]
-    fn a_secrets_expiry_is_saved_and_profiles_from_before_it_load_without_one() {
+    fn a_secrets_expiry_is_saved_and_profiles_from_before_it_or_tags_load_without() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(dir.path());
         let mut with_expiry = profile("service");
@@ -526,11 +526,12 @@ mod tests {
                "registration":"BackgroundService"}"#,
         )
         .unwrap();
-        assert_eq!(store.load("old").unwrap().secret, None);
+        let old = store.load("old").unwrap();
+        assert_eq!((old.secret, old.customer, old.tags), (None, None, vec![]));
     }
 
     #[test]
-    fn customer_and_tags_are_saved_and_profiles_from_before_them_load_without() {
+    fn customer_and_tags_are_saved_and_tags_are_cleaned() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(dir.path());
         let mut tagged = profile("contoso");
@@ -540,15 +541,6 @@ mod tests {
         assert!(tagged.has_tag("Retail") && !tagged.has_tag("us"));
         store.save(&tagged).unwrap();
         assert_eq!(store.load("contoso").unwrap(), tagged);
-
-        fs::write(
-            dir.path().join("old.json"),
-            r#"{"name":"old","product":"BusinessCentral","tenant":"t","client_id":"c",
-               "registration":"BackgroundService"}"#,
-        )
-        .unwrap();
-        let old = store.load("old").unwrap();
-        assert_eq!((old.customer, old.tags), (None, vec![]));
         assert!(clean_tags(&["  ".into()]).is_err());
     }
 
