@@ -11,7 +11,7 @@ use d365_core::connection::Connection;
 use d365_core::identity::sign_in::SignInOptions;
 use d365_core::product::Product;
 use d365_core::profiles::{Grant, Profile, Registration};
-use d365_core::report::Report;
+use d365_core::report::{Render, Report};
 use d365_core::secret_expiry::SecretCredential;
 use d365_core::secrets::Secret;
 use d365_sandbox::robot::Choice;
