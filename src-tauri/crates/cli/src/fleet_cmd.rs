@@ -8,6 +8,7 @@ use std::time::{Instant, SystemTime};
 
 use clap::Args;
 use d365_core::checks::fleet::{self, Outcome, Selection, Verdict};
+use d365_core::checks::{CheckResult, Status};
 use d365_core::connection::Connection;
 use d365_core::profiles::{Profile, ProfileStore};
 use d365_core::report::fleet::FleetReport;
@@ -113,12 +114,11 @@ fn line(o: &Outcome) -> String {
         what.push(p.product.short_name().to_string());
         what.extend(p.environment.clone());
     }
-    let passed = o.with_status(d365_core::checks::Status::Pass).count();
-    let warned: Vec<_> = o.with_status(d365_core::checks::Status::Warn).collect();
+    let passed = o.with_status(Status::Pass).count();
+    let warned: Vec<_> = o.with_status(Status::Warn).collect();
     let failed: Vec<_> = o.failed().collect();
-    let first = |r: &d365_core::checks::CheckResult| {
-        format!("{} — {}", r.title, r.fix.as_deref().unwrap_or(&r.detail))
-    };
+    let first =
+        |r: &CheckResult| format!("{} — {}", r.title, r.fix.as_deref().unwrap_or(&r.detail));
     what.push(match (&o.problem, failed.first(), warned.first()) {
         (Some(problem), _, _) => format!("could not run: {} {}", problem.message, problem.fix),
         (None, Some(f), _) => format!("{} failed: {}", failed.len(), first(f)),
