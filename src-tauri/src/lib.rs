@@ -38,6 +38,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::sandbox::start_sandbox,
             commands::data::list_environments,
             commands::data::list_companies,
+            commands::data::find_company,
             commands::data::list_entities,
             commands::data::entity_columns,
             commands::data::open_table,

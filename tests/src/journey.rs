@@ -169,9 +169,25 @@ pub async fn check_and_save_report(app: &Desktop, shots: &Path) -> PathBuf {
     report
 }
 
-/// The table's status line ("1,200 loaded. …").
+/// The table's status line ("Scroll down for more.", "All rows loaded.").
 pub async fn table_status(app: &Desktop) -> String {
     text_of(app, r#"[data-testid="table-status"]"#).await
+}
+
+/// The table's row count ("2,500 rows · 1,000 loaded").
+pub async fn row_count(app: &Desktop) -> String {
+    text_of(app, r#"[data-testid="row-count"]"#).await
+}
+
+/// Waits until the table has opened (its first page is there, or it has
+/// none); returns its row count.
+pub async fn table_open(app: &Desktop, shots: &Path) -> String {
+    let opened = r#"[data-testid="table-scroll"][aria-busy="false"]"#;
+    if let Err(e) = app.wait_for(opened, LONG).await {
+        let _ = app.screenshot(shots, "FAILED").await;
+        panic!("{e}\n--- on screen ---\n{}", text_of(app, "main").await);
+    }
+    row_count(app).await
 }
 
 /// Scrolls the page until the element is in the middle of the window, as a
@@ -197,10 +213,14 @@ pub async fn scroll_table_to_the_end(app: &Desktop) {
         .unwrap();
 }
 
-/// How many rows the table says it has loaded.
+/// How many rows the table says it has loaded: the number before "loaded"
+/// in "2,500 rows · 1,000 loaded", or the total once all are ("191 rows").
 pub async fn rows_loaded(app: &Desktop) -> usize {
-    table_status(app)
-        .await
+    let count = row_count(app).await;
+    count
+        .rsplit('·')
+        .next()
+        .unwrap_or_default()
         .split_whitespace()
         .find_map(|word| word.replace(',', "").parse().ok())
         .unwrap_or(0)

@@ -168,6 +168,31 @@ async fn a_consultant_lists_queries_and_exports_business_central_with_exact_coun
     let count = rows["count"].as_u64().unwrap();
     assert_eq!(count, 2_500);
 
+    // The same customers through the published web service (docs/microsoft.md §5).
+    let service = cli
+        .json(&[
+            "query",
+            "cronus",
+            "ODataV4/Customers",
+            "--select",
+            "No,Name",
+            "--top",
+            "3",
+            "--count",
+            "--json",
+        ])
+        .unwrap();
+    assert_eq!(service["count"].as_u64(), Some(count));
+    for (page_row, api_row) in service["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(rows["rows"].as_array().unwrap())
+    {
+        assert_eq!(page_row["No"], api_row["number"], "{page_row}");
+        assert_eq!(page_row["Name"], api_row["displayName"], "{page_row}");
+    }
+
     let out_file = cli.home().join("customers.csv");
     let summary = cli
         .json(&[
@@ -257,6 +282,13 @@ async fn entities_are_listed_and_searchable() {
         "{names:?}"
     );
     assert!(!names.contains(&"customers"));
+    // Business Central's web services are listed next to the API's sets.
+    let found = cli
+        .json(&["entities", "cronus", "--search", "chart", "--json"])
+        .unwrap();
+    assert_eq!(found[0]["name"], "ODataV4/Chart_of_Accounts", "{found}");
+    assert_eq!(found[0]["source"], "WebService");
+    assert_eq!(found[0]["keys"], serde_json::json!(["No"]));
 }
 
 /// The published schema, as a consultant's tooling would load it.
@@ -889,15 +921,59 @@ async fn a_bc_service_url_gives_tenant_environment_and_company() {
     assert_eq!(shown["environment"], "Sandbox2", "{shown}");
     assert_eq!(shown["company"], company, "{shown}");
 
-    // A company named, not identified: kept out of the profile, and said.
+    // A company named, not identified: kept by name until its ID is found.
     let out = add("by-name", odata);
     assert!(out.status.success(), "{}", stderr(&out));
+    let shown = cli.json(&["profile", "show", "by-name", "--json"]).unwrap();
+    assert_eq!(shown["environment"], "Production", "{shown}");
+    assert_eq!(shown["company"], "CRONUS USA, Inc.", "{shown}");
+}
+
+/// A BC company given by its exact name (as an ODataV4 address names it,
+/// docs/microsoft.md §5) is found and saved by ID at the first read; a
+/// name that is not exactly one of the environment's stops with the ones
+/// there are.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bc_company_given_by_name_is_saved_by_id_at_the_first_read() {
+    let s = start(World::demo()).await;
+    let cli = app_profile(&s, "cronus", "bc", &["--company", "CRONUS USA, Inc."]);
+    let out = cli
+        .run(&[
+            "query",
+            "cronus",
+            "ODataV4/Customers",
+            "--top",
+            "1",
+            "--json",
+        ])
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("CRONUS USA, Inc."),
+        stderr(&out).contains("Found the company “CRONUS USA, Inc.”"),
         "{}",
         stderr(&out)
     );
-    let shown = cli.json(&["profile", "show", "by-name", "--json"]).unwrap();
-    assert_eq!(shown["environment"], "Production", "{shown}");
-    assert_eq!(shown["company"], Value::Null, "{shown}");
+    let shown = cli.json(&["profile", "show", "cronus", "--json"]).unwrap();
+    let id = shown["company"].as_str().unwrap();
+    assert!(
+        id.len() == 36 && id.matches('-').count() == 4,
+        "an ID: {shown}"
+    );
+    let again = cli
+        .run(&["query", "cronus", "customers", "--top", "1"])
+        .unwrap();
+    assert!(again.status.success());
+    assert!(
+        !stderr(&again).contains("Found the company"),
+        "looked up once"
+    );
+
+    let cli = app_profile(&s, "typo", "bc", &["--company", "Cronus USA, Inc."]);
+    let out = cli.run(&["query", "typo", "customers"]).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("CRONUS USA, Inc., My Company"),
+        "{}",
+        stderr(&out)
+    );
 }

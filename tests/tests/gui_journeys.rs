@@ -13,7 +13,7 @@ use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
     assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
     press, robot_browser, rows_loaded, screen_text, scroll_table_to_the_end, scroll_to, shoot,
-    step, tab_to, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
+    step, tab_to, table_open, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 use d365_e2e::{files_under, utc_date_in};
 
@@ -79,12 +79,56 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
 
     step(&app, "browse").await;
     app.open_entity("customers").await.unwrap();
+    // Counted in one wording, grouped even where WebKit's locale is POSIX.
+    let count = table_open(&app, &shots).await;
+    assert_eq!(count, "2,500 rows · 1,000 loaded");
+    // What people read comes first; the GUID key goes last.
+    let headers = column_ids(&app).await;
+    assert_eq!(
+        headers.first().map(String::as_str),
+        Some("col-number"),
+        "{headers:?}"
+    );
+    assert_eq!(
+        headers.last().map(String::as_str),
+        Some("col-id"),
+        "{headers:?}"
+    );
+    shoot(&app, &shots, "07-browse-light").await;
+
+    page_filter_record_export(
+        &app,
+        &shots,
+        (
+            "startswith(displayName,'A')",
+            "Display name starts with “A”",
+        ),
+        "-light",
+    )
+    .await;
+
+    // The same customers through the web service the admin published
+    // (docs/microsoft.md §5): its own page, field names and key.
+    app.open_entity("ODataV4/Customers").await.unwrap();
+    expect_text(&app, &shots, ".entity-head", "Web service").await;
     app.wait_for(r#"[data-testid="row-0"]"#, LONG)
         .await
         .unwrap();
-    shoot(&app, &shots, "07-browse-light").await;
-
-    page_filter_record_export(&app, &shots, "startswith(displayName,'A')", "-light").await;
+    // WebDriver's element text of a grid row is empty in WebKit; its
+    // content is what the row holds.
+    let first = app
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=row-0]').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        first.as_str().unwrap_or_default().starts_with("C0000010"),
+        "{first}"
+    );
+    shoot(&app, &shots, "07b-web-service-light").await;
 
     step(&app, "check").await;
     let report = check_and_save_report(&app, &shots).await;
@@ -110,6 +154,12 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
             .unwrap();
         assert_eq!(fits, true, "the footer is cut off on {id} at 1024x700");
     }
+    // The record panel still sits beside the grid in the smallest window.
+    step(&app, "browse").await;
+    click(&app, r#"[data-testid="row-0"]"#).await;
+    record_beside_the_grid(&app).await;
+    shoot(&app, &shots, "27b-record-dark-1024x700").await;
+    click(&app, r#"[data-testid="record-close"]"#).await;
     step(&app, "credentials").await;
     scroll_to(&app, r#"[data-testid="network-settings"]"#).await;
     shoot(&app, &shots, "23b-network-settings-dark-1024x700").await;
@@ -240,11 +290,46 @@ async fn type_date(app: &Desktop, css: &str, iso: &str) {
 }
 
 /// The expiry state a secret line shows (`data-state`).
+/// The grid's columns, in order, by test id (`col-number`).
+async fn column_ids(app: &Desktop) -> Vec<String> {
+    let ids = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[role=columnheader]')].map(h => h.dataset.testid);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(ids).unwrap()
+}
+
+/// Waits for the record panel and checks it is beside the grid, not over it.
+async fn record_beside_the_grid(app: &Desktop) {
+    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
+        .await
+        .unwrap();
+    let beside = app
+        .client
+        .execute(
+            "const g = document.querySelector('[data-testid=table-scroll]').getBoundingClientRect(); const p = document.querySelector('[data-testid=record-panel]').getBoundingClientRect(); return p.left >= g.right && g.width > 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(beside, true, "the record panel covers the grid");
+}
+
 /// What a person does with an open table to trust it: scrolls until a
-/// second page is appended, filters with the raw expression, opens a
-/// record, and exports the filtered rows to CSV — the file must hold as
-/// many rows as the dialog says. Screenshots 08–10 end in `suffix`.
-async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, suffix: &str) {
+/// second page is appended, filters with the raw expression (`filter.0`),
+/// sees it folded into one line that reads `filter.1`, opens a record, and
+/// exports the filtered rows to CSV — the file must hold as many rows as
+/// the dialog says. Screenshots 08–10 end in `suffix`.
+async fn page_filter_record_export(
+    app: &Desktop,
+    shots: &Path,
+    (filter, in_words): (&str, &str),
+    suffix: &str,
+) {
     let first = rows_loaded(app).await;
     for _ in 0..50 {
         scroll_table_to_the_end(app).await;
@@ -266,12 +351,11 @@ async fn page_filter_record_export(app: &Desktop, shots: &Path, filter: &str, su
     app.wait_for(r#"[data-testid="row-0"]"#, LONG)
         .await
         .unwrap();
+    expect_text(app, shots, r#"[data-testid="filter-summary"]"#, in_words).await;
     shoot(app, shots, &format!("08-browse-filtered{suffix}")).await;
 
     click(app, r#"[data-testid="row-0"]"#).await;
-    app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
-        .await
-        .unwrap();
+    record_beside_the_grid(app).await;
     shoot(app, shots, &format!("09-record{suffix}")).await;
     click(app, r#"[data-testid="record-close"]"#).await;
 
@@ -399,16 +483,28 @@ async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_work
     click(&app, r#"[data-testid="company-CRONUS USA, Inc."] input"#).await;
     step(&app, "browse").await;
     app.open_entity("items").await.unwrap();
-    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    table_open(&app, &shots).await;
     shoot(&app, &shots, "07-browse").await;
-    page_filter_record_export(&app, &shots, "inventory lt 100", "").await;
+    page_filter_record_export(
+        &app,
+        &shots,
+        ("inventory lt 100", "Inventory is less than 100"),
+        "",
+    )
+    .await;
     app.quit().await.unwrap();
 }
 
 /// Opens the sandbox for a product, connects (as the app, or signing in
 /// through the browser), picks the first environment and company, and reads
 /// an entity: its first page and a record.
-async fn product_journey(product: &str, entity: &str, filter: &str, suite: &str, delegated: bool) {
+async fn product_journey(
+    product: &str,
+    entity: &str,
+    filter: (&str, &str),
+    suite: &str,
+    delegated: bool,
+) {
     let _window = ONE_WINDOW.lock().await;
     let env: Vec<(&str, String)> = if delegated {
         vec![robot_browser()]
@@ -443,7 +539,7 @@ async fn product_journey(product: &str, entity: &str, filter: &str, suite: &str,
     shoot(&app, &shots, "06-environment").await;
     step(&app, "browse").await;
     app.open_entity(entity).await.unwrap();
-    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    table_open(&app, &shots).await;
     shoot(&app, &shots, "07-browse").await;
     page_filter_record_export(&app, &shots, filter, "").await;
     app.quit().await.unwrap();
@@ -454,7 +550,7 @@ async fn finance_and_operations_as_a_background_service() {
     product_journey(
         "FinanceOperations",
         "CustomersV3",
-        "CustomerGroupId eq '10'",
+        ("CustomerGroupId eq '10'", "Customer group ID equals “10”"),
         "fno-background-service",
         false,
     )
@@ -466,7 +562,7 @@ async fn dataverse_signing_in_with_a_public_app() {
     product_journey(
         "Dataverse",
         "accounts",
-        "customertypecode eq 8",
+        ("customertypecode eq 8", "Relationship Type is Prospect"),
         "dataverse-sign-in",
         true,
     )
@@ -523,9 +619,18 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
     shoot(&app, &shots, "06-environment-registered").await;
     step(&app, "browse").await;
     app.open_entity("salesInvoices").await.unwrap();
-    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    table_open(&app, &shots).await;
     shoot(&app, &shots, "07-browse").await;
-    page_filter_record_export(&app, &shots, "totalAmountIncludingTax gt 1000", "").await;
+    page_filter_record_export(
+        &app,
+        &shots,
+        (
+            "totalAmountIncludingTax gt 1000",
+            "Total amount including tax is greater than 1000",
+        ),
+        "",
+    )
+    .await;
     app.quit().await.unwrap();
 }
 
@@ -702,7 +807,7 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     press(&app, "customers").await;
     expect_text(&app, &shots, r#"[data-testid="entity-status"]"#, "1 entity").await;
     press(&app, ENTER).await;
-    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    table_open(&app, &shots).await;
     shoot(&app, &shots, "07-browse-keyboard").await;
 
     press(&app, ALT_RIGHT).await;
@@ -745,7 +850,7 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
     screens.push(screen_text(&app).await);
     step(&app, "browse").await;
     app.open_entity("customers").await.unwrap();
-    expect_text(&app, &shots, r#"[data-testid="table-status"]"#, "loaded").await;
+    table_open(&app, &shots).await;
     click(&app, r#"[data-testid="row-0"]"#).await;
     app.wait_for(r#"[data-testid="record-panel"]"#, SHORT)
         .await

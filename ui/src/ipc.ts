@@ -130,6 +130,9 @@ export const openInBrowser = (url: string): Promise<void> => call("open_in_brows
 // Data.
 export const listEnvironments = (name: string): Promise<EnvironmentInfo[]> => call("list_environments", { name });
 export const listCompanies = (name: string): Promise<Company[]> => call("list_companies", { name });
+/** The listed company a pasted address names, by its name or ID. */
+export const findCompany = (companies: Company[], wanted: string): Promise<Company | null> =>
+  call("find_company", { companies, wanted });
 export const listEntities = (name: string, search: string, refresh: boolean): Promise<EntitySummary[]> =>
   call("list_entities", { name, search, refresh });
 export const entityColumns = (name: string, entity: string): Promise<Column[]> =>

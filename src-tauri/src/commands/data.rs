@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use d365_core::connection::Connection;
-use d365_core::dynamics::catalog::Column;
+use d365_core::dynamics::catalog::{Column, EntitySource};
 use d365_core::dynamics::discovery::EnvironmentInfo;
 use d365_core::dynamics::odata::{unseen, PageAt, Query, RawPage, RowCount};
-use d365_core::dynamics::service::Company;
+use d365_core::dynamics::service::{self, Company};
 use d365_core::export::{self, ExportFormat, ExportProgress, ExportRequest, ExportSummary};
 use d365_core::{ErrorKind, UserError};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,13 @@ pub async fn list_companies(
     Ok(connection.companies(&cancel, &unseen).await?)
 }
 
+/// The listed company `wanted` names (a pasted address's company name or
+/// ID), by the core's one rule.
+#[tauri::command]
+pub fn find_company(companies: Vec<Company>, wanted: String) -> Option<Company> {
+    service::find_company(&companies, &wanted).cloned()
+}
+
 /// An entity set in the list: no columns (F&O has 400,000 of them).
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -46,6 +53,7 @@ pub struct EntitySummary {
     pub name: String,
     pub label: String,
     pub keys: Vec<String>,
+    pub source: EntitySource,
 }
 
 #[tauri::command]
@@ -65,6 +73,7 @@ pub async fn list_entities(
             name: set.name.clone(),
             label: set.label.clone(),
             keys: set.keys.clone(),
+            source: set.source,
         })
         .collect())
 }

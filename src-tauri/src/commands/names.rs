@@ -21,6 +21,7 @@ pub const ALL: &[&str] = &[
     "start_sandbox",
     "list_environments",
     "list_companies",
+    "find_company",
     "list_entities",
     "entity_columns",
     "open_table",

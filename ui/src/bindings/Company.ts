@@ -8,4 +8,9 @@ export type Company = {
  * What queries use: BC's company GUID, F&O's `dataAreaId`, Dataverse's
  * business unit GUID.
  */
-id: string, name: string, };
+id: string, name: string, 
+/**
+ * BC's company `name`, its key in OData V4 paths (`Company('…')`),
+ * which may differ from the name shown (docs/microsoft.md §5).
+ */
+odata_name?: string, };

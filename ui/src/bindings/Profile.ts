@@ -6,7 +6,12 @@ import type { Registration } from "./Registration";
 import type { SecretCredential } from "./SecretCredential";
 import type { SetupRecord } from "./SetupRecord";
 
-export type Profile = { name: string, product: Product, cloud: Cloud, tenant: string, client_id: string, registration: Registration, scopes: Array<string>, environment: string | null, company: string | null, network: NetworkSettings, 
+export type Profile = { name: string, product: Product, cloud: Cloud, tenant: string, client_id: string, registration: Registration, scopes: Array<string>, environment: string | null, 
+/**
+ * The company's ID. A BC company may be saved by name (from a pasted
+ * service address) until `Connection::settle_company` finds its ID.
+ */
+company: string | null, network: NetworkSettings, 
 /**
  * The client secret's ID and expiry, when known; only read where the
  * registration has a secret. The secret itself is in the keychain.

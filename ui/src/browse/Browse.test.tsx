@@ -7,7 +7,7 @@ import type { ExportProgress } from "../bindings/ExportProgress";
 import { PAGE_SIZE } from "./TableView";
 import { BLOCK } from "./useRowWindow";
 import { type Args, fakeBackend, problem } from "./test/backend";
-import { customerRow } from "./test/fixtures";
+import { ENTITIES, WEB_SERVICE, customerRow } from "./test/fixtures";
 
 // jsdom lays nothing out: give every element a viewport so the virtualizers
 // render the rows a 400-pixel-high window would show.
@@ -46,6 +46,21 @@ const lastOpen = (backend: ReturnType<typeof fakeBackend>) => last(backend.of("o
 const query = (args: Args) => args.query as { select: string[]; filter: string | null; orderby: string[]; count: boolean };
 
 describe("the entity list", () => {
+  it("marks Business Central's web services apart from the API's tables of the same name", async () => {
+    const backend = fakeBackend({ entities: [...ENTITIES, WEB_SERVICE] });
+    const user = userEvent.setup();
+    render(<Browse connection="Contoso" />);
+    const service = await screen.findByTestId("entity-ODataV4/Customers");
+    expect(service).toHaveTextContent("Web service");
+    expect(screen.getByTestId("entity-customers")).not.toHaveTextContent("Web service");
+    await user.click(service);
+    const heading = await screen.findByRole("banner");
+    expect(heading).toHaveTextContent("Customers");
+    expect(heading).toHaveTextContent("ODataV4/Customers");
+    expect(heading).toHaveTextContent("Web service");
+    await waitFor(() => expect(lastOpen(backend).entity).toBe("ODataV4/Customers"));
+  });
+
   it("lists every entity, then searches as the user types", async () => {
     const backend = fakeBackend();
     const user = userEvent.setup();
@@ -111,13 +126,17 @@ describe("the table", () => {
       orderby: [],
       count: true,
     });
+    // What people read first; the ID last. The blank member is named.
     const first = within(screen.getByTestId("row-0")).getAllByRole("gridcell").map((c) => c.textContent);
-    expect(first.slice(0, 6)).toEqual(["00000000-0000-0000-0000-000000000000", "C00000", "Customer 0", "0", "Not blocked", "Yes"]);
-    expect(within(screen.getByTestId("row-1")).getAllByRole("gridcell")[3]).toHaveTextContent((10.5).toLocaleString());
+    expect(first.slice(0, 5)).toEqual(["C00000", "Customer 0", "0", "(blank)", "Yes"]);
+    expect(last(first)).toBe("00000000-0000-0000-0000-000000000000");
+    expect(screen.getAllByRole("columnheader")[0]).toHaveTextContent("No.");
+    expect(within(screen.getByTestId("row-1")).getAllByRole("gridcell")[2]).toHaveTextContent((10.5).toLocaleString());
+    expect(within(screen.getByTestId("row-1")).getAllByRole("gridcell")[3]).toHaveTextContent("Ship");
     expect(screen.getByTestId("col-displayName")).toHaveTextContent("Display name");
     expect(screen.queryByTestId("col-picture")).toBeNull();
-    expect(screen.getByTestId("row-count")).toHaveTextContent("450 rows");
-    expect(screen.getByTestId("table-status")).toHaveTextContent("200 loaded");
+    expect(screen.getByTestId("row-count")).toHaveTextContent("450 rows · 200 loaded");
+    expect(screen.getByTestId("table-status")).toHaveTextContent("Scroll down for more.");
     expect(scroller()).toHaveAttribute("role", "grid");
     expect(scroller()).toHaveAttribute("aria-rowcount", "451");
     // Virtualized: a screenful plus overscan, not all 200 rows.
@@ -126,14 +145,14 @@ describe("the table", () => {
 
   it("says 'more than' when the server stopped counting, and pages on past that number", async () => {
     await openCustomers(fakeBackend({ total: 450, countLimit: 300 }));
-    expect(screen.getByTestId("row-count")).toHaveTextContent("More than 300 rows");
+    expect(screen.getByTestId("row-count")).toHaveTextContent("More than 300 rows · 200 loaded");
     // Not a total: the grid keeps asking for pages instead of ending at 300.
     expect(scroller()).toHaveAttribute("aria-rowcount", "-1");
     scrollToBottom();
-    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("400 loaded"));
+    await waitFor(() => expect(screen.getByTestId("row-count")).toHaveTextContent("More than 300 rows · 400 loaded"));
     scrollToBottom();
-    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("All 450 rows loaded."));
-    expect(screen.getByTestId("row-count")).toHaveTextContent("450 rows");
+    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("All rows loaded."));
+    expect(screen.getByTestId("row-count").textContent).toBe("450 rows");
   });
 
   it("asks for the next page once per page while scrolling, and stops at the end", async () => {
@@ -142,11 +161,12 @@ describe("the table", () => {
 
     scrollToBottom();
     scrollToBottom(); // a second scroll event before the page arrives asks nothing more
-    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("400 loaded"));
+    await waitFor(() => expect(screen.getByTestId("row-count")).toHaveTextContent("450 rows · 400 loaded"));
     expect(backend.of("more_rows")).toHaveLength(1);
 
     scrollToBottom();
-    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("All 450 rows loaded."));
+    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("All rows loaded."));
+    expect(screen.getByTestId("row-count").textContent).toBe("450 rows");
     expect(backend.of("more_rows")).toHaveLength(2);
     const handle = backend.of("open_table").length;
     expect(backend.of("more_rows")).toEqual([{ handle }, { handle }]);
@@ -161,7 +181,8 @@ describe("the table", () => {
     const { backend } = await openCustomers(fakeBackend({ total: 12000, serverPage: 1000 }));
     for (let loaded = 2000; loaded <= 12000; loaded += 1000) {
       scrollToBottom();
-      await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent(`${loaded.toLocaleString()} `));
+      const said = loaded < 12000 ? `12,000 rows · ${loaded.toLocaleString()} loaded` : "12,000 rows";
+      await waitFor(() => expect(screen.getByTestId("row-count").textContent).toBe(said));
     }
     scrollToBottom();
     // The last rows show the backend's values, not placeholders.
@@ -225,19 +246,34 @@ describe("the table", () => {
     await user.selectOptions(within(second).getByTestId("condition-operator"), "startswith");
     await user.type(within(second).getByTestId("condition-value"), "O'B");
     const raw = screen.getByTestId("filter-raw");
-    expect(raw).toHaveValue("blocked ne Microsoft.NAV.customerBlocked'All' and startswith(displayName,'O''B')");
+    expect(raw).toHaveValue("blocked ne 'All' and startswith(displayName,'O''B')");
 
+    // Applied, the builder folds into one line that reads with labels, and
+    // the focus moves to its Edit button.
     await user.click(screen.getByTestId("filter-apply"));
-    await waitFor(() => expect(query(lastOpen(backend)).filter).toBe("blocked ne Microsoft.NAV.customerBlocked'All' and startswith(displayName,'O''B')"));
+    await waitFor(() => expect(query(lastOpen(backend)).filter).toBe("blocked ne 'All' and startswith(displayName,'O''B')"));
     expect(screen.getByTestId("filter-button")).toHaveTextContent("on");
+    expect(screen.getByTestId("filter-builder")).not.toBeVisible();
+    expect(screen.getByTestId("filter-summary")).toHaveTextContent("Filtered: Blocked is not All and Display name starts with “O'B”");
+    expect(screen.getByTestId("filter-edit")).toHaveFocus();
 
+    // Edit opens the builder again, the focus in it; a hand-written filter
+    // the summary cannot read shows as the expression.
+    await user.click(screen.getByTestId("filter-edit"));
+    expect(screen.getByTestId("filter-builder")).toBeVisible();
+    expect(screen.queryByTestId("filter-summary")).toBeNull();
+    expect(within(screen.getByTestId("condition-0")).getByTestId("condition-column")).toHaveFocus();
     await user.clear(raw);
-    await user.type(raw, "balance gt 100");
-    await user.click(screen.getByTestId("filter-apply"));
-    await waitFor(() => expect(query(lastOpen(backend)).filter).toBe("balance gt 100"));
+    await user.type(raw, "balance gt 100 or taxLiable eq true");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(query(lastOpen(backend)).filter).toBe("balance gt 100 or taxLiable eq true"));
+    expect(screen.getByTestId("filter-summary")).toHaveTextContent("Filtered: balance gt 100 or taxLiable eq true");
 
+    await user.click(screen.getByTestId("filter-edit"));
     await user.click(screen.getByTestId("filter-clear"));
     await waitFor(() => expect(query(lastOpen(backend)).filter).toBeNull());
+    expect(screen.getByTestId("filter-builder")).toBeVisible();
+    expect(screen.queryByTestId("filter-summary")).toBeNull();
   });
 
   it("tells the user what is wrong with a value", async () => {
@@ -284,7 +320,7 @@ describe("the table", () => {
     expect(error).toHaveTextContent("Microsoft is busy.");
     backend.heal("more_rows");
     await user.click(within(error).getByRole("button", { name: "Try again" }));
-    await waitFor(() => expect(screen.getByTestId("table-status")).toHaveTextContent("400 loaded"));
+    await waitFor(() => expect(screen.getByTestId("row-count")).toHaveTextContent("400 loaded"));
     expect(screen.queryByTestId("more-error")).toBeNull();
     expect(backend.of("more_rows")).toHaveLength(2);
   });

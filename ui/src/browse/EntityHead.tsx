@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { EntitySummary } from "../bindings/EntitySummary";
+import { SourceBadge } from "./SourceBadge";
 
 const letters = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
 
@@ -18,6 +19,7 @@ export function EntityHead({ entity, toggle, children }: { entity: EntitySummary
       <div className="entity-title">
         {toggle}
         <h2>{entity.label}</h2>
+        <SourceBadge entity={entity} />
         {!nameRepeatsLabel(entity) && <span className="mono muted">{entity.name}</span>}
       </div>
       {children}

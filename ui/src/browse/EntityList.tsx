@@ -7,6 +7,7 @@ import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { problemOf } from "../connection/useCall";
 import { listEntities } from "../ipc";
+import { SourceBadge } from "./SourceBadge";
 import { useDebounced } from "./useDebounced";
 
 const ITEM_HEIGHT = 48;
@@ -172,7 +173,9 @@ export function EntityList({ id: sectionId, hidden, connection, selected, onSele
                   onSelect(entity);
                 }}
               >
-                <span className="entity-label">{entity.label}</span>
+                <span className="entity-label">
+                  {entity.label} <SourceBadge entity={entity} />
+                </span>
                 <span className="entity-name">{entity.name}</span>
               </div>
             );

@@ -10,6 +10,7 @@ import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { problemOf } from "../connection/useCall";
 import { cancelOperation, exportTable } from "../ipc";
+import { formatCount } from "./count";
 
 interface Props {
   connection: string;
@@ -36,8 +37,7 @@ let operations = 0;
 /** Unique within the app's life, which is as long as an operation lives. */
 const newOperationId = () => `export-${Date.now()}-${++operations}`;
 
-const n = (value: number) => value.toLocaleString();
-const plural = (count: number, one: string, many: string) => `${n(count)} ${count === 1 ? one : many}`;
+const plural = (count: number, one: string, many: string) => `${formatCount(count)} ${count === 1 ? one : many}`;
 
 export function ExportDialog({ connection, entity, query, total, onClose }: Props) {
   const id = useId();
@@ -183,7 +183,7 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
               />
             )}
             <p>
-              {total !== null && running ? `${n(progress.rows)} of about ${plural(total, "row", "rows")}` : plural(progress.rows, "row", "rows")}{" "}
+              {total !== null && running ? `${formatCount(progress.rows)} of about ${plural(total, "row", "rows")}` : plural(progress.rows, "row", "rows")}{" "}
               written · {plural(progress.pages, "page", "pages")}
             </p>
             {running && waiting && (

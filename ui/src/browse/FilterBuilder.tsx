@@ -3,7 +3,7 @@
 // sends the expression text, whatever wrote it.
 import { useId, useMemo, useRef, useState } from "react";
 import type { Column } from "../bindings/Column";
-import { enumOf, isComparable, kindTag } from "./columns";
+import { enumOf, isComparable, kindTag, memberLabel } from "./columns";
 import { buildFilter, operatorLabel, operatorsFor, type Condition, type Operator } from "./odata";
 
 interface Props {
@@ -189,7 +189,7 @@ function ValueInput({ column, value, label, describedBy, onChange }: ValueProps)
       <select {...common}>
         {members.map((m) => (
           <option key={m.name} value={m.name}>
-            {m.label}
+            {memberLabel(m)}
           </option>
         ))}
       </select>

@@ -2,6 +2,8 @@
 // the value exactly as the service sent it.
 import { useEffect, useId, useRef, useState } from "react";
 import type { Column } from "../bindings/Column";
+import { readingOrder } from "./columns";
+import { formatCount } from "./count";
 import { cellClass, formatterFor, plainText } from "./format";
 import type { Row } from "./usePagedTable";
 
@@ -33,7 +35,8 @@ export function RecordPanel({ row, index, columns, onClose }: Props) {
     heading.current?.focus();
   }, [index]);
 
-  const known = columns.filter((c) => c.name in row);
+  // In the grid's order: what people read first, IDs after.
+  const known = readingOrder(columns.filter((c) => c.name in row));
   const names = new Set(known.map((c) => c.name));
   // Annotations (@odata.etag, formatted values) and anything the metadata
   // did not declare are shown too, under their own names.
@@ -62,7 +65,7 @@ export function RecordPanel({ row, index, columns, onClose }: Props) {
     >
       <header className="record-head">
         <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
-          Row {(index + 1).toLocaleString()}
+          Row {formatCount(index + 1)}
         </h2>
         <button type="button" className="button small" data-testid="record-close" onClick={onClose} aria-label="Close row details">
           Close

@@ -1,18 +1,21 @@
-// One entity's rows: the toolbar (columns, filter, export), the grid, the
-// paging status and the record panel. Every change of columns, filter or
+// One entity's rows: the toolbar (columns, filter, export), the filter
+// builder or, once applied, its one-line summary, the grid with the record
+// panel beside it, and the paging status. Every change of columns, filter or
 // sort becomes a new query, which reopens the table on the server.
 import type { SortingState } from "@tanstack/react-table";
-import { useId, useMemo, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Column } from "../bindings/Column";
 import type { EntitySummary } from "../bindings/EntitySummary";
 import type { TableQuery } from "../bindings/TableQuery";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { ColumnChooser } from "./ColumnChooser";
-import { defaultSelection } from "./columns";
+import { defaultSelection, readingOrder } from "./columns";
+import { rowCountText } from "./count";
 import { DataTable } from "./DataTable";
 import { EntityHead } from "./EntityHead";
 import { ExportDialog } from "./ExportDialog";
 import { FilterBuilder } from "./FilterBuilder";
+import { FilterSummary } from "./FilterSummary";
 import { orderbyOf } from "./odata";
 import { RecordPanel } from "./RecordPanel";
 import { usePagedTable, type Row } from "./usePagedTable";
@@ -29,8 +32,6 @@ interface Props {
   toggle: ReactNode;
 }
 
-const n = (value: number) => value.toLocaleString();
-
 export function TableView({ connection, entity, columns, toggle }: Props) {
   const byName = useMemo(() => new Map(columns.map((c) => [c.name, c])), [columns]);
   const [select, setSelect] = useState(() => defaultSelection(columns));
@@ -42,6 +43,16 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
   const filterId = useId();
   const grid = useRef<HTMLDivElement>(null);
   const exportButton = useRef<HTMLButtonElement>(null);
+  const editFilter = useRef<HTMLButtonElement>(null);
+  // Where the focus goes once the filter folds or unfolds: the control that
+  // had it is hidden with the part it belonged to.
+  const focusNext = useRef<"summary" | "builder" | null>(null);
+  useEffect(() => {
+    const to = focusNext.current;
+    focusNext.current = null;
+    if (to === "summary") editFilter.current?.focus();
+    if (to === "builder") document.getElementById(filterId)?.querySelector<HTMLElement>("select, textarea")?.focus();
+  }, [filterOpen, filterId]);
 
   const query = useMemo<TableQuery>(() => ({ select, filter, orderby: orderbyOf(sorting), count: true }), [select, filter, sorting]);
   const table = usePagedTable(connection, entity.name, query, PAGE_SIZE);
@@ -51,7 +62,8 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
     const row = view.rowAt(index);
     if (row) setRecord({ index, row });
   };
-  const shown = useMemo(() => select.flatMap((name) => byName.get(name) ?? []), [select, byName]);
+  // $select keeps the service's order; the grid shows IDs last.
+  const shown = useMemo(() => readingOrder(select.flatMap((name) => byName.get(name) ?? [])), [select, byName]);
 
   // Each of these is a new query, so new rows: an open record panel would
   // point at a row of the old ones.
@@ -69,6 +81,18 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
     setRecord(null);
     setFilter(next);
   };
+  // An applied filter folds into its summary line; clearing keeps the
+  // builder open for the next one.
+  const applyFilter = (next: string | null) => {
+    onFilter(next);
+    if (next === null) return;
+    focusNext.current = "summary";
+    setFilterOpen(false);
+  };
+  const reopenFilter = () => {
+    focusNext.current = "builder";
+    setFilterOpen(true);
+  };
 
   const closeRecord = () => {
     setRecord(null);
@@ -77,24 +101,25 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
 
   const rows = table.loaded;
   const total = table.count ?? (table.status === "ready" && !table.more ? rows : null);
+  // The count is in the heading; this line says what the table is doing.
   const status =
     table.status === "opening"
       ? "Loading rows…"
       : table.status === "failed"
         ? "The rows could not be loaded."
         : table.loadingMore
-          ? `${n(rows)} loaded. Loading more…`
+          ? "Loading more…"
           : table.more
-            ? `${n(rows)} loaded. Scroll down for more.`
-            : `All ${n(rows)} ${rows === 1 ? "row" : "rows"} loaded.`;
+            ? "Scroll down for more."
+            : rows > 0
+              ? "All rows loaded."
+              : "";
 
   return (
     <div className="table-view">
       <EntityHead entity={entity} toggle={toggle}>
-        <span className="row-count" data-testid="row-count">
-          {total !== null
-            ? `${n(total)} ${total === 1 ? "row" : "rows"}`
-            : table.atLeast !== null && `More than ${n(table.atLeast)} rows`}
+        <span className="row-count" data-testid="row-count" aria-live="polite">
+          {table.status === "ready" && rowCountText({ total, atLeast: table.atLeast, loaded: rows })}
         </span>
       </EntityHead>
       <div className="toolbar">
@@ -121,7 +146,10 @@ export function TableView({ connection, entity, columns, toggle }: Props) {
         </button>
       </div>
       {/* Hidden, not unmounted: closing the panel keeps the conditions. */}
-      <FilterBuilder id={filterId} hidden={!filterOpen} columns={columns} applied={filter} onApply={onFilter} />
+      <FilterBuilder id={filterId} hidden={!filterOpen} columns={columns} applied={filter} onApply={applyFilter} />
+      {filter !== null && !filterOpen && (
+        <FilterSummary filter={filter} columns={columns} builderId={filterId} onEdit={reopenFilter} editRef={editFilter} />
+      )}
       <div className="table-area">
         {table.status === "failed" && table.problem ? (
           <div className="table-problem" data-testid="table-error">

@@ -3,6 +3,7 @@
 // filtered. Pure, so it is tested without rendering.
 import type { Column } from "../bindings/Column";
 import type { ColumnKind } from "../bindings/ColumnKind";
+import type { EnumMember } from "../bindings/EnumMember";
 import type { EnumType } from "../bindings/EnumType";
 
 /** The kind without its payload, for switches. */
@@ -13,6 +14,9 @@ export const kindTag = (kind: ColumnKind): KindTag =>
 
 export const enumOf = (kind: ColumnKind): EnumType | null =>
   typeof kind === "object" && "Enum" in kind ? kind.Enum : null;
+
+/** What a member shows: BC's blank member `_x0020_` has a label of nothing. */
+export const memberLabel = (member: EnumMember): string => member.label.trim() || "(blank)";
 
 /** Binary blobs and types the grid only shows as text cannot be compared. */
 export const isComparable = (column: Column): boolean => !["Binary", "Other"].includes(kindTag(column.kind));
@@ -46,6 +50,21 @@ export function defaultSelection(columns: readonly Column[], limit = 8): string[
   return selection.length ? selection : columns.slice(0, limit).map((c) => c.name);
 }
 
+/**
+ * IDs and references (BC's `id`, Dataverse's `accountid` and its
+ * `_parentaccountid_value` lookups): needed to find a row again, but not
+ * what anyone reads to recognise it.
+ */
+export const isIdentity = (column: Column): boolean =>
+  kindTag(column.kind) === "Guid" || /^_.+_value$/.test(column.name);
+
+/** The columns people read first (number, name, city…), then the IDs; the
+ *  service's order otherwise. */
+export const readingOrder = (columns: readonly Column[]): Column[] => [
+  ...columns.filter((c) => !isIdentity(c)),
+  ...columns.filter(isIdentity),
+];
+
 /** Pixels: wide enough for the typical value of the type, no measuring. */
 export function columnWidth(column: Column): number {
   switch (kindTag(column.kind)) {
@@ -63,7 +82,9 @@ export function columnWidth(column: Column): number {
     case "DateTime":
       return 190;
     case "Guid":
-      return 300;
+      // About 9rem: the start of the ID, enough to tell rows apart; the
+      // whole of it is in the cell's tooltip and the record panel.
+      return 144;
     default:
       return column.max_length !== null && column.max_length <= 20 ? 150 : 230;
   }

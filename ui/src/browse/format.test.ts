@@ -29,7 +29,8 @@ describe("cell formatting", () => {
   });
 
   it("shows enum members by label, Dataverse choices by number", () => {
-    expect(en(BLOCKED, "_x0020_")).toBe("Not blocked");
+    expect(en(BLOCKED, "Ship")).toBe("Ship");
+    expect(en(BLOCKED, "_x0020_")).toBe("(blank)");
     expect(en(STATE, 1)).toBe("Inactive");
     expect(en(BLOCKED, "Unknown")).toBe("Unknown");
   });
@@ -82,6 +83,8 @@ describe("default columns", () => {
 
   it("have widths that fit their type", () => {
     expect(columnWidth(column("g", "Guid"))).toBeGreaterThan(columnWidth(column("b", "Boolean")));
+    // IDs go last and narrow: about 9rem, not the 36 characters of a GUID.
+    expect(columnWidth(column("g", "Guid"))).toBeLessThanOrEqual(150);
     expect(columnWidth(column("t", "Text", { max_length: 10 }))).toBeLessThan(columnWidth(column("t", "Text")));
   });
 });

@@ -3,28 +3,13 @@
 // is built once (cached per Column object) and the Intl formatters inside
 // are shared.
 import type { Column } from "../bindings/Column";
-import { enumOf, kindTag } from "./columns";
+import { enumOf, kindTag, memberLabel } from "./columns";
+import { dateFormat, displayLocale, numberFormat } from "./locale";
 
 export type Formatter = (value: unknown) => string;
 
 /** What an empty value shows: visibly empty, not an empty-looking cell. */
 export const EMPTY = "—";
-
-const intl = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
-
-function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `n|${locale}|${JSON.stringify(options)}`;
-  let format = intl.get(key);
-  if (!format) intl.set(key, (format = new Intl.NumberFormat(locale, options)));
-  return format as Intl.NumberFormat;
-}
-
-function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d|${locale}|${JSON.stringify(options)}`;
-  let format = intl.get(key);
-  if (!format) intl.set(key, (format = new Intl.DateTimeFormat(locale, options)));
-  return format as Intl.DateTimeFormat;
-}
 
 // Safari 15 caps fraction digits at 20.
 const digits = (n: number) => Math.min(Math.max(n, 0), 20);
@@ -48,7 +33,7 @@ function timeOfDay(text: string): Date {
   return m ? new Date(Date.UTC(1970, 0, 1, +m[1], +m[2], +(m[3] ?? 0))) : new Date(NaN);
 }
 
-function build(column: Column, locale: string | undefined): Formatter {
+function build(column: Column, locale: string): Formatter {
   switch (kindTag(column.kind)) {
     case "Text":
     case "Guid":
@@ -72,7 +57,7 @@ function build(column: Column, locale: string | undefined): Formatter {
     case "Time":
       return dated(dateFormat(locale, { timeStyle: "medium", timeZone: "UTC" }), timeOfDay);
     case "Enum": {
-      const labels = new Map(enumOf(column.kind)!.members.map((m) => [m.name, m.label]));
+      const labels = new Map(enumOf(column.kind)!.members.map((m) => [m.name, memberLabel(m)]));
       return (value) => labels.get(String(value)) ?? String(value);
     }
     case "Binary": {
@@ -95,7 +80,7 @@ const cache = new WeakMap<Column, Formatter>();
 export function formatterFor(column: Column, locale?: string): Formatter {
   const cached = locale === undefined ? cache.get(column) : undefined;
   if (cached) return cached;
-  const format = build(column, locale);
+  const format = build(column, locale ?? displayLocale());
   const formatter: Formatter = (value) => (value === null || value === undefined ? EMPTY : format(value));
   if (locale === undefined) cache.set(column, formatter);
   return formatter;

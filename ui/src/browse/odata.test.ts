@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildFilter, conditionExpression, literalFor, operatorLabel, operatorsFor, orderbyOf, stringLiteral } from "./odata";
-import { BLOCKED, STATE, column } from "./test/fixtures";
+import { BLOCKED, CUSTOMER_TYPE, NOYES, STATE, column } from "./test/fixtures";
 
 const text = column("name", "Text");
 const lit = (kind: Parameters<typeof column>[1], value: string) => literalFor(column("c", kind), value);
@@ -57,11 +57,14 @@ describe("OData literals", () => {
     expect(lit("Guid", "6f9619ff")).toHaveProperty("problem");
   });
 
-  it("writes BC and F&O enums as Namespace.Type'Member' and Dataverse choices as numbers", () => {
-    expect(lit(BLOCKED, "Ship")).toEqual({ literal: "Microsoft.NAV.customerBlocked'Ship'" });
-    expect(lit(BLOCKED, "_x0020_")).toEqual({ literal: "Microsoft.NAV.customerBlocked'_x0020_'" });
+  it("writes BC enums as the quoted member, F&O's as Namespace.Type'Member', Dataverse choices as numbers", () => {
+    expect(lit(BLOCKED, "Ship")).toEqual({ literal: "'Ship'" });
+    expect(lit(BLOCKED, "_x0020_")).toEqual({ literal: "'_x0020_'" });
     expect(lit(BLOCKED, "Nope")).toEqual({ problem: "Choose one of the values." });
+    expect(lit(NOYES, "Yes")).toEqual({ literal: "Microsoft.Dynamics.DataEntities.NoYes'Yes'" });
     expect(lit(STATE, "1")).toEqual({ literal: "1" });
+    expect(conditionExpression(column("customertypecode", CUSTOMER_TYPE), "eq", "8")).toEqual({ literal: "customertypecode eq 8" });
+    expect(conditionExpression(column("blocked", BLOCKED), "eq", "Ship")).toEqual({ literal: "blocked eq 'Ship'" });
   });
 
   it("cannot filter blobs or untyped values", () => {
@@ -82,8 +85,11 @@ describe("operators", () => {
     }
   });
 
-  it("read as plain words, dates as before and after", () => {
+  it("read as plain words, dates as before and after, choices as is and is not", () => {
     expect(operatorLabel(text, "ge")).toBe("is at least");
+    expect(operatorLabel(text, "eq")).toBe("equals");
+    expect(operatorLabel(column("c", CUSTOMER_TYPE), "eq")).toBe("is");
+    expect(operatorLabel(column("b", "Boolean"), "ne")).toBe("is not");
     expect(operatorLabel(column("d", "Date"), "gt")).toBe("is after");
     expect(operatorLabel(column("d", "DateTime"), "le")).toBe("is on or before");
   });
@@ -114,7 +120,7 @@ describe("conditions", () => {
       ],
       columns,
     );
-    expect(built.expression).toBe("startswith(name,'A') and blocked ne Microsoft.NAV.customerBlocked'All' and taxLiable eq false");
+    expect(built.expression).toBe("startswith(name,'A') and blocked ne 'All' and taxLiable eq false");
     expect([...built.problems.keys()]).toEqual([2, 5]);
     expect(buildFilter([], columns).expression).toBe("");
   });

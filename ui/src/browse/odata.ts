@@ -40,7 +40,7 @@ const WORDS: Record<Operator, string> = {
   contains: "contains",
   startswith: "starts with",
 };
-const TIME_WORDS: Partial<Record<Operator, string>> = {
+const IS_WORDS: Partial<Record<Operator, string>> = {
   eq: "is",
   ne: "is not",
   gt: "is after",
@@ -49,11 +49,12 @@ const TIME_WORDS: Partial<Record<Operator, string>> = {
   le: "is on or before",
 };
 
-/** Plain words for an operator: "is after" reads better than "gt" for a date. */
+/** Plain words for an operator: "is after" reads better than "gt" for a
+ *  date, "is" than "equals" for a choice. */
 export function operatorLabel(column: Column, op: Operator): string {
   const tag = kindTag(column.kind);
-  const timeLike = tag === "Date" || tag === "DateTime" || tag === "Time";
-  return (timeLike && TIME_WORDS[op]) || WORDS[op];
+  const isLike = ["Date", "DateTime", "Time", "Enum", "Boolean"].includes(tag);
+  return (isLike && IS_WORDS[op]) || WORDS[op];
 }
 
 export type Literal = { literal: string } | { problem: string };
@@ -82,16 +83,22 @@ function dateTimeLiteral(text: string): Literal {
   return { literal: date.toISOString().replace(".000Z", "Z") };
 }
 
+/** Business Central's enum types live in this namespace. */
+const BC_NAMESPACE = "Microsoft.NAV.";
+
 /**
- * BC and F&O rows hold member names and filter with the qualified literal
- * `Namespace.Type'Member'`; Dataverse rows hold the option's number (its
- * member name is that number) and filter with the bare number.
+ * Dataverse rows hold the option's number (its member name is that number)
+ * and filter with the bare number: `customertypecode eq 8`. Business Central
+ * documents enums filtered by the member name in quotes (`status eq 'Open'`,
+ * "Using filters with OData/API calls"). F&O needs the qualified literal
+ * `Microsoft.Dynamics.DataEntities.NoYes'Yes'`.
  */
-function enumLiteral(type: EnumType, text: string): Literal {
-  const member = type.members.find((m) => m.name === text);
+function enumLiteral(type: EnumType, name: string): Literal {
+  const member = type.members.find((m) => m.name === name);
   if (!member) return { problem: "Choose one of the values." };
-  return member.name === String(member.value)
-    ? { literal: member.name }
+  if (member.name === String(member.value)) return { literal: member.name };
+  return type.name.startsWith(BC_NAMESPACE)
+    ? { literal: stringLiteral(member.name) }
     : { literal: `${type.name}${stringLiteral(member.name)}` };
 }
 

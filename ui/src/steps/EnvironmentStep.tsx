@@ -3,7 +3,7 @@ import { ErrorPanel } from "../components/ErrorPanel";
 import { useDraft } from "../connection/DraftContext";
 import { productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
-import { listCompanies, listEnvironments } from "../ipc";
+import { findCompany, listCompanies, listEnvironments } from "../ipc";
 import type { UserError } from "../bindings/UserError";
 
 const COMPANY_WORD = { BusinessCentral: "company", FinanceOperations: "legal entity", Dataverse: "business unit" } as const;
@@ -30,9 +30,13 @@ export function EnvironmentStep() {
   const listed = companies.state.status === "done" ? companies.state.value : null;
   useEffect(() => {
     if (!listed || !draft.wantedCompany || draft.company) return;
-    const wanted = draft.wantedCompany;
-    const found = listed.find((c) => c.id.toLowerCase() === wanted.toLowerCase() || c.name === wanted);
-    if (found) void save({ company: found.id, wantedCompany: null });
+    let current = true;
+    void findCompany(listed, draft.wantedCompany).then((found) => {
+      if (found && current) void save({ company: found.id, wantedCompany: null });
+    });
+    return () => {
+      current = false;
+    };
   }, [listed, draft.wantedCompany, draft.company, save]);
 
   const [typed, setTyped] = useState("");

@@ -389,8 +389,8 @@ describe("the steps", () => {
 
 describe("the Environment step", () => {
   const COMPANIES = [
-    { id: "11111111-1111-1111-1111-111111111111", name: "CRONUS USA, Inc.", display_name: "CRONUS USA, Inc." },
-    { id: "22222222-2222-2222-2222-222222222222", name: "My Company", display_name: "My Company" },
+    { id: "11111111-1111-1111-1111-111111111111", name: "CRONUS USA, Inc.", odata_name: "CRONUS US" },
+    { id: "22222222-2222-2222-2222-222222222222", name: "My Company" },
   ];
 
   it("chooses the company named in a pasted Business Central address", async () => {
@@ -401,6 +401,8 @@ describe("the Environment step", () => {
       }),
       list_environments: () => [{ id: "Production", name: "Production", kind: "Production" }],
       list_companies: () => COMPANIES,
+      // The core's rule decides which company the address names.
+      find_company: () => COMPANIES[0],
     });
     const user = userEvent.setup();
     render(<App />);
@@ -417,6 +419,7 @@ describe("the Environment step", () => {
     await screen.findByTestId("token-verdict");
     await user.click(stepButton("environment"));
     await waitFor(() => expect(within(screen.getByTestId("company-CRONUS USA, Inc.")).getByRole("radio")).toBeChecked());
+    expect(calls.find((c) => c.cmd === "find_company")?.args).toEqual({ companies: COMPANIES, wanted: "CRONUS USA, Inc." });
     const saved = calls.filter((c) => c.cmd === "save_profile").pop();
     expect((saved?.args.profile as { company: string }).company).toBe(COMPANIES[0].id);
   });

@@ -24,7 +24,8 @@ use crate::secret_input;
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     profile: String,
-    /// Entity set, e.g. customers (BC), CustomersV3 (F&O), accounts (Dataverse).
+    /// Entity set, e.g. customers (BC), CustomersV3 (F&O), accounts (Dataverse);
+    /// a BC web service as ODataV4/<service>, e.g. ODataV4/Customers.
     entity: String,
     /// Columns, comma-separated.
     #[arg(long, value_delimiter = ',')]
@@ -60,6 +61,7 @@ pub enum FormatArg {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     profile: String,
+    /// Entity set, named as for `query`.
     entity: String,
     #[arg(long, value_enum)]
     format: FormatArg,
@@ -119,6 +121,26 @@ impl Session {
             cancel: cancel_on_ctrl_c(),
             json,
         })
+    }
+
+    /// Finds the ID of a BC company the profile names (`--company NAME`,
+    /// `--service-url …/Company('…')`) and saves it, so the name is looked
+    /// up once.
+    pub async fn settle_company(&mut self) -> Result<(), UserError> {
+        let on_wait = self.on_wait();
+        let Some(company) = self
+            .connection
+            .settle_company(&self.cancel, &on_wait)
+            .await?
+        else {
+            return Ok(());
+        };
+        ProfileStore::open_default()?.save(self.connection.profile())?;
+        eprintln!(
+            "Found the company “{}”: its ID {} is saved with the connection.",
+            company.name, company.id
+        );
+        Ok(())
     }
 
     /// Throttling and retries are worth a line on a terminal.
@@ -228,7 +250,14 @@ pub async fn entities(session: &Session, search: &str, refresh: bool) -> Result<
         // Names, labels and keys: all columns of F&O would be tens of MB.
         let list: Vec<Value> = found
             .iter()
-            .map(|e| serde_json::json!({ "name": e.name, "label": e.label, "keys": e.keys }))
+            .map(|e| {
+                serde_json::json!({
+                    "name": e.name,
+                    "label": e.label,
+                    "keys": e.keys,
+                    "source": e.source,
+                })
+            })
             .collect();
         print_json(&list);
     } else {

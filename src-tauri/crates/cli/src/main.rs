@@ -15,6 +15,7 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use d365_core::{ErrorKind, UserError};
 
 use check_cmd::CheckArgs;
 use data_cmd::{ExportArgs, QueryArgs, Session};
@@ -85,7 +86,8 @@ enum Online {
     Environments { profile: String },
     /// List the companies of the connection's environment.
     Companies { profile: String },
-    /// List the entity sets (tables) the environment offers.
+    /// List the entity sets (tables) the environment offers. Business
+    /// Central's published web services are listed as `ODataV4/<service>`.
     Entities {
         profile: String,
         /// Only those whose name or label contains this.
@@ -133,6 +135,20 @@ fn block_on(command: impl Future<Output = ExitCode>) -> ExitCode {
 }
 
 impl Online {
+    /// Reads need the company's ID. A check reports a connection that
+    /// cannot sign in itself, so only a company name that matches none
+    /// stops it here.
+    async fn settle_company(&self, session: &mut Session) -> Result<(), UserError> {
+        match self {
+            Online::Query(_) | Online::Export(_) => session.settle_company().await,
+            Online::Check(_) => match session.settle_company().await {
+                Err(e) if e.kind == ErrorKind::CompanyRequired => Err(e),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
     fn profile(&self) -> &str {
         match self {
             Online::Login { profile, .. }
@@ -150,10 +166,13 @@ impl Online {
 
 /// Commands that call Microsoft with one saved connection.
 async fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
-    let session = match Session::open(command.profile(), secret_stdin, json) {
+    let mut session = match Session::open(command.profile(), secret_stdin, json) {
         Ok(session) => session,
         Err(e) => return outcome::fail(e, Some(command.profile()), json),
     };
+    if let Err(e) = command.settle_company(&mut session).await {
+        return outcome::fail(e, Some(command.profile()), json);
+    }
     let name = command.profile().to_string();
     let result = match command {
         Online::Login { browser, .. } => login_cmd::login(&session, &browser).await,

@@ -86,7 +86,9 @@ pub struct AddArgs {
     /// BC: environment name; F&O and Dataverse: environment URL.
     #[arg(long)]
     environment: Option<String>,
-    /// Company ID (BC), legal entity (F&O) or business unit (Dataverse).
+    /// Company ID (BC), legal entity (F&O) or business unit (Dataverse). A
+    /// BC company may be given by its exact name: the first command that
+    /// reads data finds its ID and saves it.
     #[arg(long)]
     company: Option<String>,
     #[command(flatten)]
@@ -221,14 +223,10 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
             args.scopes
         },
         environment,
+        // A name is settled to its ID on first use (`Connection::settle_company`).
         company: args.company.or_else(|| {
             let url = from_url.as_ref()?;
-            if url.company_id().is_none() {
-                if let Some(name) = &url.company {
-                    eprintln!("Note: the address names the company “{name}”: after signing in, `d365c companies {}` lists the IDs; save one with --company.", args.name);
-                }
-            }
-            url.company_id()
+            url.company_id().or_else(|| url.company.clone())
         }),
         network: NetworkSettings {
             long_timeout: args.long_timeout,

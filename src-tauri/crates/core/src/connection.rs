@@ -13,12 +13,13 @@ use crate::dynamics::discovery::{self, EnvironmentInfo};
 use crate::dynamics::error::DataError;
 use crate::dynamics::odata::{ODataClient, OnWait, Query};
 use crate::dynamics::retry::RetryPolicy;
-use crate::dynamics::service::{Company, Service};
+use crate::dynamics::service::{find_company, Company, Service};
 use crate::dynamics::{entity_definitions, metadata};
 use crate::http::{self, HttpSetupError, Timeout};
 use crate::identity::browser::Browser;
 use crate::identity::claims;
 use crate::identity::flow::{ConsentEndpoint, EntraClient, FlowError};
+use crate::identity::input::parse_guid;
 use crate::identity::scopes::{self, ScopeError};
 use crate::identity::sign_in::{self, ConsentGranted, OnEvent, SignInError, SignInOptions};
 use crate::identity::token_cache::TokenCache;
@@ -60,6 +61,12 @@ pub enum ConnectError {
     EnvironmentUrlRequired { profile: String },
     #[error("The connection '{profile}' has no company yet.")]
     NoCompany { profile: String },
+    #[error("There is no company called “{wanted}” in {environment}.")]
+    CompanyNotFound {
+        wanted: String,
+        environment: String,
+        listed: Vec<String>,
+    },
 }
 
 impl Explain for ConnectError {
@@ -103,6 +110,19 @@ impl Explain for ConnectError {
                 ErrorKind::CompanyRequired,
                 self.to_string(),
                 "Pick one of the environment's companies for this connection.",
+            )
+            .at(Setting::Company),
+            ConnectError::CompanyNotFound { listed, .. } => UserError::new(
+                ErrorKind::CompanyRequired,
+                self.to_string(),
+                if listed.is_empty() {
+                    "The environment lists no company this connection can read: check the environment.".to_string()
+                } else {
+                    format!(
+                        "Company names must match exactly, including capitals. The environment has: {}.",
+                        listed.join(", ")
+                    )
+                },
             )
             .at(Setting::Company),
         }
@@ -330,6 +350,34 @@ impl Connection {
             })
     }
 
+    /// Settles a BC company the profile names rather than identifies (a
+    /// pasted `…/ODataV4/Company('CRONUS USA, Inc.')/…` address) to its ID,
+    /// which every read needs. Returns the company when it changed the
+    /// profile, so the caller can save it; `None` when there was nothing
+    /// to settle.
+    pub async fn settle_company(
+        &mut self,
+        cancel: &CancellationToken,
+        on_wait: OnWait<'_>,
+    ) -> Result<Option<Company>, ConnectError> {
+        let named = match (&self.profile.product, &self.profile.company) {
+            (Product::BusinessCentral, Some(company)) if parse_guid(company).is_none() => {
+                company.clone()
+            }
+            _ => return Ok(None),
+        };
+        let companies = self.companies(cancel, on_wait).await?;
+        let found = find_company(&companies, &named).cloned().ok_or_else(|| {
+            ConnectError::CompanyNotFound {
+                wanted: named,
+                environment: self.profile.environment.clone().unwrap_or_default(),
+                listed: companies.iter().map(|c| c.name.clone()).collect(),
+            }
+        })?;
+        self.profile.company = Some(found.id.clone());
+        Ok(Some(found))
+    }
+
     /// Companies of the chosen environment.
     pub async fn companies(
         &self,
@@ -360,18 +408,18 @@ impl Connection {
         if let Some(catalog) = cached.as_ref().filter(|_| !refresh) {
             return Ok(catalog.clone());
         }
-        let url = self.service()?.catalog_url()?;
+        let service = self.service()?;
+        let url = service.catalog_url()?;
         let client = self.data()?;
         let catalog = match self.profile.product {
             Product::BusinessCentral | Product::FinanceOperations => {
-                let xml = client.get_metadata(&url, cancel, on_wait).await?;
-                // Reading 30 MB takes a tenth of a second: off the async threads.
-                tokio::task::spawn_blocking(move || metadata::parse(xml))
-                    .await
-                    .map_err(|e| CatalogError::Interrupted {
-                        position: 0,
-                        cause: e.to_string(),
-                    })??
+                let api = read_metadata(&client, &url, cancel, on_wait).await?;
+                match service.web_services_catalog_url()? {
+                    Some(url) => {
+                        api.with_web_services(read_metadata(&client, &url, cancel, on_wait).await?)
+                    }
+                    None => api,
+                }
             }
             Product::Dataverse => {
                 let json = client.get_raw_json(&url, cancel, on_wait).await?;
@@ -509,6 +557,23 @@ impl Connection {
             .clear();
         Ok(granted)
     }
+}
+
+/// Reads a `$metadata` document into a catalog. Parsing F&O's 30 MB takes
+/// a tenth of a second: off the async threads.
+async fn read_metadata(
+    client: &ODataClient,
+    url: &Url,
+    cancel: &CancellationToken,
+    on_wait: OnWait<'_>,
+) -> Result<Catalog, ConnectError> {
+    let xml = client.get_metadata(url, cancel, on_wait).await?;
+    Ok(tokio::task::spawn_blocking(move || metadata::parse(xml))
+        .await
+        .map_err(|e| CatalogError::Interrupted {
+            position: 0,
+            cause: e.to_string(),
+        })??)
 }
 
 #[cfg(test)]

@@ -113,6 +113,8 @@ pub struct Profile {
     pub registration: Registration,
     pub scopes: Vec<String>,
     pub environment: Option<String>,
+    /// The company's ID. A BC company may be saved by name (from a pasted
+    /// service address) until `Connection::settle_company` finds its ID.
     pub company: Option<String>,
     pub network: NetworkSettings,
     /// The client secret's ID and expiry, when known; only read where the

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use d365_core::dynamics::catalog::{Catalog, Column, ColumnKind};
+use d365_core::dynamics::catalog::{Catalog, Column, ColumnKind, EntitySource};
 use d365_core::dynamics::odata::unseen;
 use d365_core::dynamics::odata::{ODataClient, Query};
 use d365_core::product::Product;
@@ -54,6 +54,55 @@ async fn business_central_catalog_comes_from_metadata() {
         .find(|c| c.name == "id");
     assert_eq!(id.unwrap().kind, ColumnKind::Guid);
     assert!(catalog.get("companies").is_some());
+}
+
+/// Business Central's OData V4 web services (the pages published on its
+/// Web Services page) are listed next to API v2.0, read from their own
+/// `$metadata` and addressed by company ID (docs/microsoft.md §5).
+#[tokio::test]
+async fn business_central_web_services_are_listed_next_to_the_api() {
+    let s = sandbox(World::demo()).await;
+    let connection = app_connection(&s, Product::BusinessCentral);
+    let catalog = catalog_of(&s, Product::BusinessCentral).await;
+    let customers = catalog.get("ODataV4/Customers").unwrap();
+    assert_eq!(customers.source, EntitySource::WebService);
+    assert_eq!(customers.label, "Customers");
+    assert_eq!(customers.keys, ["No"]);
+    assert_eq!(catalog.get("customers").unwrap().source, EntitySource::Api);
+    assert!(
+        catalog.get("ODataV4/Company").is_none(),
+        "the company set is the path, not a table"
+    );
+    let found: Vec<&str> = catalog
+        .search("customers")
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert!(found.contains(&"customers") && found.contains(&"ODataV4/Customers"));
+
+    let columns = catalog.columns(customers).unwrap();
+    let column = |name: &str| columns.iter().find(|c| c.name == name).unwrap();
+    assert_eq!(column("Balance_LCY").kind, ColumnKind::Decimal);
+    assert_eq!(column("Balance_LCY").label, "Balance LCY");
+    match &column("Blocked").kind {
+        ColumnKind::Enum(blocked) => assert!(blocked.members.iter().any(|m| m.name == "Ship")),
+        other => panic!("Blocked is {other:?}"),
+    }
+
+    let cancel = CancellationToken::new();
+    let company = connection.companies(&cancel, &unseen).await.unwrap()[0]
+        .id
+        .clone();
+    let url = service(&s, Product::BusinessCentral)
+        .entity_set_url("ODataV4/Customers", Some(&company), &Query::default())
+        .unwrap();
+    assert!(
+        url.path()
+            .ends_with(&format!("/ODataV4/Company(Id={company})/Customers")),
+        "{url}"
+    );
+    let client = app_client(&s, Product::BusinessCentral);
+    rows_match_columns(&client, &url, &columns, "ODataV4/Customers").await;
 }
 
 #[tokio::test]

@@ -52,6 +52,64 @@ async fn a_saved_app_connection_lists_environments_and_companies_with_the_keycha
     assert!(connection.data_tokens().unwrap().current().await.is_some());
 }
 
+/// A company named by a pasted service address (`ODataV4/Company('…')`,
+/// docs/microsoft.md §5) is settled to the ID every read needs; a name
+/// that is not exactly one of the environment's is refused with the ones
+/// there are (BC's company names are case-sensitive).
+#[tokio::test]
+async fn a_company_saved_by_name_is_settled_to_its_id() {
+    let s = sandbox(World::demo()).await;
+    let cancel = CancellationToken::new();
+    let named = |company: &str| {
+        let profile = Profile {
+            company: Some(company.into()),
+            ..bc_s2s(&s)
+        };
+        Connection::open(profile, memory_store(), Some(web_app(&s).1)).unwrap()
+    };
+    let mut connection = named("CRONUS USA, Inc.");
+    let settled = connection.settle_company(&cancel, &unseen).await.unwrap();
+    let company = settled.unwrap();
+    assert_eq!(company.name, "CRONUS USA, Inc.");
+    assert_eq!(
+        connection.profile().company.as_deref(),
+        Some(company.id.as_str())
+    );
+    assert!(
+        connection
+            .settle_company(&cancel, &unseen)
+            .await
+            .unwrap()
+            .is_none(),
+        "an ID needs no settling"
+    );
+    let url = connection
+        .entity_set_url("customers", &Default::default(), None)
+        .unwrap();
+    assert!(
+        url.path().contains(&format!("companies({})", company.id)),
+        "{url}"
+    );
+
+    let mut wrong = named("cronus usa, inc.");
+    let error = wrong
+        .settle_company(&cancel, &unseen)
+        .await
+        .unwrap_err()
+        .explain();
+    assert_eq!(error.kind, ErrorKind::CompanyRequired);
+    assert!(
+        error.message.contains("“cronus usa, inc.”"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.fix.contains("CRONUS USA, Inc., My Company"),
+        "{}",
+        error.fix
+    );
+}
+
 #[tokio::test]
 async fn a_confidential_connection_without_a_saved_secret_says_so() {
     let s = sandbox(World::demo()).await;

@@ -90,6 +90,11 @@ pub struct Environment {
     /// business units; each product has CRONUS-style defaults when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub companies: Vec<String>,
+    /// Business Central only: the OData V4 web services published
+    /// (`Customers`, `Vendors`, `Chart_of_Accounts`); all three when absent,
+    /// none with `[]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_services: Option<Vec<String>>,
 }
 
 /// Graph's `signInAudience` values for work and school accounts.
@@ -404,6 +409,7 @@ impl World {
             environments: vec![Environment {
                 name: name.into(),
                 companies: vec![],
+                web_services: None,
             }],
         };
         World {

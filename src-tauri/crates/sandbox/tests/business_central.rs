@@ -255,16 +255,120 @@ async fn environments_metadata_and_odatav4() {
         );
     }
     // OData V4 web services by company name (tenant taken from the token).
-    let path = "/v2.0/Production/ODataV4/Company('CRONUS%20USA%2C%20Inc.')/customers";
+    let path = "/v2.0/Production/ODataV4/Company('CRONUS%20USA%2C%20Inc.')/Customers";
     let (status, _, body) = get(&s, path, &token).await;
     assert_eq!(status, 200, "{body}");
     let (status, _, _) = get(
         &s,
-        "/v2.0/Production/ODataV4/Company('cronus%20usa%2C%20inc.')/customers",
+        "/v2.0/Production/ODataV4/Company('cronus%20usa%2C%20inc.')/Customers",
         &token,
     )
     .await;
     assert_eq!(status, 404, "company names are case-sensitive");
+}
+
+/// OData V4 web services are the pages published on BC's Web Services
+/// page, not API v2.0's sets (docs/microsoft.md §5; *BC*
+/// return-obtain-service-metadata-edmx-document.md: field names with
+/// spaces as `_`, "Balance (LCY)" → `Balance_LCY`; the `Company` set's
+/// shape, docs/sandbox-fidelity.md §L10).
+#[tokio::test]
+async fn odatav4_serves_the_published_pages_with_their_field_names() {
+    let s = demo().await;
+    let token = app_token(&s).await;
+    let root = format!("/v2.0/{}/Production/ODataV4", tenant(&s));
+    let (status, _, body) = get(&s, &format!("{root}/"), &token).await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let names: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Company", "Customers", "Vendors", "Chart_of_Accounts"]
+    );
+    let (status, _, xml) = get(&s, &format!("{root}/$metadata"), &token).await;
+    assert_eq!(status, 200);
+    assert!(xml.contains("<Schema Namespace=\"NAV\""), "{xml}");
+    assert!(xml.contains("<EntitySet Name=\"Customers\" EntityType=\"NAV.Customers\" />"));
+    assert!(xml.contains("<Property Name=\"Balance_LCY\" Type=\"Edm.Decimal\" />"));
+    assert!(
+        !xml.contains("\"customers\""),
+        "API sets are not web services"
+    );
+
+    let (_, _, companies) = get(&s, &format!("{root}/Company"), &token).await;
+    let companies: Value = serde_json::from_str(&companies).unwrap();
+    let cronus = &companies["value"][0];
+    let keys: Vec<&String> = cronus.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "Name",
+            "Evaluation_Company",
+            "Display_Name",
+            "Id",
+            "Business_Profile_Id"
+        ]
+    );
+    let id = cronus["Id"].as_str().unwrap();
+
+    // The same customer through the page and through API v2.0.
+    let (status, _, page) = get(&s, &format!("{root}/Company(Id={id})/Customers"), &token).await;
+    assert_eq!(status, 200, "{page}");
+    let page: Value = serde_json::from_str(&page).unwrap();
+    let first = &page["value"][0];
+    assert!(first["@odata.etag"].is_string());
+    let api = format!("{}/companies({id})/customers?$top=1", api(&s));
+    let (_, _, api_rows) = get(&s, &api, &token).await;
+    let api_rows: Value = serde_json::from_str(&api_rows).unwrap();
+    assert_eq!(first["No"], api_rows["value"][0]["number"]);
+    assert_eq!(first["Name"], api_rows["value"][0]["displayName"]);
+    assert_eq!(first["Balance_LCY"], api_rows["value"][0]["balanceDue"]);
+    let next = page["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        next.contains("/ODataV4/Company('CRONUS USA, Inc.')/Customers?"),
+        "{next}"
+    );
+
+    // One record by its key, the page's `No`.
+    let no = first["No"].as_str().unwrap();
+    let one = format!("{root}/Company('CRONUS%20USA%2C%20Inc.')/Customers('{no}')");
+    let (status, _, body) = get(&s, &one, &token).await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["Name"], first["Name"]);
+
+    // Filters bind to the page's fields.
+    let filtered = format!(
+        "{root}/Company(Id={id})/Chart_of_Accounts?$filter=Income_Balance%20eq%20'Balance_Sheet'"
+    );
+    let (status, _, body) = get(&s, &filtered, &token).await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["value"][0]["Income_Balance"], "Balance_Sheet");
+    let (status, _, _) = get(&s, &format!("{root}/Company(Id={id})/customers"), &token).await;
+    assert_eq!(status, 404, "API v2.0 names are not published pages");
+}
+
+/// An environment publishes only what its administrator published.
+#[tokio::test]
+async fn an_environment_without_web_services_lists_only_the_company_set() {
+    let mut world = d365_sandbox::world::World::demo();
+    let bc = world.tenants[0].products.business_central.as_mut().unwrap();
+    bc.environments[0].web_services = Some(vec![]);
+    let s = start(world).await;
+    let token = app_token(&s).await;
+    let root = format!("/v2.0/{}/Production/ODataV4", tenant(&s));
+    let (_, _, xml) = get(&s, &format!("{root}/$metadata"), &token).await;
+    assert!(xml.contains("<EntitySet Name=\"Company\""));
+    assert!(!xml.contains("<EntitySet Name=\"Customers\""), "{xml}");
+    let path = format!("{root}/Company('CRONUS%20USA%2C%20Inc.')/Customers");
+    let (status, _, _) = get(&s, &path, &token).await;
+    assert_eq!(status, 404);
 }
 
 /// docs/sandbox-fidelity.md §H2: an app token needs API.ReadWrite.All

@@ -7,27 +7,34 @@ export function column(name: string, kind: ColumnKind, extra: Partial<Column> = 
   return { name, label: extra.label ?? name, kind, nullable: true, key: false, max_length: null, precision: null, scale: null, ...extra };
 }
 
-export const BLOCKED: ColumnKind = {
-  Enum: {
-    name: "Microsoft.NAV.customerBlocked",
-    members: [
-      { name: "_x0020_", value: 0, label: "Not blocked" },
-      { name: "Ship", value: 1, label: "Ship" },
-      { name: "All", value: 3, label: "All" },
-    ],
-  },
-};
+/** An enum column's kind from `[name, value, label]` members. */
+const enumKind = (name: string, members: [string, number, string][]): ColumnKind => ({
+  Enum: { name, members: members.map(([name, value, label]) => ({ name, value, label })) },
+});
+
+/** BC: rows hold member names; the core labels the blank member `_x0020_` with nothing. */
+export const BLOCKED = enumKind("Microsoft.NAV.customerBlocked", [
+  ["_x0020_", 0, ""],
+  ["Ship", 1, "Ship"],
+  ["All", 3, "All"],
+]);
+
+/** F&O: rows hold member names, filters need the qualified literal. */
+export const NOYES = enumKind("Microsoft.Dynamics.DataEntities.NoYes", [
+  ["No", 0, "No"],
+  ["Yes", 1, "Yes"],
+]);
 
 /** Dataverse: rows hold the option's number, which is also its member name. */
-export const STATE: ColumnKind = {
-  Enum: {
-    name: "account_statecode",
-    members: [
-      { name: "0", value: 0, label: "Active" },
-      { name: "1", value: 1, label: "Inactive" },
-    ],
-  },
-};
+export const STATE = enumKind("account_statecode", [
+  ["0", 0, "Active"],
+  ["1", 1, "Inactive"],
+]);
+
+export const CUSTOMER_TYPE = enumKind("account_customertypecode", [
+  ["3", 3, "Customer"],
+  ["8", 8, "Prospect"],
+]);
 
 export const CUSTOMER_COLUMNS: Column[] = [
   column("id", "Guid", { label: "Id", key: true, nullable: false }),
@@ -41,10 +48,13 @@ export const CUSTOMER_COLUMNS: Column[] = [
 ];
 
 export const ENTITIES: EntitySummary[] = [
-  { name: "customers", label: "Customers", keys: ["id"] },
-  { name: "vendors", label: "Vendors", keys: ["id"] },
-  { name: "salesInvoices", label: "Sales invoices", keys: ["id"] },
+  { name: "customers", label: "Customers", keys: ["id"], source: "Api" },
+  { name: "vendors", label: "Vendors", keys: ["id"], source: "Api" },
+  { name: "salesInvoices", label: "Sales invoices", keys: ["id"], source: "Api" },
 ];
+
+/** A Business Central web service beside the API's customers. */
+export const WEB_SERVICE: EntitySummary = { name: "ODataV4/Customers", label: "Customers", keys: ["No"], source: "WebService" };
 
 export function customerRow(i: number): Record<string, unknown> {
   return {

@@ -16,12 +16,29 @@ use crate::problem::{ErrorKind, Explain};
 pub struct Catalog {
     /// In the service's order.
     pub entity_sets: Vec<EntitySet>,
-    /// BC's and F&O's `$metadata`, to read an entity set's columns from
-    /// when it is shown.
+    /// BC's and F&O's `$metadata` (BC's web services have their own), to
+    /// read an entity set's columns from when it is shown.
     #[serde(skip)]
     #[ts(skip)]
-    pub(crate) declarations: Option<Arc<Declarations>>,
+    pub(crate) declarations: Vec<(EntitySource, Arc<Declarations>)>,
 }
+
+/// Where an entity set is served. Business Central has two data services:
+/// API v2.0 and the OData V4 web services, the pages an administrator
+/// published on its Web Services page (docs/microsoft.md §5). F&O and
+/// Dataverse have one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub enum EntitySource {
+    #[default]
+    Api,
+    WebService,
+}
+
+/// How a web service's name starts in the catalog, `ODataV4/Customers`:
+/// the service name alone could be an API set's, and this is where BC
+/// serves it.
+pub const WEB_SERVICE_PREFIX: &str = "ODataV4/";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -36,6 +53,15 @@ pub struct EntitySet {
     /// The column that names a row (Dataverse's PrimaryNameAttribute); BC's
     /// and F&O's metadata do not say.
     pub primary_name: Option<String>,
+    pub source: EntitySource,
+}
+
+impl EntitySet {
+    /// A BC web service's name as its service knows it (`Customers` for
+    /// `ODataV4/Customers`); `None` for an API set.
+    pub fn web_service_name(name: &str) -> Option<&str> {
+        name.strip_prefix(WEB_SERVICE_PREFIX)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -109,10 +135,38 @@ impl Catalog {
     /// catalog has none: its columns are read per table
     /// (`entity_definitions::columns`).
     pub fn columns(&self, set: &EntitySet) -> Result<Vec<Column>, CatalogError> {
-        match &self.declarations {
-            Some(declarations) => declarations.columns(set),
+        match self
+            .declarations
+            .iter()
+            .find(|(source, _)| *source == set.source)
+        {
+            Some((_, declarations)) => declarations.columns(set),
             None => Ok(vec![]),
         }
+    }
+
+    /// Adds BC's web services (read from the ODataV4 `$metadata`) after the
+    /// API's sets, named `ODataV4/<service>`. Their `Company` set is where
+    /// the path starts, not a table to show.
+    pub fn with_web_services(mut self, web_services: Catalog) -> Catalog {
+        self.entity_sets.extend(
+            web_services
+                .entity_sets
+                .into_iter()
+                .filter(|set| set.name != "Company")
+                .map(|set| EntitySet {
+                    name: format!("{WEB_SERVICE_PREFIX}{}", set.name),
+                    source: EntitySource::WebService,
+                    ..set
+                }),
+        );
+        self.declarations.extend(
+            web_services
+                .declarations
+                .into_iter()
+                .map(|(_, declarations)| (EntitySource::WebService, declarations)),
+        );
+        self
     }
 
     /// The entity set called exactly `name` (OData names are case-sensitive).
@@ -213,6 +267,7 @@ mod tests {
             label: label.into(),
             keys: vec![],
             primary_name: None,
+            source: EntitySource::Api,
         }
     }
 
@@ -223,7 +278,7 @@ mod tests {
     #[test]
     fn search_ranks_exact_then_prefix_then_contains() {
         let catalog = Catalog {
-            declarations: None,
+            declarations: vec![],
             entity_sets: vec![
                 set("salesInvoiceLines", "Sales invoice lines"),
                 set("customerSales", "Customer sales"),
@@ -253,7 +308,7 @@ mod tests {
     #[test]
     fn a_label_match_ranks_like_a_name_match() {
         let catalog = Catalog {
-            declarations: None,
+            declarations: vec![],
             entity_sets: vec![
                 set("cr1a2_widgetitems", "Widget"),
                 set("widgets", "Widgets"),
@@ -268,7 +323,7 @@ mod tests {
     #[test]
     fn get_is_exact() {
         let catalog = Catalog {
-            declarations: None,
+            declarations: vec![],
             entity_sets: vec![set("customers", "Customers")],
         };
         assert!(catalog.get("customers").is_some());

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::dynamics::catalog::{
-    Catalog, CatalogError, Column, ColumnKind, EntitySet, EnumMember, EnumType,
+    Catalog, CatalogError, Column, ColumnKind, EntitySet, EntitySource, EnumMember, EnumType,
 };
 use crate::dynamics::label;
 
@@ -129,12 +129,13 @@ pub fn catalog(json: &[u8]) -> Result<Catalog, CatalogError> {
                 keys: d.primary_id_attribute.into_iter().collect(),
                 primary_name: d.primary_name_attribute,
                 name,
+                source: EntitySource::Api,
             })
         })
         .collect();
     Ok(Catalog {
         entity_sets,
-        declarations: None,
+        declarations: vec![],
     })
 }
 

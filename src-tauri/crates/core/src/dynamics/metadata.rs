@@ -15,7 +15,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::dynamics::catalog::{
-    Catalog, CatalogError, Column, ColumnKind, EntitySet, EnumMember, EnumType,
+    Catalog, CatalogError, Column, ColumnKind, EntitySet, EntitySource, EnumMember, EnumType,
 };
 use crate::dynamics::label;
 
@@ -265,12 +265,13 @@ impl Document {
                     name,
                     entity_type,
                     primary_name: None,
+                    source: EntitySource::Api,
                 }
             })
             .collect();
         Catalog {
             entity_sets,
-            declarations: Some(Arc::new(declared)),
+            declarations: vec![(EntitySource::Api, Arc::new(declared))],
         }
     }
 }

@@ -2,23 +2,48 @@
 //! companies, metadata and each entity set, derived from the cloud (never a
 //! hard-coded host) and the profile's tenant and environment.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
+use crate::dynamics::catalog::EntitySet;
 use crate::dynamics::error::DataError;
 use crate::dynamics::odata::Query;
 use crate::identity::cloud::Cloud;
+use crate::identity::input::parse_guid;
 use crate::product::Product;
 
 /// One company (BC), legal entity (F&O) or business unit (Dataverse).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Company {
     /// What queries use: BC's company GUID, F&O's `dataAreaId`, Dataverse's
     /// business unit GUID.
     pub id: String,
     pub name: String,
+    /// BC's company `name`, its key in OData V4 paths (`Company('…')`),
+    /// which may differ from the name shown (docs/microsoft.md §5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub odata_name: Option<String>,
+}
+
+impl Company {
+    /// Whether `wanted` names this company: its ID (any case, braces
+    /// allowed), BC's OData V4 name, or the name shown, exactly (BC's
+    /// company names are case-sensitive).
+    pub fn answers_to(&self, wanted: &str) -> bool {
+        let wanted = wanted.trim();
+        parse_guid(wanted).is_some_and(|id| id.eq_ignore_ascii_case(&self.id))
+            || self.id.eq_ignore_ascii_case(wanted)
+            || self.odata_name.as_deref() == Some(wanted)
+            || self.name == wanted
+    }
+}
+
+/// The company `wanted` names, e.g. from a pasted BC service address.
+pub fn find_company<'a>(companies: &'a [Company], wanted: &str) -> Option<&'a Company> {
+    companies.iter().find(|c| c.answers_to(wanted))
 }
 
 /// The data service of one environment.
@@ -102,13 +127,34 @@ impl Service {
         self.url(text)
     }
 
+    /// BC's OData V4 web services root, ending in `/`:
+    /// `…/v2.0/{tenant}/{environment}/ODataV4/` (docs/microsoft.md §5).
+    fn web_services_root(&self) -> Result<Url, DataError> {
+        self.url(format!(
+            "{}/v2.0/{}/{}/ODataV4/",
+            self.bc_api()?,
+            self.tenant,
+            self.environment
+        ))
+    }
+
+    /// The published web services' `$metadata`: Business Central only.
+    pub fn web_services_catalog_url(&self) -> Result<Option<Url>, DataError> {
+        if self.product != Product::BusinessCentral {
+            return Ok(None);
+        }
+        self.join(self.web_services_root()?, "$metadata").map(Some)
+    }
+
     fn under_root(&self, path: &str) -> Result<Url, DataError> {
-        self.api_root()?
-            .join(path)
-            .map_err(|e| DataError::Unexpected {
-                product: self.product.display_name(),
-                details: format!("'{path}': {e}"),
-            })
+        self.join(self.api_root()?, path)
+    }
+
+    fn join(&self, root: Url, path: &str) -> Result<Url, DataError> {
+        root.join(path).map_err(|e| DataError::Unexpected {
+            product: self.product.display_name(),
+            details: format!("'{path}': {e}"),
+        })
     }
 
     /// Where the companies are listed.
@@ -126,18 +172,25 @@ impl Service {
         row: &serde_json::Map<String, serde_json::Value>,
     ) -> Option<Company> {
         let text = |name: &str| row.get(name).and_then(|v| v.as_str()).map(str::to_string);
-        let (id, name) = match self.product {
+        let (id, name, odata_name) = match self.product {
             // BC's displayName may be empty (fixtures/bc/rebelpl_companies.json).
             Product::BusinessCentral => (
                 text("id")?,
                 text("displayName")
                     .filter(|n| !n.is_empty())
                     .or_else(|| text("name"))?,
+                text("name"),
             ),
-            Product::FinanceOperations => (text("LegalEntityId")?.to_lowercase(), text("Name")?),
-            Product::Dataverse => (text("businessunitid")?, text("name")?),
+            Product::FinanceOperations => {
+                (text("LegalEntityId")?.to_lowercase(), text("Name")?, None)
+            }
+            Product::Dataverse => (text("businessunitid")?, text("name")?, None),
         };
-        Some(Company { id, name })
+        Some(Company {
+            id,
+            name,
+            odata_name,
+        })
     }
 
     /// Where the entity catalog comes from: `$metadata`, or Dataverse's
@@ -180,6 +233,19 @@ impl Service {
         query: &Query,
     ) -> Result<Url, DataError> {
         let mut query = query.clone();
+        let web_service = EntitySet::web_service_name(entity_set)
+            .filter(|_| self.product == Product::BusinessCentral);
+        if let Some(service) = web_service {
+            // `Company(Id=…)`: the company's name is its key there, but
+            // the profile keeps its ID (docs/microsoft.md §5).
+            let path = match company {
+                Some(id) => format!("Company(Id={id})/{service}"),
+                None => service.to_string(),
+            };
+            let mut url = self.join(self.web_services_root()?, &path)?;
+            query.apply(&mut url);
+            return Ok(url);
+        }
         let path = match (self.product, company) {
             (Product::BusinessCentral, Some(id)) => format!("companies({id})/{entity_set}"),
             (Product::FinanceOperations, Some(area)) => {
@@ -213,6 +279,26 @@ mod tests {
             "contoso.onmicrosoft.com",
             "Production",
         )
+    }
+
+    #[test]
+    fn a_company_answers_to_its_id_its_odata_name_and_its_shown_name() {
+        // Microsoft's example: name "CRONUS US", shown as "CRONUS USA, Inc."
+        // (BC api-reference/v2.0/api/dynamics_company_get.md).
+        let company = Company {
+            id: "824820a2-508c-ed11-aada-000d3a298ab3".into(),
+            name: "CRONUS USA, Inc.".into(),
+            odata_name: Some("CRONUS US".into()),
+        };
+        for wanted in [
+            "{824820A2-508C-ED11-AADA-000D3A298AB3}",
+            "CRONUS US",
+            "CRONUS USA, Inc.",
+        ] {
+            assert!(company.answers_to(wanted), "{wanted}");
+        }
+        assert!(!company.answers_to("cronus us"));
+        assert!(find_company(&[company], "Fabrikam").is_none());
     }
 
     #[test]

@@ -156,7 +156,7 @@ fn clean(raw: &str, field: &'static str) -> Result<Checked<String>, InputError> 
     })
 }
 
-fn parse_guid(s: &str) -> Option<String> {
+pub fn parse_guid(s: &str) -> Option<String> {
     // Accept the braces some tools print ({…}); store the plain lower-case form.
     let bare = s
         .strip_prefix('{')

@@ -6,6 +6,7 @@
 
 mod errors;
 mod rows;
+mod web_services;
 
 use std::sync::Arc;
 
@@ -22,9 +23,10 @@ use self::rows::CompanyData;
 use crate::bearer::{self, Caller};
 use crate::data::{seed_of, IdSpace, Scale};
 use crate::faults::Refusal;
+use crate::odata::collection::Collection;
 use crate::odata::csdl::Model;
 use crate::odata::page::{self, PageSpec};
-use crate::odata::{query, wire};
+use crate::odata::{query, wire, Row};
 use crate::resources::{Resource, BC_RESOURCE_URI};
 use crate::store::{BcPrincipal, Shared};
 use crate::world::World;
@@ -42,6 +44,8 @@ struct BcEnvironment {
     tenant: Uuid,
     name: String,
     companies: Vec<CompanyData>,
+    /// The OData V4 `$metadata`: the company set and the published pages.
+    web_services: Model,
 }
 
 impl Bc {
@@ -49,6 +53,7 @@ impl Bc {
         // Property names, types and order of API v2.0, taken from
         // fixtures/bc/rebelpl_metadata.xml (tests/bc.rs checks they match).
         let model = Arc::new(Model::parse("Microsoft.NAV", include_str!("model.txt"))?);
+        let pages = web_services::catalog()?;
         let mut environments = Vec::new();
         for tenant in &world.tenants {
             let Some(product) = &tenant.products.business_central else {
@@ -61,15 +66,27 @@ impl Bc {
                 } else {
                     env.companies.iter().map(String::as_str).collect()
                 };
+                let services = env.web_services.clone().unwrap_or_else(|| {
+                    web_services::DEFAULT_SERVICES
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                });
+                let published = web_services::published(&pages, &services)?;
                 let companies = names
                     .iter()
                     .enumerate()
-                    .map(|(i, name)| rows::company(&model, ids.id(i).to_string(), name, scale))
+                    .map(|(i, name)| {
+                        let company = rows::company(&model, ids.id(i).to_string(), name, scale);
+                        let services = web_services::pages(&published, &company);
+                        company.with_web_services(services)
+                    })
                     .collect();
                 environments.push(BcEnvironment {
                     tenant: tenant.id,
                     name: env.name.clone(),
                     companies,
+                    web_services: published,
                 });
             }
         }
@@ -224,6 +241,32 @@ enum Api {
     ODataV4,
 }
 
+impl Target<'_> {
+    /// API v2.0's model, or the environment's published web services.
+    fn model<'m>(&'m self, bc: &'m Bc) -> &'m Model {
+        match self.api {
+            Api::V2 => &bc.model,
+            Api::ODataV4 => &self.environment.web_services,
+        }
+    }
+
+    /// A company's rows of `set` in this API.
+    fn rows<'c>(&self, company: &'c CompanyData, set: &str) -> Option<&'c Collection> {
+        match self.api {
+            Api::V2 => company.set(set),
+            Api::ODataV4 => company.web_service(set),
+        }
+    }
+
+    /// Where `set` of `company` lives under the root, for contexts and links.
+    fn company_path(&self, company: &CompanyData, set: &str) -> String {
+        match self.api {
+            Api::V2 => format!("companies({})/{set}", company.id),
+            Api::ODataV4 => format!("Company('{}')/{set}", company.name.replace('\'', "''")),
+        }
+    }
+}
+
 async fn odata(
     State(ctx): State<Ctx>,
     Path(rest): Path<String>,
@@ -259,9 +302,12 @@ fn serve(
     let tail = target.tail.clone();
     match (&target.api, tail.as_slice()) {
         (_, [] | [""]) => Ok(service_document(bc, &target)),
-        (_, ["$metadata"]) => Ok(wire::xml(StatusCode::OK, bc.model.metadata_xml("NAV"))),
-        (Api::V2, ["companies"]) | (Api::ODataV4, ["Company"]) => {
-            collection(bc, &target, None, "companies", raw, headers)
+        (_, ["$metadata"]) => Ok(wire::xml(
+            StatusCode::OK,
+            target.model(bc).metadata_xml("NAV"),
+        )),
+        (Api::V2, ["companies"]) | (Api::ODataV4, [web_services::COMPANY_SET]) => {
+            collection(&target, None, "companies", raw, headers)
         }
         (Api::V2, [company]) if company.starts_with("companies(") => {
             let company = company_by_segment(&target, company)?;
@@ -269,11 +315,11 @@ fn serve(
         }
         (Api::V2, [company, set]) if company.starts_with("companies(") => {
             let company = company_by_segment(&target, company)?;
-            entity_or_set(bc, &target, company, set, raw, headers, may_read)
+            entity_or_set(&target, company, set, raw, headers, may_read)
         }
         (Api::ODataV4, [company, set]) if company.starts_with("Company(") => {
             let company = company_by_odatav4_segment(&target, company)?;
-            entity_or_set(bc, &target, company, set, raw, headers, may_read)
+            entity_or_set(&target, company, set, raw, headers, may_read)
         }
         // `…/api/v2.0/customers?company={id}` (docs/microsoft.md §5).
         (Api::V2, [set]) => {
@@ -285,7 +331,7 @@ fn serve(
                 .iter()
                 .find(|c| c.id.eq_ignore_ascii_case(&id))
                 .ok_or_else(|| BcError::ResourceNotFound("companies".into()))?;
-            entity_or_set(bc, &target, company, set, raw, headers, may_read)
+            entity_or_set(&target, company, set, raw, headers, may_read)
         }
         (_, [first, ..]) => Err(BcError::ResourceNotFound((*first).into())),
     }
@@ -377,8 +423,8 @@ fn resolve<'a>(
 }
 
 fn service_document(bc: &Bc, target: &Target<'_>) -> Response {
-    let value: Vec<Value> = bc
-        .model
+    let value: Vec<Value> = target
+        .model(bc)
         .types
         .iter()
         .map(|t| json!({"name": t.set_name, "kind": "EntitySet", "url": t.set_name}))
@@ -470,7 +516,6 @@ fn company_row(company: &CompanyData) -> serde_json::Map<String, Value> {
 
 /// `customers` or `customers({id})` in a company.
 fn entity_or_set(
-    bc: &Bc,
     target: &Target<'_>,
     company: &CompanyData,
     segment: &str,
@@ -482,18 +527,15 @@ fn entity_or_set(
         Some((set, key)) => (set, key.strip_suffix(')')),
         None => (segment, None),
     };
-    if company.set(set).is_none() {
-        return Err(BcError::ResourceNotFound(set.into()));
-    }
+    let rows = target
+        .rows(company, set)
+        .ok_or_else(|| BcError::ResourceNotFound(set.into()))?;
     if !may_read {
         return Err(BcError::NoPermission(page_name(&target.api, set)));
     }
     match key {
-        None => collection(bc, target, Some(company), set, raw, headers),
+        None => collection(target, Some(company), set, raw, headers),
         Some(key) => {
-            let rows = company
-                .set(set)
-                .ok_or_else(|| BcError::ResourceNotFound(set.into()))?;
             let index = rows
                 .index_of(key.trim_matches('\''))
                 .ok_or_else(|| BcError::ResourceNotFound(set.into()))?;
@@ -501,8 +543,9 @@ fn entity_or_set(
             row.insert(
                 "@odata.context".into(),
                 json!(format!(
-                    "{}/$metadata#companies({})/{set}/$entity",
-                    target.root, company.id
+                    "{}/$metadata#{}/$entity",
+                    target.root,
+                    target.company_path(company, set)
                 )),
             );
             row.extend(rows.row(index));
@@ -512,7 +555,6 @@ fn entity_or_set(
 }
 
 fn collection(
-    bc: &Bc,
     target: &Target<'_>,
     company: Option<&CompanyData>,
     set: &str,
@@ -522,14 +564,10 @@ fn collection(
     let Some(company) = company else {
         return Ok(companies(target));
     };
-    let rows = company
-        .set(set)
+    let rows = target
+        .rows(company, set)
         .ok_or_else(|| BcError::ResourceNotFound(set.into()))?;
-    let entity = bc
-        .model
-        .entity_by_set(set)
-        .ok_or_else(|| BcError::ResourceNotFound(set.into()))?;
-    let options = query::parse(raw, entity).map_err(|e| BcError::BadRequest(e.message))?;
+    let options = query::parse(raw, &rows.entity).map_err(|e| BcError::BadRequest(e.message))?;
     // Online, a page size above the maximum is refused, not capped
     // (docs/microsoft.md §5; docs/sandbox-fidelity.md §M5).
     if let Some(asked) = wire::preferred_page_size(headers).filter(|&n| n > MAX_PAGE) {
@@ -543,10 +581,7 @@ fn collection(
     };
     let page = page::page(rows, &options, &spec)
         .map_err(|_| BcError::BadRequest("The skip token is not valid.".into()))?;
-    let path = match target.api {
-        Api::V2 => format!("companies({})/{set}", company.id),
-        Api::ODataV4 => format!("Company('{}')/{set}", company.name.replace('\'', "''")),
-    };
+    let path = target.company_path(company, set);
     let next_link = page.next_after.clone().map(|last| {
         // The real link: `…/customers?aid=FIN&$skiptoken=<SystemId>` (fixture).
         let mut params = wire::query_without(raw, &["aid"]);
@@ -572,16 +607,16 @@ fn context_path(path: &str, select: &Option<Vec<String>>) -> String {
 }
 
 fn companies(target: &Target<'_>) -> Response {
+    let (set, row): (&str, fn(&CompanyData) -> Row) = match target.api {
+        Api::V2 => ("companies", company_row),
+        Api::ODataV4 => (web_services::COMPANY_SET, web_services::company_row),
+    };
     let value: Vec<Value> = target
         .environment
         .companies
         .iter()
-        .map(|c| Value::Object(company_row(c)))
+        .map(|c| Value::Object(row(c)))
         .collect();
-    let set = match target.api {
-        Api::V2 => "companies",
-        Api::ODataV4 => "Company",
-    };
     let body = json!({
         "@odata.context": format!("{}/$metadata#{set}", target.root),
         "value": value,

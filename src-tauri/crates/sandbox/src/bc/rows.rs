@@ -44,11 +44,24 @@ pub struct CompanyData {
     pub id: String,
     pub name: String,
     sets: HashMap<String, Collection>,
+    /// The OData V4 web services, read through the same rows.
+    web_services: HashMap<String, Collection>,
 }
 
 impl CompanyData {
     pub fn set(&self, name: &str) -> Option<&Collection> {
         self.sets.get(name)
+    }
+
+    pub fn web_service(&self, name: &str) -> Option<&Collection> {
+        self.web_services.get(name)
+    }
+
+    pub fn with_web_services(self, web_services: HashMap<String, Collection>) -> Self {
+        CompanyData {
+            web_services,
+            ..self
+        }
     }
 }
 
@@ -80,6 +93,17 @@ impl Refs {
     fn partner_name(&self, set: &str, index: usize) -> String {
         company_name(&mut self.seq(set, index))
     }
+}
+
+/// Customer and vendor numbers count in tens, as CRONUS's do (`C0000010`);
+/// the web services key those rows on them.
+pub fn numbers(set: &str, property: &str) -> Option<KeyScheme> {
+    let prefix = match set {
+        "customers" => "C",
+        "vendors" => "V",
+        _ => return None,
+    };
+    Some(KeyScheme::numbered_by(property, prefix, 7, 10))
 }
 
 const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
@@ -125,6 +149,7 @@ pub fn company(model: &Arc<Model>, id: String, name: &str, scale: Scale) -> Comp
         id,
         name: name.into(),
         sets,
+        web_services: HashMap::new(),
     }
 }
 
@@ -182,8 +207,7 @@ fn build(entity: &EntityType, refs: &Refs, index: usize, key: &str) -> Row {
 fn value(set: &str, name: &str, ty: &EdmType, refs: &Refs, f: &mut Facts) -> Value {
     let i = f.index;
     match (set, name) {
-        ("customers", "number") => json!(format!("C{:07}", (i + 1) * 10)),
-        ("vendors", "number") => json!(format!("V{:07}", (i + 1) * 10)),
+        ("customers" | "vendors", "number") => json!(numbers(set, name).map(|n| n.key(i))),
         ("items", "number") => json!(format!("{}-S", 1000 + i)),
         ("employees", "number") => json!(format!("E{:04}", i + 1)),
         ("salesInvoices", "number") => json!((103_001 + i).to_string()),

@@ -15,8 +15,14 @@ use crate::data::IdSpace;
 pub enum KeyScheme {
     /// `id` GUIDs from an [`IdSpace`] (BC SystemIds, Dataverse IDs).
     Guid { property: String, ids: IdSpace },
-    /// Numbered natural keys such as F&O `CustomerAccount` `US-000123`.
-    Numbered { property: String, prefix: String },
+    /// Numbered natural keys: F&O's `CustomerAccount` `US-000123`, BC's
+    /// customer `No.` `C0000010` (counting in tens, as CRONUS does).
+    Numbered {
+        property: String,
+        prefix: String,
+        width: usize,
+        step: usize,
+    },
     /// A fixed list of keys (legal entities, business units).
     Listed { property: String, keys: Vec<String> },
 }
@@ -29,10 +35,18 @@ impl KeyScheme {
         }
     }
 
+    /// `{prefix}000001`, `{prefix}000002`, …
     pub fn numbered(property: &str, prefix: &str) -> KeyScheme {
+        KeyScheme::numbered_by(property, prefix, 6, 1)
+    }
+
+    /// `{prefix}` then `(index + 1) * step`, zero-padded to `width` digits.
+    pub fn numbered_by(property: &str, prefix: &str, width: usize, step: usize) -> KeyScheme {
         KeyScheme::Numbered {
             property: property.into(),
             prefix: prefix.into(),
+            width,
+            step: step.max(1),
         }
     }
 
@@ -48,7 +62,12 @@ impl KeyScheme {
     pub fn key(&self, index: usize) -> String {
         match self {
             KeyScheme::Guid { ids, .. } => ids.id(index).to_string(),
-            KeyScheme::Numbered { prefix, .. } => format!("{prefix}{:06}", index + 1),
+            KeyScheme::Numbered {
+                prefix,
+                width,
+                step,
+                ..
+            } => format!("{prefix}{:0width$}", (index + 1) * step),
             KeyScheme::Listed { keys, .. } => keys.get(index).cloned().unwrap_or_default(),
         }
     }
@@ -58,11 +77,10 @@ impl KeyScheme {
             KeyScheme::Guid { ids, .. } => {
                 ids.index(Uuid::parse_str(key.trim_matches(['{', '}'])).ok()?)
             }
-            KeyScheme::Numbered { prefix, .. } => key
-                .strip_prefix(prefix.as_str())?
-                .parse::<usize>()
-                .ok()?
-                .checked_sub(1),
+            KeyScheme::Numbered { prefix, step, .. } => {
+                let number = key.strip_prefix(prefix.as_str())?.parse::<usize>().ok()?;
+                (number % step == 0).then(|| (number / step).checked_sub(1))?
+            }
             KeyScheme::Listed { keys, .. } => keys.iter().position(|k| k.eq_ignore_ascii_case(key)),
         }
     }
@@ -154,10 +172,11 @@ mod tests {
     use crate::data::seed_of;
 
     #[test]
-    fn keys_round_trip_in_both_schemes() {
+    fn keys_round_trip_in_every_scheme() {
         let guid = KeyScheme::guid("id", IdSpace::new(seed_of(&["x"])));
         let numbered = KeyScheme::numbered("CustomerAccount", "US-");
-        for scheme in [guid, numbered] {
+        let tens = KeyScheme::numbered_by("No", "C", 7, 10);
+        for scheme in [guid, numbered, tens.clone()] {
             for i in [0, 7, 99_999] {
                 assert_eq!(scheme.index(&scheme.key(i)), Some(i));
             }
@@ -166,5 +185,7 @@ mod tests {
         let numbered = KeyScheme::numbered("CustomerAccount", "US-");
         assert_eq!(numbered.key(0), "US-000001");
         assert_eq!(numbered.index("US-000000"), None);
+        assert_eq!(tens.key(0), "C0000010");
+        assert_eq!(tens.index("C0000015"), None);
     }
 }
