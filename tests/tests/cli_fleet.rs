@@ -272,7 +272,7 @@ async fn check_all_names_each_customers_verdict_and_what_to_fix() {
 async fn tags_and_names_pick_a_subset_and_usage_mistakes_exit_2() {
     let world = fleet_world();
     let s = Sandbox::start(world.clone()).await.unwrap();
-    let me = Consultant::save_customers(&s, &world);
+    let mut me = Consultant::save_customers(&s, &world);
 
     // The EU customers are healthy (one of them throttled): exit 0.
     let html_path = me.cli.home().join("eu.html");
@@ -329,6 +329,53 @@ async fn tags_and_names_pick_a_subset_and_usage_mistakes_exit_2() {
             me.name_of("fabrikam")
         )),
         "{md}"
+    );
+
+    // A company saved by a name the environment does not have: the checks
+    // cannot start, and the row says which companies there are.
+    let ghost = format!("ghost-{}", std::process::id());
+    let contoso = &world.apps[0];
+    let client_id = contoso.client_id.to_string();
+    let add = profile_add_in(
+        &s,
+        &ghost,
+        "bc",
+        ("contoso.onmicrosoft.com", "Production"),
+        &[
+            "--client-id",
+            &client_id,
+            "--grant",
+            "client-credentials",
+            "--secret-stdin",
+            "--company",
+            "Ghost Trading Ltd",
+            "--tag",
+            "ghost",
+        ],
+    );
+    let out = me
+        .cli
+        .run_with_stdin(&strs(&add), &contoso.secrets[0].value)
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    me.names.push(ghost.clone());
+    let out = me.cli.run(&["check", "--tag", "ghost"]).unwrap();
+    let printed = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{printed}{}", stderr(&out));
+    let line = printed.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with(&format!(
+            "? {ghost}  Business Central · Production · could not run: "
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("CRONUS USA, Inc."),
+        "the companies there are: {line}"
+    );
+    assert!(
+        printed.contains("1 connection: 1 could not be checked."),
+        "{printed}"
     );
 
     let nobody = format!("nobody-{}", std::process::id());

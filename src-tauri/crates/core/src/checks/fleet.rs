@@ -184,10 +184,19 @@ async fn check_one(member: Member, open: Open<'_>, cancel: &CancellationToken) -
         Ok(profile) => profile,
         Err(problem) => return could_not_run(member.name, None, problem, elapsed()),
     };
-    let connection = match open(profile.clone()) {
+    let mut connection = match open(profile.clone()) {
         Ok(connection) => connection,
         Err(problem) => return could_not_run(member.name, Some(profile), problem, elapsed()),
     };
+    // A BC company saved by name is looked up as `d365c check NAME` does
+    // (for this run; nothing is saved); only a name that matches none stops
+    // the checks, which report every other problem themselves.
+    if let Err(e) = connection.settle_company(cancel, &|_| {}).await {
+        let problem = e.explain();
+        if problem.kind == ErrorKind::CompanyRequired {
+            return could_not_run(member.name, Some(profile), problem, elapsed());
+        }
+    }
     let results = checks::run(&connection, cancel, &|_| {}).await;
     let report = Report::new(&profile, results, SystemTime::now());
     Outcome {
