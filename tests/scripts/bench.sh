@@ -22,3 +22,7 @@ tests/scripts/with-keyring.sh cargo test --locked -p d365-e2e --test gui_scroll 
 echo ""
 echo "== the core against the sandbox at its large scale: \$metadata parse, export vs curl, sign-in"
 cargo bench --locked -p d365-core --bench core_bench 2>/dev/null
+
+echo ""
+echo "== d365c check --all against the same checks one by one (FLEET_N connections, 50 by default)"
+tests/scripts/fleet-bench.sh

@@ -120,23 +120,60 @@ impl Cli {
 /// Arguments of `profile add NAME` for one of the sandbox's products,
 /// through its endpoints (the custom cloud), followed by `app`.
 pub fn profile_add(s: &SandboxHandle, name: &str, product: &str, app: &[&str]) -> Vec<String> {
-    with_sandbox(s, &["profile", "add", name], product, app)
+    with_sandbox(s, &["profile", "add", name], product, None, app)
+}
+
+/// `profile_add` for another tenant of the world and its `environment`
+/// (a Business Central environment, or the name of an F&O or Dataverse one).
+pub fn profile_add_in(
+    s: &SandboxHandle,
+    name: &str,
+    product: &str,
+    (tenant, environment): (&str, &str),
+    app: &[&str],
+) -> Vec<String> {
+    let at = Some((tenant, environment));
+    with_sandbox(s, &["profile", "add", name], product, at, app)
 }
 
 /// Arguments of `setup NAME` for one of the sandbox's products, followed by
 /// `extra` (grant, `--browser-cmd`…).
 pub fn setup_args(s: &SandboxHandle, name: &str, product: &str, extra: &[&str]) -> Vec<String> {
-    with_sandbox(s, &["setup", name], product, extra)
+    with_sandbox(s, &["setup", name], product, None, extra)
 }
 
-/// `command`, the product, the demo tenant, its environment and every
-/// endpoint of the sandbox as a custom cloud, then `extra`.
-fn with_sandbox(s: &SandboxHandle, command: &[&str], product: &str, extra: &[&str]) -> Vec<String> {
+/// `command`, the product, the tenant and environment (the demo's unless
+/// `at` names others) and every endpoint of the sandbox as a custom cloud,
+/// then `extra`.
+fn with_sandbox(
+    s: &SandboxHandle,
+    command: &[&str],
+    product: &str,
+    at: Option<(&str, &str)>,
+    extra: &[&str],
+) -> Vec<String> {
     let e = s.endpoints();
-    let environment = match product {
-        "fno" => e.fno_url.clone().unwrap_or_default(),
-        "dataverse" => e.dataverse_url.clone().unwrap_or_default(),
-        _ => "Production".into(),
+    let (tenant, fno_url, dataverse_url) = match at {
+        None => (
+            e.demo.tenant_id.clone(),
+            e.fno_url.clone(),
+            e.dataverse_url.clone(),
+        ),
+        Some((tenant, name)) => {
+            let served = |prefix: &str| format!("{}/{prefix}/{name}", e.base);
+            let (fno, dataverse) = match product {
+                "fno" => (Some(served("fno")), None),
+                "dataverse" => (None, Some(served("dataverse"))),
+                _ => (None, None),
+            };
+            (tenant.to_string(), fno, dataverse)
+        }
+    };
+    let environment = match (product, at) {
+        ("fno", _) => fno_url.clone().unwrap_or_default(),
+        ("dataverse", _) => dataverse_url.clone().unwrap_or_default(),
+        (_, Some((_, name))) => name.to_string(),
+        (_, None) => "Production".into(),
     };
     let mut args: Vec<String> = command.iter().map(|s| s.to_string()).collect();
     args.extend(
@@ -144,7 +181,7 @@ fn with_sandbox(s: &SandboxHandle, command: &[&str], product: &str, extra: &[&st
             "--product",
             product,
             "--tenant",
-            &e.demo.tenant_id,
+            &tenant,
             "--environment",
             &environment,
             "--cloud",
@@ -161,11 +198,11 @@ fn with_sandbox(s: &SandboxHandle, command: &[&str], product: &str, extra: &[&st
         .iter()
         .map(|s| s.to_string()),
     );
-    if let Some(url) = &e.fno_url {
-        args.extend(["--fno-url".to_string(), url.clone()]);
+    if let Some(url) = fno_url {
+        args.extend(["--fno-url".to_string(), url]);
     }
-    if let Some(url) = &e.dataverse_url {
-        args.extend(["--dataverse-url".to_string(), url.clone()]);
+    if let Some(url) = dataverse_url {
+        args.extend(["--dataverse-url".to_string(), url]);
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     args

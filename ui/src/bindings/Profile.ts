@@ -21,4 +21,14 @@ secret: SecretCredential | null,
  * What "Set it up for me" made for this connection, for a re-run and
  * the report; `None` for an app registered by hand.
  */
-setup: SetupRecord | null, };
+setup: SetupRecord | null, 
+/**
+ * The customer the connection belongs to, for a consultant's fleet
+ * report (`d365c check --all`).
+ */
+customer: string | null, 
+/**
+ * Labels that pick a group of connections (`d365c check --tag T`),
+ * kept as typed; compared ignoring case.
+ */
+tags: Array<string>, };

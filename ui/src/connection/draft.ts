@@ -30,6 +30,10 @@ export interface Draft {
   secretHint: string | null;
   /** What "Set it up for me" made, kept so saving again does not lose it. */
   setup: SetupRecord | null;
+  /** The customer and tags `d365c` filed the connection under, kept so
+   * saving from the app does not lose them. */
+  customer: string | null;
+  tags: string[];
   /** Permission names; empty means "the defaults". */
   scopes: string[];
   /** BC: environment name; F&O and Dataverse: environment URL. */
@@ -57,6 +61,8 @@ export const EMPTY_DRAFT: Draft = {
   secretId: "",
   secretHint: null,
   setup: null,
+  customer: null,
+  tags: [],
   scopes: [],
   environment: null,
   company: null,
@@ -89,6 +95,8 @@ export function toProfile(draft: Draft): Profile {
     network: draft.network,
     secret: secretCredential(draft),
     setup: draft.setup,
+    customer: draft.customer,
+    tags: draft.tags,
   };
 }
 
@@ -109,6 +117,8 @@ export function fromProfile(profile: Profile): Draft {
     secretId: profile.secret?.key_id ?? "",
     secretHint: profile.secret?.hint ?? null,
     setup: profile.setup,
+    customer: profile.customer,
+    tags: profile.tags,
     saved: true,
   };
 }

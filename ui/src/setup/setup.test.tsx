@@ -31,6 +31,8 @@ const profileOf = (draft: Draft, patch: Partial<Profile> = {}): Profile => ({
   network: { long_timeout: false, retry_failed: true },
   secret: null,
   setup: null,
+  customer: null,
+  tags: [],
   ...patch,
 });
 

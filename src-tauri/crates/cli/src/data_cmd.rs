@@ -87,6 +87,19 @@ impl ExportArgs {
     }
 }
 
+/// Cancelled by Ctrl+C: every wait and request stops, and what finished is
+/// still reported.
+pub fn cancel_on_ctrl_c() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    cancel
+}
+
 /// Everything a command needs to reach the service.
 pub struct Session {
     pub connection: Connection,
@@ -103,16 +116,9 @@ impl Session {
             crate::profile_cmd::warn_if_memory_only(&store);
         }
         let connection = Connection::open(profile, store, secret)?;
-        let cancel = CancellationToken::new();
-        let on_ctrl_c = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_ctrl_c.cancel();
-            }
-        });
         Ok(Session {
             connection,
-            cancel,
+            cancel: cancel_on_ctrl_c(),
             json,
         })
     }

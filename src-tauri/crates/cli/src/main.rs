@@ -3,6 +3,7 @@
 mod check_cmd;
 mod cloud_args;
 mod data_cmd;
+mod fleet_cmd;
 mod login_cmd;
 mod outcome;
 mod profile_cmd;
@@ -10,6 +11,7 @@ mod secret_input;
 mod secret_store;
 mod setup_cmd;
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -99,7 +101,8 @@ enum Online {
     Query(QueryArgs),
     /// Write every row of an entity set to a CSV or JSON Lines file.
     Export(ExportArgs),
-    /// Check the connection end to end; exit code 1 when a check fails.
+    /// Check the connection end to end (or many: --all, --profiles, --tag);
+    /// exit code 1 when a check fails.
     Check(CheckArgs),
 }
 
@@ -109,16 +112,25 @@ fn main() -> ExitCode {
     match cli.command {
         Command::SecretStore => secret_store::run(json),
         Command::Profile(command) => profile_cmd::run(command, json),
-        Command::Sandbox(args) => match tokio::runtime::Runtime::new() {
-            Ok(runtime) => runtime.block_on(d365_sandbox::cli::serve(args)),
-            Err(e) => {
-                eprintln!("d365c could not start its network engine: {e}");
-                ExitCode::from(outcome::SERVICE)
-            }
-        },
+        Command::Sandbox(args) => block_on(d365_sandbox::cli::serve(args)),
         Command::Setup(args) => setup_cmd::run(*args, json),
         Command::Secret(command) => setup_cmd::renew(command, json),
-        Command::Online(command) => online(command, cli.secret_stdin, json),
+        Command::Online(Online::Check(args)) => match args.fleet.selection() {
+            Some(selection) => block_on(fleet_cmd::run(&args, selection, cli.secret_stdin, json)),
+            None => block_on(online(Online::Check(args), cli.secret_stdin, json)),
+        },
+        Command::Online(command) => block_on(online(command, cli.secret_stdin, json)),
+    }
+}
+
+/// Runs a command that talks to the network on a tokio runtime.
+fn block_on(command: impl Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(command),
+        Err(e) => {
+            eprintln!("d365c could not start its network engine: {e}");
+            ExitCode::from(outcome::SERVICE)
+        }
     }
 }
 
@@ -152,45 +164,37 @@ impl Online {
     }
 }
 
-/// Commands that call Microsoft run on a tokio runtime.
-fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("d365c could not start its network engine: {e}");
-            return ExitCode::from(outcome::SERVICE);
-        }
+/// Commands that call Microsoft with one saved connection.
+async fn online(command: Online, secret_stdin: bool, json: bool) -> ExitCode {
+    let mut session = match Session::open(command.profile(), secret_stdin, json) {
+        Ok(session) => session,
+        Err(e) => return outcome::fail(e, Some(command.profile()), json),
     };
-    runtime.block_on(async move {
-        let mut session = match Session::open(command.profile(), secret_stdin, json) {
-            Ok(session) => session,
-            Err(e) => return outcome::fail(e, Some(command.profile()), json),
-        };
-        if let Err(e) = command.settle_company(&mut session).await {
-            return outcome::fail(e, Some(command.profile()), json);
-        }
-        let name = command.profile().to_string();
-        let result = match command {
-            Online::Login { browser, .. } => login_cmd::login(&session, &browser).await,
-            Online::Consent { browser, v1, .. } => login_cmd::consent(&session, &browser, v1).await,
-            Online::Token { raw, .. } => data_cmd::token(&session, raw).await,
-            Online::Environments { .. } => data_cmd::environments(&session).await,
-            Online::Companies { .. } => data_cmd::companies(&session).await,
-            Online::Entities {
-                search, refresh, ..
-            } => data_cmd::entities(&session, search.as_deref().unwrap_or(""), refresh).await,
-            Online::Query(args) => data_cmd::query(&session, args).await,
-            Online::Export(args) => data_cmd::export_cmd(&session, args).await,
-            Online::Check(args) => return check_cmd::run(&session, args).await,
-        };
-        data_cmd::finish(result, &name, json)
-    })
+    if let Err(e) = command.settle_company(&mut session).await {
+        return outcome::fail(e, Some(command.profile()), json);
+    }
+    let name = command.profile().to_string();
+    let result = match command {
+        Online::Login { browser, .. } => login_cmd::login(&session, &browser).await,
+        Online::Consent { browser, v1, .. } => login_cmd::consent(&session, &browser, v1).await,
+        Online::Token { raw, .. } => data_cmd::token(&session, raw).await,
+        Online::Environments { .. } => data_cmd::environments(&session).await,
+        Online::Companies { .. } => data_cmd::companies(&session).await,
+        Online::Entities {
+            search, refresh, ..
+        } => data_cmd::entities(&session, search.as_deref().unwrap_or(""), refresh).await,
+        Online::Query(args) => data_cmd::query(&session, args).await,
+        Online::Export(args) => data_cmd::export_cmd(&session, args).await,
+        Online::Check(args) => return check_cmd::run(&session, args).await,
+    };
+    data_cmd::finish(result, &name, json)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+    use d365_core::checks::fleet;
 
     #[test]
     fn the_command_line_definition_is_consistent() {
@@ -222,5 +226,40 @@ mod tests {
             panic!("not a query")
         };
         assert_eq!(args.profile(), "p");
+    }
+
+    #[test]
+    fn check_takes_one_connection_or_a_fleet_never_both() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(["d365c", "check"].iter().chain(args)).map(|cli| {
+                match cli.command {
+                    Command::Online(Online::Check(args)) => (args.fleet.selection(), args.jobs()),
+                    _ => panic!("not a check"),
+                }
+            })
+        };
+        assert_eq!(parse(&["cronus"]).unwrap(), (None, 8));
+        assert_eq!(
+            parse(&["--all", "--jobs", "2"]).unwrap(),
+            (Some(fleet::Selection::All), 2)
+        );
+        assert_eq!(
+            parse(&["--profiles", "a,b"]).unwrap().0,
+            Some(fleet::Selection::Named(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            parse(&["--tag", "eu", "--tag", "retail"]).unwrap().0,
+            Some(fleet::Selection::Tagged(vec!["eu".into(), "retail".into()]))
+        );
+        for wrong in [
+            &[][..],
+            &["cronus", "--all"],
+            &["--all", "--tag", "eu"],
+            &["--all", "--jobs", "0"],
+            &["cronus", "--jobs", "2"],
+        ] {
+            let err = parse(wrong).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{wrong:?}: {err}");
+        }
     }
 }

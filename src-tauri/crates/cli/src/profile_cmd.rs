@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use d365_core::identity::{input, scopes};
 use d365_core::product::Product;
 use d365_core::profiles::{
-    ClientType, Grant, NetworkSettings, Profile, ProfileStore, Registration,
+    clean_tags, ClientType, Grant, NetworkSettings, Profile, ProfileStore, Registration,
 };
 use d365_core::saved_connections::SavedConnections;
 use d365_core::secret_expiry::{SecretCredential, SecretExpiry};
@@ -99,6 +99,12 @@ pub struct AddArgs {
     /// Do not retry failed requests (502, 504, dropped connections); throttling is still waited out.
     #[arg(long)]
     no_retry: bool,
+    /// The customer this connection belongs to, for the fleet report.
+    #[arg(long, value_name = "NAME")]
+    customer: Option<String>,
+    /// A label to pick connections by (`d365c check --tag T`); repeat for more.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
 }
 
 pub fn run(command: ProfileCommand, json: bool) -> ExitCode {
@@ -232,6 +238,13 @@ fn add(profiles: ProfileStore, args: AddArgs, json: bool) -> Result<(), UserErro
             .map(|date| SecretCredential::typed(date, args.secret_id.as_deref()))
             .transpose()?,
         setup: None,
+        customer: args
+            .customer
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        tags: clean_tags(&args.tags)?,
     };
     let secret = secret_input::given(args.secret_stdin)?;
     // With no secret to keep, the keychain is not asked at all.
@@ -365,6 +378,12 @@ fn show(profiles: &ProfileStore, name: &str, json: bool) -> Result<(), UserError
     }
     if !profile.scopes.is_empty() {
         println!("Scopes:      {}", profile.scopes.join(" "));
+    }
+    if let Some(customer) = &profile.customer {
+        println!("Customer:    {customer}");
+    }
+    if !profile.tags.is_empty() {
+        println!("Tags:        {}", profile.tags.join(", "));
     }
     Ok(())
 }

@@ -78,6 +78,8 @@ fn connection(s: &SandboxHandle, product: Product, grant: Grant) -> Connection {
         network: Default::default(),
         secret: None,
         setup: None,
+        customer: None,
+        tags: vec![],
     };
     Connection::open(
         profile,

@@ -596,6 +596,8 @@ mod tests {
             network: Default::default(),
             secret: None,
             setup: None,
+            customer: None,
+            tags: vec![],
         };
         let store = Arc::new(SecretStore::in_memory("connection-tests"));
         let secret = Some(Secret::new("a-secret-value"));

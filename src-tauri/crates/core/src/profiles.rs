@@ -123,11 +123,21 @@ pub struct Profile {
     /// What "Set it up for me" made for this connection, for a re-run and
     /// the report; `None` for an app registered by hand.
     pub setup: Option<SetupRecord>,
+    /// The customer the connection belongs to, for a consultant's fleet
+    /// report (`d365c check --all`).
+    pub customer: Option<String>,
+    /// Labels that pick a group of connections (`d365c check --tag T`),
+    /// kept as typed; compared ignoring case.
+    pub tags: Vec<String>,
 }
 
 impl Profile {
     pub fn grant(&self) -> Grant {
         self.registration.grant()
+    }
+
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag.trim()))
     }
 
     pub fn client_type(&self) -> ClientType {
@@ -160,6 +170,10 @@ struct StoredProfile {
     secret: Option<SecretCredential>,
     #[serde(default)]
     setup: Option<SetupRecord>,
+    #[serde(default)]
+    customer: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
 }
 
 impl<'de> Deserialize<'de> for Profile {
@@ -191,8 +205,29 @@ impl TryFrom<StoredProfile> for Profile {
             network: stored.network,
             secret: stored.secret,
             setup: stored.setup,
+            customer: stored.customer,
+            tags: stored.tags,
         })
     }
+}
+
+/// Tags as typed for a connection: trimmed, none empty, each once (ignoring
+/// case, the first spelling kept), so `--tag` finds what was saved.
+pub fn clean_tags(typed: &[String]) -> Result<Vec<String>, UserError> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in typed.iter().map(|t| t.trim()) {
+        if tag.is_empty() || tag.chars().count() > 64 {
+            return Err(UserError::new(
+                ErrorKind::InvalidInput,
+                format!("'{tag}' cannot be used as a tag."),
+                "Use 1 to 64 characters, e.g. --tag retail.",
+            ));
+        }
+        if !tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            tags.push(tag.to_string());
+        }
+    }
+    Ok(tags)
 }
 
 /// One saved connection, or why its file could not be read.
@@ -220,6 +255,18 @@ pub enum ProfileError {
     },
     #[error("This computer has no settings folder for D365 Connect.")]
     NoConfigDir,
+}
+
+impl ProfileError {
+    /// The connection the problem is about, when it is about one.
+    pub fn connection(&self) -> Option<&str> {
+        match self {
+            ProfileError::BadName { name }
+            | ProfileError::NotFound { name }
+            | ProfileError::Corrupt { name, .. } => Some(name),
+            ProfileError::Io { .. } | ProfileError::NoConfigDir => None,
+        }
+    }
 }
 
 impl Explain for ProfileError {
@@ -391,23 +438,7 @@ fn valid_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn profile(name: &str) -> Profile {
-        Profile {
-            name: name.into(),
-            product: Product::BusinessCentral,
-            cloud: Cloud::Public,
-            tenant: "contoso.onmicrosoft.com".into(),
-            client_id: "0f3a6c9e-1b2d-4e5f-8a7b-6c5d4e3f2a1b".into(),
-            registration: Registration::SignInWithoutSecret,
-            scopes: vec!["https://api.businesscentral.dynamics.com/.default".into()],
-            environment: Some("Production".into()),
-            company: None,
-            network: Default::default(),
-            secret: None,
-            setup: None,
-        }
-    }
+    use crate::test_fixtures::profile;
 
     #[test]
     fn saves_loads_lists_and_removes() {
@@ -480,7 +511,7 @@ mod tests {
     }
 
     #[test]
-    fn a_secrets_expiry_is_saved_and_profiles_from_before_it_load_without_one() {
+    fn a_secrets_expiry_is_saved_and_profiles_from_before_it_or_tags_load_without() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(dir.path());
         let mut with_expiry = profile("service");
@@ -497,7 +528,22 @@ mod tests {
                "registration":"BackgroundService"}"#,
         )
         .unwrap();
-        assert_eq!(store.load("old").unwrap().secret, None);
+        let old = store.load("old").unwrap();
+        assert_eq!((old.secret, old.customer, old.tags), (None, None, vec![]));
+    }
+
+    #[test]
+    fn customer_and_tags_are_saved_and_tags_are_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path());
+        let mut tagged = profile("contoso");
+        tagged.customer = Some("Contoso Ltd".into());
+        tagged.tags = clean_tags(&[" retail ".into(), "EU".into(), "eu".into()]).unwrap();
+        assert_eq!(tagged.tags, ["retail", "EU"]);
+        assert!(tagged.has_tag("Retail") && !tagged.has_tag("us"));
+        store.save(&tagged).unwrap();
+        assert_eq!(store.load("contoso").unwrap(), tagged);
+        assert!(clean_tags(&["  ".into()]).is_err());
     }
 
     #[test]

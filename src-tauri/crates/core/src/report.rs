@@ -1,6 +1,9 @@
 //! The validation report a consultant hands to the customer: what was
 //! checked, on which connection, and what to fix. Markdown, a
 //! self-contained printable HTML page, and JSON. Never a secret or token.
+//! `fleet` puts many connections' reports into one.
+
+pub mod fleet;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -90,13 +93,23 @@ impl ReportFormat {
         }
     }
 
-    pub fn render(self, report: &Report) -> String {
+    pub fn render(self, report: &impl Render) -> String {
         match self {
             Self::Markdown => report.to_markdown(),
             Self::Html => report.to_html(),
             Self::Json => report.to_json(),
         }
     }
+}
+
+/// A report in the three formats: one connection's (`Report`) or many's
+/// (`fleet::FleetReport`).
+pub trait Render {
+    fn to_markdown(&self) -> String;
+    /// One page with its styles inline: opens anywhere, prints cleanly.
+    fn to_html(&self) -> String;
+    /// The JSON form, valid against the report's published schema.
+    fn to_json(&self) -> String;
 }
 
 /// Where a report will be written, opened before the checks run so that an
@@ -141,7 +154,7 @@ impl ReportFile {
         self.file.path()
     }
 
-    pub fn write(self, report: &Report) -> Result<(), ReportFileError> {
+    pub fn write(self, report: &impl Render) -> Result<(), ReportFileError> {
         let path = self.file.path().to_path_buf();
         self.file
             .commit(self.format.render(report).as_bytes())
@@ -152,9 +165,34 @@ impl ReportFile {
 /// The JSON Schema (draft 2020-12) of the JSON report, published as
 /// `src-tauri/crates/core/report.schema.json`.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(Report);
+    schema_text(schemars::schema_for!(Report))
+}
+
+fn schema_text(schema: schemars::Schema) -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
+
+/// RFC 3339 (UTC), the reports' `generated`.
+fn timestamp(at: SystemTime) -> String {
+    OffsetDateTime::from(at)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| httpdate::fmt_http_date(at))
+}
+
+/// Pretty JSON, or the reason there is none (never expected: the reports
+/// are plain data).
+fn pretty_json(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// A self-contained page around `body`.
+fn html_page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{STYLE}</style></head><body>{body}</body></html>"
+    )
+}
+
+const TOOL: &str = concat!("D365 Connect ", env!("CARGO_PKG_VERSION"));
 
 impl Report {
     pub fn new(profile: &Profile, results: Vec<CheckResult>, at: SystemTime) -> Self {
@@ -164,10 +202,8 @@ impl Report {
         };
         Self {
             schema_version: SCHEMA_VERSION,
-            tool: concat!("D365 Connect ", env!("CARGO_PKG_VERSION")).into(),
-            generated: OffsetDateTime::from(at)
-                .format(&Rfc3339)
-                .unwrap_or_else(|_| httpdate::fmt_http_date(at)),
+            tool: TOOL.into(),
+            generated: timestamp(at),
             subject: Subject {
                 connection: profile.name.clone(),
                 product: profile.product.display_name().into(),
@@ -243,21 +279,18 @@ impl Report {
         }
     }
 
-    /// The JSON form, valid against `report.schema.json`.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    }
-
-    pub fn to_markdown(&self) -> String {
-        let mut md = format!(
-            "# D365 Connect validation report\n\n**{}**\n\n",
-            self.verdict()
-        );
+    /// The verdict, the facts and the checks, under headings of level
+    /// `h` ("##" alone, deeper inside a fleet report).
+    fn markdown_body(&self, h: &str) -> String {
+        let mut md = format!("**{}**\n\n", self.verdict());
         md.push_str("| | |\n|---|---|\n");
         for (name, value) in self.facts() {
             let _ = writeln!(md, "| {name} | {} |", md_cell(&value));
         }
-        md.push_str("\n## Checks\n\n| Result | Check | Found | What to do |\n|---|---|---|---|\n");
+        let _ = write!(
+            md,
+            "\n{h} Checks\n\n| Result | Check | Found | What to do |\n|---|---|---|---|\n"
+        );
         for r in &self.results {
             let _ = writeln!(
                 md,
@@ -274,7 +307,7 @@ impl Report {
             .filter(|r| r.details.is_some())
             .collect();
         if !with_details.is_empty() {
-            md.push_str("\n## Details for support\n\n");
+            let _ = write!(md, "\n{h} Details for support\n\n");
             for r in with_details {
                 let _ = writeln!(
                     md,
@@ -287,8 +320,9 @@ impl Report {
         md
     }
 
-    /// One page with its styles inline: opens anywhere, prints cleanly.
-    pub fn to_html(&self) -> String {
+    /// The verdict, the facts and the checks, the checks under an `h`
+    /// heading ("h2" alone, deeper inside a fleet report).
+    fn html_body(&self, h: &str) -> String {
         let mut rows = String::new();
         for r in &self.results {
             let _ = write!(
@@ -311,13 +345,37 @@ impl Report {
             );
         }
         format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>D365 Connect validation report — {name}</title><style>{STYLE}</style></head>\
-             <body><h1>D365 Connect validation report</h1><p class=\"verdict {cls}\">{verdict}</p>\
-             <table class=\"facts\">{facts}</table><h2>Checks</h2>\
-             <table class=\"checks\"><thead><tr><th>Result</th><th>Check</th><th>Found</th><th>What to do</th></tr></thead><tbody>{rows}</tbody></table></body></html>",
-            name = esc(&self.subject.connection),
+            "<p class=\"verdict {cls}\">{verdict}</p>\
+             <table class=\"facts\">{facts}</table><{h}>Checks</{h}>\
+             <table class=\"checks\"><thead><tr><th>Result</th><th>Check</th><th>Found</th><th>What to do</th></tr></thead><tbody>{rows}</tbody></table>",
             cls = if self.passed { "pass" } else { "fail" },
             verdict = self.verdict(),
+        )
+    }
+}
+
+impl Render for Report {
+    fn to_json(&self) -> String {
+        pretty_json(self)
+    }
+
+    fn to_markdown(&self) -> String {
+        format!(
+            "# D365 Connect validation report\n\n{}",
+            self.markdown_body("##")
+        )
+    }
+
+    fn to_html(&self) -> String {
+        html_page(
+            &format!(
+                "D365 Connect validation report — {}",
+                esc(&self.subject.connection)
+            ),
+            &format!(
+                "<h1>D365 Connect validation report</h1>{}",
+                self.html_body("h2")
+            ),
         )
     }
 }
@@ -345,24 +403,14 @@ fn md_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::cloud::Cloud;
-    use crate::product::Product;
     use crate::profiles::Registration;
 
-    fn report(status: Status) -> Report {
+    pub(crate) fn report(status: Status) -> Report {
         let profile = Profile {
             name: "Contoso <prod>".into(),
-            product: Product::BusinessCentral,
-            cloud: Cloud::Public,
-            tenant: "contoso.onmicrosoft.com".into(),
-            client_id: "3e9d4b6a-8f21-4d57-b0c3-5a7e9f1d2c40".into(),
             registration: Registration::BackgroundService,
             scopes: vec![],
-            environment: Some("Production".into()),
-            company: None,
-            network: Default::default(),
-            secret: None,
-            setup: None,
+            ..crate::test_fixtures::profile("contoso")
         };
         let result = CheckResult {
             id: "read".into(),
@@ -454,14 +502,12 @@ mod tests {
         assert!(json["tool"].as_str().unwrap().starts_with("D365 Connect "));
     }
 
-    /// The published schema is the one the types make; regenerate it with
-    /// `D365_UPDATE_SCHEMA=1 cargo test -p d365-core --lib report`.
-    #[test]
-    fn the_published_schema_matches_the_types() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report.schema.json");
-        let made = json_schema();
+    /// The schema published as `file` (beside Cargo.toml) is `made`;
+    /// regenerate them with `D365_UPDATE_SCHEMA=1 cargo test -p d365-core --lib report`.
+    pub(crate) fn assert_published(file: &str, made: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
         if std::env::var_os("D365_UPDATE_SCHEMA").is_some() {
-            std::fs::write(&path, &made).unwrap();
+            std::fs::write(&path, made).unwrap();
         }
         let published = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
@@ -472,22 +518,32 @@ mod tests {
     }
 
     #[test]
-    fn reports_are_valid_against_the_schema() {
-        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+    fn the_published_schema_matches_the_types() {
+        assert_published("report.schema.json", &json_schema());
+    }
+
+    /// The errors of `json` against `schema`, none when it is valid.
+    pub(crate) fn schema_errors(schema: &str, json: &str) -> Vec<String> {
+        let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
+        let json: serde_json::Value = serde_json::from_str(json).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
+        validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn reports_are_valid_against_the_schema() {
         for status in [Status::Pass, Status::Warn, Status::Fail, Status::Skip] {
-            let json: serde_json::Value = serde_json::from_str(&report(status).to_json()).unwrap();
-            let errors: Vec<String> = validator
-                .iter_errors(&json)
-                .map(|e| e.to_string())
-                .collect();
+            let errors = schema_errors(&json_schema(), &report(status).to_json());
             assert!(errors.is_empty(), "{errors:?}");
         }
         let mut broken: serde_json::Value =
             serde_json::from_str(&report(Status::Pass).to_json()).unwrap();
         broken["results"][0]["status"] = "Maybe".into();
         assert!(
-            !validator.is_valid(&broken),
+            !schema_errors(&json_schema(), &broken.to_string()).is_empty(),
             "the schema constrains the status"
         );
     }

@@ -127,8 +127,6 @@ impl SavedConnections {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::cloud::Cloud;
-    use crate::product::Product;
     use crate::profiles::Registration;
 
     fn saved() -> (tempfile::TempDir, SavedConnections) {
@@ -140,20 +138,11 @@ mod tests {
         (dir, book)
     }
 
+    /// A connection with a secret, so the keychain has something to keep.
     fn profile(name: &str) -> Profile {
         Profile {
-            name: name.into(),
-            product: Product::BusinessCentral,
-            cloud: Cloud::Public,
-            tenant: "contoso.onmicrosoft.com".into(),
-            client_id: "11111111-2222-3333-4444-555555555555".into(),
             registration: Registration::SignInWithSecret,
-            scopes: vec![],
-            environment: None,
-            company: None,
-            network: Default::default(),
-            secret: None,
-            setup: None,
+            ..crate::test_fixtures::profile(name)
         }
     }
 

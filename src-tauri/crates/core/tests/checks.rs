@@ -11,7 +11,7 @@ use d365_core::connection::Connection;
 use d365_core::identity::sign_in::SignInOptions;
 use d365_core::product::Product;
 use d365_core::profiles::{Grant, Profile, Registration};
-use d365_core::report::Report;
+use d365_core::report::{Render, Report};
 use d365_core::secret_expiry::SecretCredential;
 use d365_core::secrets::Secret;
 use d365_sandbox::robot::Choice;
@@ -38,6 +38,8 @@ fn profile(s: &d365_sandbox::SandboxHandle, product: Product) -> Profile {
         network: Default::default(),
         secret: Some(secret_expiring_in(365)),
         setup: None,
+        customer: None,
+        tags: vec![],
     }
 }
 

@@ -26,6 +26,8 @@ fn bc_s2s(s: &d365_sandbox::SandboxHandle) -> Profile {
         network: Default::default(),
         secret: None,
         setup: None,
+        customer: None,
+        tags: vec![],
     }
 }
 

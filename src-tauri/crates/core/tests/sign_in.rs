@@ -43,6 +43,8 @@ fn delegated(s: &SandboxHandle, product: Product, public: bool) -> Profile {
         network: Default::default(),
         secret: None,
         setup: None,
+        customer: None,
+        tags: vec![],
     }
 }
 

@@ -731,6 +731,16 @@ mod tests {
         assert!(!developer.administers_applications());
     }
 
+    /// `worlds/fleet.json`: a consultant's customers, one way each for a
+    /// connection to be healthy or broken (its README section).
+    #[test]
+    fn the_fleet_world_is_valid() {
+        let world = World::from_json(include_str!("../worlds/fleet.json")).unwrap();
+        assert_eq!(world.tenants.len(), 5);
+        assert_eq!(world.apps.len(), 5);
+        assert_eq!(world.faults.len(), 1, "one tenant throttles");
+    }
+
     #[test]
     fn the_readme_example_is_a_valid_world() {
         let readme = include_str!("../README.md");

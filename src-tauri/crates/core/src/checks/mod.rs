@@ -4,6 +4,7 @@
 //! does not apply to the product or grant is left out.
 
 mod data;
+pub mod fleet;
 mod registration;
 
 use std::future::{ready, Future};

@@ -130,6 +130,9 @@ pub async fn register_and_save(
             product_side: None,
             set_up_on: OffsetDateTime::now_utc().date().to_string(),
         }),
+        // A re-run keeps how the consultant filed the connection.
+        customer: earlier.as_ref().and_then(|p| p.customer.clone()),
+        tags: earlier.as_ref().map(|p| p.tags.clone()).unwrap_or_default(),
     };
     let value = registered.secret.as_ref().map(|s| &s.value);
     connections.save(&profile, value)?;
@@ -177,6 +180,8 @@ pub fn save_imported(
         network: Default::default(),
         secret,
         setup: None,
+        customer: None,
+        tags: vec![],
     };
     connections.save(&profile, imported.secret.as_ref())?;
     Ok(profile)

@@ -195,6 +195,8 @@ pub fn app_connection(s: &SandboxHandle, product: Product) -> d365_core::connect
         network: Default::default(),
         secret: None,
         setup: None,
+        customer: None,
+        tags: vec![],
     };
     d365_core::connection::Connection::open(profile, memory_store(), Some(web_app(s).1)).unwrap()
 }
