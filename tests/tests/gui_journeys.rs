@@ -763,6 +763,20 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
         .await
         .unwrap();
     }
+    // Next before connecting stays, says why under the button, and puts
+    // the focus on it.
+    press(&app, ALT_RIGHT).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="step-blocker"]"#,
+        "first, so D365 Connect can prove the connection works",
+    )
+    .await;
+    app.wait_for(r#"[data-step="connect"][aria-current="step"]"#, SHORT)
+        .await
+        .unwrap();
+    shoot(&app, &shots, "05a-connect-next-blocked").await;
     tab_to(&app, &shots, r#"[data-testid="connect"]"#).await;
     press(&app, ENTER).await;
     expect_text(

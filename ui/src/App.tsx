@@ -6,6 +6,7 @@ import { DraftProvider, useDraft } from "./connection/DraftContext";
 import { EMPTY_DRAFT, fromProfile, sandboxDraft } from "./connection/draft";
 import { appInfo, startSandbox } from "./ipc";
 import { StartPage } from "./start/StartPage";
+import { ProgressProvider, useProgress } from "./wizard/progress";
 import { StepList } from "./wizard/StepList";
 import { STEPS, type StepId } from "./wizard/steps";
 import { useWizard } from "./wizard/useWizard";
@@ -14,7 +15,9 @@ import { WizardFooter } from "./wizard/WizardFooter";
 export function App() {
   return (
     <DraftProvider>
-      <Shell />
+      <ProgressProvider>
+        <Shell />
+      </ProgressProvider>
     </DraftProvider>
   );
 }
@@ -27,7 +30,16 @@ const StepBody = lazy(() => loadSteps().then((m) => ({ default: m.StepBody })));
 const stepIndex = (id: StepId) => STEPS.findIndex((s) => s.id === id);
 
 function Shell() {
-  const wizard = useWizard();
+  const progress = useProgress();
+  // Next on a step with a problem shows it at its control instead.
+  const wizard = useWizard((index) => {
+    const id = STEPS[index].id;
+    const blocker = progress.statuses[id]?.blocker;
+    if (!blocker) return true;
+    progress.show(id);
+    document.querySelector<HTMLElement>(blocker.target)?.focus();
+    return false;
+  });
   const { replace } = useDraft();
   const [view, setView] = useState<"start" | "wizard">("start");
   // A new connection (or another saved one) starts every step afresh.
@@ -66,6 +78,7 @@ function Shell() {
   }, [wizard.index, view]);
 
   const begin = (at: StepId) => {
+    progress.reset();
     wizard.reset(stepIndex(at));
     setSession((n) => n + 1);
     setView("wizard");
@@ -102,7 +115,12 @@ function Shell() {
       ) : (
         <>
           <aside className="sidebar">
-            <StepList current={wizard.index} visited={wizard.visited} onSelect={wizard.goTo} />
+            <StepList
+              current={wizard.index}
+              visited={wizard.visited}
+              complete={(id) => progress.statuses[id]?.complete ?? true}
+              onSelect={wizard.goTo}
+            />
             {version && <p className="version">Version {version}</p>}
           </aside>
           <main className="content">
@@ -121,7 +139,13 @@ function Shell() {
                 </div>
               ))}
             </div>
-            <WizardFooter index={wizard.index} onBack={wizard.back} onNext={wizard.next} onFinish={() => setView("start")} />
+            <WizardFooter
+              index={wizard.index}
+              blocked={Boolean(progress.statuses[step.id]?.blocker)}
+              onBack={wizard.back}
+              onNext={wizard.next}
+              onFinish={() => setView("start")}
+            />
           </main>
         </>
       )}

@@ -10,6 +10,7 @@ import "./browse.css";
 import "./table-view.css";
 import "./grid.css";
 import "./record-export.css";
+import { useStepStatus } from "../wizard/progress";
 
 export interface BrowseProps {
   /** The saved connection profile's name. */
@@ -23,6 +24,8 @@ export function Browse({ connection }: BrowseProps) {
   const [listShown, setListShown] = useState(true);
   const entity = picked?.connection === connection ? picked.entity : null;
   const showList = listShown || !entity;
+  // The step's proof is a table of the connection's data.
+  useStepStatus("browse", entity !== null, null);
 
   // At 1024 pixels the grid is narrow next to the list: let it take the width.
   const toggle = entity && (

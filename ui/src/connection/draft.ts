@@ -146,6 +146,36 @@ export function sandboxDraft(tenant: SandboxTenant): Draft {
 export const needsEnvironmentUrl = (product: Product, registration: Registration): boolean =>
   product === "FinanceOperations" || (product === "Dataverse" && registration === "BackgroundService");
 
+/** A Credentials field a sign-in cannot do without, left empty. */
+export interface MissingCredential {
+  /** The field's data-testid. */
+  field: "connection-name" | "tenant" | "client-id" | "client-secret" | "environment-url";
+  kind: "InvalidInput" | "SecretRequired";
+  message: string;
+  /** What to type, wherever the admin is told. */
+  action: string;
+}
+
+/** The first empty field, in the order the Credentials step shows them. */
+export function missingCredential(draft: Draft): MissingCredential | null {
+  const missing: (MissingCredential | false)[] = [
+    draft.name.trim() === "" && { field: "connection-name", kind: "InvalidInput", message: "The connection has no name.", action: "Type a name for it." },
+    draft.tenant.trim() === "" && { field: "tenant", kind: "InvalidInput", message: "The tenant is empty.", action: "Enter your directory (tenant) ID or domain." },
+    draft.clientId.trim() === "" && { field: "client-id", kind: "InvalidInput", message: "The client ID is empty.", action: "Enter the app's Application (client) ID." },
+    needsSecret(draft.registration) &&
+      draft.secret === "" &&
+      !draft.saved && { field: "client-secret", kind: "SecretRequired", message: "This kind of app needs its client secret.", action: "Paste the secret's Value." },
+    needsEnvironmentUrl(draft.product, draft.registration) &&
+      !draft.environment && {
+        field: "environment-url",
+        kind: "InvalidInput",
+        message: `${productName(draft.product)} needs its environment URL.`,
+        action: "Paste the address you open it at.",
+      },
+  ];
+  return missing.find((m): m is MissingCredential => m !== false) ?? null;
+}
+
 /** The products as the core names them (written by its tests, like the
  * bindings). */
 export const PRODUCTS: readonly { id: Product; name: string; blurb: string }[] = products as { id: Product; name: string; blurb: string }[];

@@ -8,6 +8,7 @@ import { problemOf } from "../connection/useCall";
 import { runChecks, saveReport } from "../ipc";
 import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
 import { checkSummary, worstFirst } from "./checkSummary";
+import { useStepStatus } from "../wizard/progress";
 import { whereToChange } from "../wizard/steps";
 
 const EXTENSIONS: Record<ReportFormat, string> = { Markdown: "md", Html: "html", Json: "json" };
@@ -22,6 +23,7 @@ export function CheckStep() {
   const [path, setPath] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const [replacing, setReplacing] = useState(false);
+  useStepStatus("check", !running && results.length > 0 && results.every((r) => r.status !== "Fail"), null);
 
   const run = async () => {
     setResults([]);

@@ -5,10 +5,11 @@ import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { SignInProgress } from "../components/SignInProgress";
 import { useDraft } from "../connection/DraftContext";
-import { needsEnvironmentUrl, needsSecret, productName, secretCredential, type Draft } from "../connection/draft";
+import { missingCredential, productName, secretCredential, type Draft } from "../connection/draft";
 import { problemOf } from "../connection/useCall";
 import { adminConsent, cancelOperation, checkClientId, checkEnvironmentUrl, checkTenant, signIn, tokenInfo } from "../ipc";
 import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
+import { BlockerNote, useStepStatus } from "../wizard/progress";
 import { TokenPanel } from "./TokenPanel";
 
 type Phase =
@@ -19,19 +20,15 @@ type Phase =
 
 /** Checks and cleans what was typed, the way the backend will read it. */
 async function cleaned(draft: Draft): Promise<Partial<Draft>> {
-  if (draft.name.trim() === "") {
-    throw { kind: "InvalidInput", message: "The connection has no name.", fix: "Go back to Credentials and type a name.", details: null };
+  const missing = missingCredential(draft);
+  if (missing) {
+    throw { kind: missing.kind, message: missing.message, fix: `Go back to Credentials: ${missing.action}`, details: null, setting: null };
   }
   const tenant = await checkTenant(draft.tenant);
   const client = await checkClientId(draft.clientId);
   let environment = draft.environment;
   if (draft.product !== "BusinessCentral" && environment) {
     environment = (await checkEnvironmentUrl(draft.product, draft.cloud, environment)).value;
-  } else if (needsEnvironmentUrl(draft.product, draft.registration)) {
-    throw { kind: "InvalidInput", message: `${productName(draft.product)} needs its environment URL.`, fix: "Go back to Credentials and paste it.", details: null };
-  }
-  if (needsSecret(draft.registration) && draft.secret === "" && !draft.saved) {
-    throw { kind: "SecretRequired", message: "This kind of app needs its client secret.", fix: "Go back to Credentials and paste the secret's Value.", details: null };
   }
   return { tenant: tenant.value, clientId: client.value, environment };
 }
@@ -102,6 +99,21 @@ export function ConnectStep() {
     if (operation.current) void cancelOperation(operation.current);
   };
 
+  const usable = phase.at === "connected" && phase.info.verdict.usable;
+  useStepStatus(
+    "connect",
+    usable,
+    usable
+      ? null
+      : {
+          message:
+            phase.at === "connected"
+              ? `This token cannot call ${productName(draft.product)} yet: see what to do below, then connect again.`
+              : `${delegated ? "Sign in" : "Connect"} first, so D365 Connect can prove the connection works.`,
+          target: '[data-testid="connect"]',
+        },
+  );
+
   return (
     <div className="step-body">
       <section className="card">
@@ -132,6 +144,7 @@ export function ConnectStep() {
             </button>
           )}
         </div>
+        <BlockerNote step="connect" target='[data-testid="connect"]' />
         <div aria-live="polite" data-testid="connect-progress">
           {phase.at === "working" && <SignInProgress events={phase.events} waiting="Saving the connection…" />}
         </div>

@@ -3,11 +3,24 @@ import type { NetworkSettings } from "../bindings/NetworkSettings";
 import type { CheckedText } from "../bindings/CheckedText";
 import { Field } from "../components/Field";
 import { useDraft } from "../connection/DraftContext";
-import { needsEnvironmentUrl, needsSecret, productName } from "../connection/draft";
+import type { UserError } from "../bindings/UserError";
+import { missingCredential, needsEnvironmentUrl, needsSecret, productName } from "../connection/draft";
 import { useCall } from "../connection/useCall";
 import { checkClientId, checkEnvironmentUrl, checkSecret, checkTenant, readBcUrl } from "../ipc";
 import { SecretExpiryNote } from "../start/SecretExpiryNote";
+import { useShownBlocker, useStepStatus } from "../wizard/progress";
 import { SecretStoreCard } from "./SecretStoreCard";
+
+const fieldTarget = (testId: string) => `[data-testid="${testId}"]`;
+
+/** The blocker Next showed, as the problem of the field it is about. */
+function useShownAt(step: "credentials") {
+  const shown = useShownBlocker(step);
+  return (testId: string): UserError | null =>
+    shown && shown.target === fieldTarget(testId)
+      ? { kind: "InvalidInput", message: shown.message, fix: "", details: null, setting: null }
+      : null;
+}
 
 /** Re-runs a check a moment after the user stops typing. */
 function useChecked<T>(value: string, check: (raw: string) => Promise<T | undefined>, enabled = true) {
@@ -65,13 +78,36 @@ export function CredentialsStep() {
 
   const notices = (s: { status: string; value?: CheckedText | string[] }) =>
     s.status === "done" ? (Array.isArray(s.value) ? s.value : (s.value?.notices ?? [])) : [];
-  const problem = (s: { status: string; problem?: import("../bindings/UserError").UserError }) =>
-    s.status === "failed" ? (s.problem ?? null) : null;
+  const problem = (s: { status: string; problem?: UserError }) => (s.status === "failed" ? (s.problem ?? null) : null);
+
+  // The first field that stops a sign-in: empty, or refused by its check.
+  const refused: [string, UserError | null][] = [
+    ["tenant", problem(bcUrl.state) ?? problem(tenant.state)],
+    ["client-id", problem(client.state)],
+    ["client-secret", problem(secret.state)],
+    ["environment-url", problem(env.state)],
+  ];
+  const missing = missingCredential(draft);
+  const firstRefused = refused.find(([, p]) => p !== null);
+  useStepStatus(
+    "credentials",
+    !missing && !firstRefused,
+    missing
+      ? { message: `${missing.message} ${missing.action}`, target: fieldTarget(missing.field) }
+      : firstRefused
+        ? { message: firstRefused[1]!.message, target: fieldTarget(firstRefused[0]) }
+        : null,
+  );
+  const shownAt = useShownAt("credentials");
 
   return (
     <div className="step-body">
       <section className="card form">
-        <Field label="Connection name" hint="How this connection is listed on the start page: letters, digits, spaces, dots, dashes and underscores.">
+        <Field
+          label="Connection name"
+          hint="How this connection is listed on the start page: letters, digits, spaces, dots, dashes and underscores."
+          problem={shownAt("connection-name")}
+        >
           {({ id, describedBy }) => (
             <input
               id={id}
@@ -87,7 +123,7 @@ export function CredentialsStep() {
         <Field
           label="Tenant"
           hint="Directory (tenant) ID or domain, e.g. contoso.onmicrosoft.com. You can also paste a Business Central web service address."
-          problem={problem(bcUrl.state) ?? problem(tenant.state)}
+          problem={problem(bcUrl.state) ?? problem(tenant.state) ?? shownAt("tenant")}
           notices={pasted ? [pasted, ...notices(tenant.state)] : notices(tenant.state)}
         >
           {({ id, describedBy, invalid }) => (
@@ -106,7 +142,7 @@ export function CredentialsStep() {
         <Field
           label="Application (client) ID"
           hint="On the app's Overview page in the Entra admin center."
-          problem={problem(client.state)}
+          problem={problem(client.state) ?? shownAt("client-id")}
           notices={notices(client.state)}
         >
           {({ id, describedBy, invalid }) => (
@@ -130,7 +166,7 @@ export function CredentialsStep() {
                 ? "Saved in your keychain. Type a new one only to replace it."
                 : "From Certificates & secrets: the Value column, not the Secret ID."
             }
-            problem={problem(secret.state)}
+            problem={problem(secret.state) ?? shownAt("client-secret")}
             notices={notices(secret.state)}
           >
             {({ id, describedBy, invalid }) => (
@@ -193,7 +229,7 @@ export function CredentialsStep() {
                   ? "e.g. https://contoso.crm.dynamics.com. An app signing in on its own cannot list environments, so paste its URL."
                   : "e.g. https://contoso.crm.dynamics.com. Leave empty to pick one after signing in."
             }
-            problem={problem(env.state)}
+            problem={problem(env.state) ?? shownAt("environment-url")}
             notices={notices(env.state)}
           >
             {({ id, describedBy, invalid }) => (

@@ -5,6 +5,11 @@ import { productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
 import { findCompany, listCompanies, listEnvironments } from "../ipc";
 import type { UserError } from "../bindings/UserError";
+import { BlockerNote, useStepStatus } from "../wizard/progress";
+
+/** Where the choices are made: a listed one, else what lets the admin go on. */
+const ENVIRONMENT_TARGET = '[data-testid="environments"] input, [data-testid="environments-retry"]';
+const COMPANY_TARGET = '[data-testid="companies"] input';
 
 const COMPANY_WORD = { BusinessCentral: "company", FinanceOperations: "legal entity", Dataverse: "business unit" } as const;
 
@@ -49,6 +54,19 @@ export function EnvironmentStep() {
     }
   };
 
+  // Business Central reads nothing without a company; F&O without one reads
+  // every legal entity, and Dataverse has none in its URLs.
+  useStepStatus(
+    "environment",
+    Boolean(draft.environment) && (draft.product !== "BusinessCentral" || Boolean(draft.company)),
+    !draft.saved
+      ? { message: "Connect first; then choose the environment here.", target: '[data-step="connect"]' }
+      : !draft.environment
+        ? { message: "Choose the environment to work with.", target: ENVIRONMENT_TARGET }
+        : draft.product === "BusinessCentral" && !draft.company
+          ? { message: "Choose the company to work with.", target: COMPANY_TARGET }
+          : null,
+  );
   if (!draft.saved) {
     return (
       <div className="step-body">
@@ -140,6 +158,7 @@ export function EnvironmentStep() {
               </label>
             ))
           ))}
+        <BlockerNote step="environment" target={ENVIRONMENT_TARGET} />
       </fieldset>
       {draft.environment && (
         <fieldset className="card choice-group" aria-busy={companies.state.status === "running"} data-testid="companies">
@@ -165,6 +184,7 @@ export function EnvironmentStep() {
                 </span>
               </label>
             ))}
+          <BlockerNote step="environment" target={COMPANY_TARGET} />
         </fieldset>
       )}
     </div>

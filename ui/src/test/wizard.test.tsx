@@ -216,20 +216,56 @@ describe("the wizard frame", () => {
   });
 
   it("walks forward with Next and back with Back; Finish returns to the start", async () => {
-    const user = await startNew();
-    for (const [i, step] of STEPS.entries()) {
+    const user = userEvent.setup();
+    render(<App />);
+    // The sandbox fills in everything up to Connect.
+    await user.click(screen.getByTestId("try-sandbox"));
+    await screen.findByTestId("cloud-custom");
+    for (const [i, step] of STEPS.slice(0, 5).entries()) {
       expect(title()).toBe(step.title);
       expect(screen.getByTestId("announcer")).toHaveTextContent(`Step ${i + 1} of 8: ${step.title}`);
-      if (i < STEPS.length - 1) await user.click(screen.getByTestId("next"));
+      if (i < 4) await user.click(screen.getByTestId("next"));
     }
+    await user.click(stepButton("check"));
     expect(screen.getByTestId("next")).toHaveTextContent("Finish");
     for (const step of [...STEPS].reverse().slice(1)) {
       await user.click(screen.getByTestId("back"));
       expect(current()?.getAttribute("data-step")).toBe(step.id);
     }
-    await user.click(screen.getByRole("button", { name: /Check/ }));
+    await user.click(stepButton("check"));
     await user.click(screen.getByTestId("next"));
     expect(screen.getByTestId("start-page")).toBeInTheDocument();
+  });
+
+  it("Next on a step with a problem shows it at its field and puts the focus there", async () => {
+    const user = await startNew();
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("next"));
+    expect(title()).toBe("Credentials");
+    const next = screen.getByTestId("next");
+    await waitFor(() => expect(next).toHaveAttribute("aria-disabled", "true"));
+    await user.click(next);
+    expect(title()).toBe("Credentials");
+    const name = screen.getByTestId("connection-name");
+    expect(name).toHaveFocus();
+    expect(name).toHaveAccessibleDescription(expect.stringContaining("The connection has no name. Type a name for it."));
+    // Alt+→ holds too; once the name is there the next empty field speaks.
+    await user.type(name, "Contoso");
+    await user.keyboard("{Alt>}{ArrowRight}{/Alt}");
+    expect(screen.getByTestId("tenant")).toHaveFocus();
+    expect(screen.getByTestId("tenant")).toHaveAccessibleDescription(expect.stringContaining("The tenant is empty."));
+  });
+
+  it("ticks only the steps that are complete, not every visited one", async () => {
+    const user = await startNew();
+    await user.click(stepButton("credentials"));
+    await user.click(stepButton("permissions"));
+    expect(stepButton("product")).toHaveAttribute("data-state", "done");
+    expect(stepButton("product")).toHaveTextContent("✓");
+    const credentials = stepButton("credentials");
+    expect(credentials).toHaveAttribute("data-state", "incomplete");
+    expect(credentials).not.toHaveTextContent("✓");
+    expect(credentials).toHaveAccessibleName(expect.stringContaining("not complete yet"));
   });
 
   it("goes forward and back with Alt+Right and Alt+Left", async () => {

@@ -4,14 +4,18 @@ import { STEPS, type StepId } from "./steps";
 interface Props {
   current: number;
   visited: ReadonlySet<StepId>;
+  /** Whether a visited step is complete, not merely visited. */
+  complete: (id: StepId) => boolean;
   onSelect: (index: number) => void;
 }
+
+const STATE_WORDS: Record<string, string> = { done: " (complete)", incomplete: " (not complete yet)" };
 
 /**
  * The numbered step list. One tab stop (roving tabindex): arrows, Home and
  * End move focus within the list; Enter or Space opens the focused step.
  */
-export function StepList({ current, visited, onSelect }: Props) {
+export function StepList({ current, visited, complete, onSelect }: Props) {
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
 
   const focusAt = (i: number) => buttons.current[(i + STEPS.length) % STEPS.length]?.focus();
@@ -28,7 +32,7 @@ export function StepList({ current, visited, onSelect }: Props) {
     <nav className="step-list" aria-label="Setup steps">
       <ol>
         {STEPS.map((step, i) => {
-          const state = i === current ? "current" : visited.has(step.id) ? "done" : "upcoming";
+          const state = i === current ? "current" : !visited.has(step.id) ? "upcoming" : complete(step.id) ? "done" : "incomplete";
           return (
             <li key={step.id}>
               <button
@@ -47,7 +51,7 @@ export function StepList({ current, visited, onSelect }: Props) {
                   {state === "done" ? "✓" : i + 1}
                 </span>
                 <span className="step-name">{step.title}</span>
-                {state === "done" && <span className="visually-hidden"> (visited)</span>}
+                {state in STATE_WORDS && <span className="visually-hidden">{STATE_WORDS[state]}</span>}
               </button>
             </li>
           );

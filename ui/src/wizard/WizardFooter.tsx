@@ -2,12 +2,14 @@ import { STEPS } from "./steps";
 
 interface Props {
   index: number;
+  /** The step has a problem: Next shows it instead of moving on. */
+  blocked: boolean;
   onBack: () => void;
   onNext: () => void;
   onFinish: () => void;
 }
 
-export function WizardFooter({ index, onBack, onNext, onFinish }: Props) {
+export function WizardFooter({ index, blocked, onBack, onNext, onFinish }: Props) {
   const last = index === STEPS.length - 1;
   return (
     <footer className="wizard-footer">
@@ -21,7 +23,14 @@ export function WizardFooter({ index, onBack, onNext, onFinish }: Props) {
           · Alt+← / Alt+→
         </span>
       </span>
-      <button type="button" className="button primary" data-testid="next" onClick={last ? onFinish : onNext}>
+      <button
+        type="button"
+        className="button primary"
+        data-testid="next"
+        // Still focusable and clickable: pressing it shows what is missing.
+        aria-disabled={!last && blocked ? true : undefined}
+        onClick={last ? onFinish : onNext}
+      >
         {last ? "Finish" : "Next"}
       </button>
     </footer>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { STEPS, type StepId } from "./steps";
 
 export interface Wizard {
@@ -11,9 +11,14 @@ export interface Wizard {
   reset: (index: number) => void;
 }
 
-/** Where the user is in the wizard, plus the Alt+→ / Alt+← shortcuts. */
-export function useWizard(): Wizard {
+/** Where the user is in the wizard, plus the Alt+→ / Alt+← shortcuts.
+ *  `mayLeave(index)` decides whether Next (or Alt+→) may leave a step. */
+export function useWizard(mayLeave: (index: number) => boolean = () => true): Wizard {
   const [index, setIndex] = useState(0);
+  const gate = useRef(mayLeave);
+  useEffect(() => {
+    gate.current = mayLeave;
+  });
   const [visited, setVisited] = useState<ReadonlySet<StepId>>(() => new Set([STEPS[0].id]));
 
   const goTo = useCallback((target: number) => {
@@ -21,7 +26,9 @@ export function useWizard(): Wizard {
     setIndex(clamped);
     setVisited((prev) => (prev.has(STEPS[clamped].id) ? prev : new Set(prev).add(STEPS[clamped].id)));
   }, []);
-  const next = useCallback(() => goTo(index + 1), [goTo, index]);
+  const next = useCallback(() => {
+    if (gate.current(index)) goTo(index + 1);
+  }, [goTo, index]);
   const back = useCallback(() => goTo(index - 1), [goTo, index]);
   const reset = useCallback((target: number) => {
     setIndex(target);
