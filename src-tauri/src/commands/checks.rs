@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use d365_core::checks::{self, CheckResult};
 use d365_core::identity::verdict::TokenInfo;
+use d365_core::last_check;
 use d365_core::report::{Report, ReportFile, ReportFormat};
 use d365_core::UserError;
 use tauri::ipc::Channel;
@@ -47,6 +48,7 @@ async fn check(
     let cancel = tokio_util::sync::CancellationToken::new();
     let results = checks::run(&connection, &cancel, on_result).await;
     let report = Report::new(connection.profile(), results, SystemTime::now());
+    last_check::note(name, &report);
     state
         .reports
         .lock()

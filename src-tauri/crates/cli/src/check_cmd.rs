@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use clap::{Args, ValueEnum};
 use d365_core::checks::fleet::DEFAULT_JOBS;
 use d365_core::checks::{self, CheckResult, Status};
+use d365_core::last_check;
 use d365_core::report::{Render, Report, ReportFile, ReportFormat};
 use d365_core::UserError;
 use serde::Serialize;
@@ -120,6 +121,7 @@ pub async fn run(session: &Session, args: CheckArgs) -> ExitCode {
     };
     let results = checks::run(&session.connection, &session.cancel, &print).await;
     let report = Report::new(session.connection.profile(), results, SystemTime::now());
+    last_check::note(&session.connection.profile().name, &report);
     let passed = report.passed;
     finish(report_file, &report, passed, session.json)
 }

@@ -10,6 +10,7 @@ use clap::Args;
 use d365_core::checks::fleet::{self, Outcome, Selection, Verdict};
 use d365_core::checks::{CheckResult, Status};
 use d365_core::connection::Connection;
+use d365_core::last_check;
 use d365_core::profiles::{Profile, ProfileStore};
 use d365_core::report::fleet::FleetReport;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
@@ -82,6 +83,9 @@ pub async fn run(
         Connection::open(profile, store.clone(), given.clone()).map_err(UserError::from)
     };
     let on_done = |o: &Outcome| {
+        if let Some(report) = &o.report {
+            last_check::note(&o.name, report);
+        }
         if !json {
             println!("{}", line(o));
         }

@@ -10,6 +10,7 @@ pub mod guide;
 mod html;
 pub mod http;
 pub mod identity;
+pub mod last_check;
 pub mod problem;
 pub mod product;
 pub mod profiles;

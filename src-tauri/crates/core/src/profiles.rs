@@ -11,10 +11,15 @@ use ts_rs::TS;
 
 use crate::atomic_file::AtomicFile;
 use crate::identity::cloud::Cloud;
+use crate::last_check::LastCheck;
 use crate::problem::{ErrorKind, Explain, UserError};
 use crate::product::Product;
 use crate::secret_expiry::SecretCredential;
 use crate::setup::record::SetupRecord;
+
+/// Where last checks are kept, under the profiles' folder (`list` reads
+/// only the folder's own files).
+const CHECKS_DIR: &str = "checks";
 
 /// How the connection gets its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -237,6 +242,7 @@ pub struct ProfileEntry {
     pub name: String,
     pub profile: Option<Profile>,
     pub problem: Option<UserError>,
+    pub last_check: Option<LastCheck>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -354,6 +360,7 @@ impl ProfileStore {
             .map(|entry| match entry {
                 Ok(profile) => ProfileEntry {
                     name: profile.name.clone(),
+                    last_check: self.last_check(&profile.name),
                     profile: Some(profile),
                     problem: None,
                 },
@@ -361,6 +368,7 @@ impl ProfileStore {
                     name: e.to_string(),
                     profile: None,
                     problem: Some(e.explain()),
+                    last_check: None,
                 },
             })
             .collect())
@@ -399,11 +407,54 @@ impl ProfileStore {
     pub fn remove(&self, name: &str) -> Result<(), ProfileError> {
         let path = self.path_of(name)?;
         match fs::remove_file(&path) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // A leftover status line would show on a new connection
+                // of the same name; there is nothing else to do about it.
+                let _ = fs::remove_file(self.check_path(name)?);
+                Ok(())
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Err(ProfileError::NotFound { name: name.into() })
             }
             Err(e) => Err(self.io("delete from", &path, e)),
+        }
+    }
+
+    /// Keeps how the connection's last check came out.
+    pub fn record_check(&self, name: &str, check: &LastCheck) -> Result<(), ProfileError> {
+        let path = self.check_path(name)?;
+        let dir = self.dir.join(CHECKS_DIR);
+        fs::create_dir_all(&dir).map_err(|e| self.io("create", &dir, e))?;
+        let json = serde_json::to_vec_pretty(check).map_err(|e| ProfileError::Corrupt {
+            name: name.into(),
+            cause: e.to_string(),
+        })?;
+        AtomicFile::create(&path)
+            .and_then(|file| file.commit(&json))
+            .map_err(|e| self.io("write to", &dir, e))
+    }
+
+    /// How the last check came out; `None` when never checked, or when its
+    /// record cannot be read (a status line, not worth an error).
+    pub fn last_check(&self, name: &str) -> Option<LastCheck> {
+        let text = fs::read_to_string(self.check_path(name).ok()?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// A renamed connection keeps its last check.
+    pub fn move_last_check(&self, from: &str, to: &str) -> Result<(), ProfileError> {
+        let (from, to) = (self.check_path(from)?, self.check_path(to)?);
+        match fs::rename(&from, &to) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(self.io("move in", &from, e)),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_path(&self, name: &str) -> Result<PathBuf, ProfileError> {
+        if valid_name(name) {
+            Ok(self.dir.join(CHECKS_DIR).join(format!("{name}.json")))
+        } else {
+            Err(ProfileError::BadName { name: name.into() })
         }
     }
 

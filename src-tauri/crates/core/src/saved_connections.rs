@@ -96,6 +96,7 @@ impl SavedConnections {
         for kind in BOTH {
             self.secrets.delete(&SecretKey::new(from, kind))?;
         }
+        self.profiles.move_last_check(from, to)?;
         Ok(self.profiles.remove(from)?)
     }
 
@@ -127,6 +128,8 @@ impl SavedConnections {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::fleet::Verdict;
+    use crate::last_check::LastCheck;
     use crate::profiles::Registration;
 
     fn saved() -> (tempfile::TempDir, SavedConnections) {
@@ -184,6 +187,41 @@ mod tests {
             .map(|e| e.name)
             .collect();
         assert_eq!(names, ["b", "c"]);
+    }
+
+    #[test]
+    fn the_last_check_follows_a_rename_is_not_copied_and_goes_with_a_delete() {
+        let (_dir, book) = saved();
+        signed_in(&book, "a");
+        let check = LastCheck {
+            at: "2026-12-05T09:00:00Z".into(),
+            verdict: Verdict::Warnings,
+            passed: 15,
+            warnings: 1,
+            failed: 0,
+            skipped: 0,
+        };
+        book.profiles.record_check("a", &check).unwrap();
+        let last = |name: &str| {
+            book.profiles
+                .entries()
+                .unwrap()
+                .into_iter()
+                .find(|e| e.name == name)
+                .and_then(|e| e.last_check)
+        };
+        assert_eq!(last("a").as_ref(), Some(&check));
+        book.duplicate("a", "b").unwrap();
+        assert_eq!(last("b"), None, "a copy has not been checked");
+        book.rename("a", "c").unwrap();
+        assert_eq!(last("c").as_ref(), Some(&check));
+        book.remove("c").unwrap();
+        signed_in(&book, "c");
+        assert_eq!(
+            last("c"),
+            None,
+            "a new connection of the same name starts unchecked"
+        );
     }
 
     #[test]

@@ -9,8 +9,9 @@ use std::time::{Instant, SystemTime};
 
 use futures_util::stream::{self, StreamExt};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
 
 use crate::checks::{self, Status};
 use crate::connection::Connection;
@@ -25,8 +26,11 @@ pub const DEFAULT_JOBS: usize = 8;
 
 /// A connection's result at a glance. Declared worst first: the fleet is
 /// sorted in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
 #[serde(rename_all = "kebab-case")]
+#[ts(export)]
 pub enum Verdict {
     /// A check failed: the connection does not work as saved.
     Failed,
@@ -39,7 +43,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    fn of(results: &[checks::CheckResult]) -> Self {
+    pub fn of(results: &[checks::CheckResult]) -> Self {
         let any = |status| results.iter().any(|r| r.status == status);
         if any(Status::Fail) {
             Self::Failed
