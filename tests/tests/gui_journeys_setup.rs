@@ -463,6 +463,26 @@ async fn setup_dataverse_and_fno_background_services_in_the_sandbox_tenant() {
     both_themes(&app, &shots, card, "05-fno-app-added").await;
     connect_and_check(&app, &shots, "Finance & Operations").await;
     shoot(&app, &shots, "06-fno-checks").await;
+
+    // The start page checks both at once, each row saying how it came out.
+    click(&app, ".brand").await;
+    click(&app, r#"[data-testid="check-all"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="fleet-summary"]"#,
+        "Checked 2 connections: 2 passed.",
+    )
+    .await;
+    for name in ["Setup Dataverse", "Setup FO"] {
+        let line = format!(r#"[data-testid="profile-{name}"] .last-check"#);
+        let said = expect_text(&app, &shots, &line, " passed").await;
+        assert!(
+            said.starts_with("Checked ") && !said.contains("failed"),
+            "{said}"
+        );
+    }
+    shoot(&app, &shots, "07-start-check-all").await;
     app.quit().await.unwrap();
 }
 

@@ -43,6 +43,7 @@ import type { TablePage } from "./bindings/TablePage";
 import type { TableQuery } from "./bindings/TableQuery";
 import type { TokenInfo } from "./bindings/TokenInfo";
 import type { UserError } from "./bindings/UserError";
+import type { FleetRow } from "./bindings/FleetRow";
 
 /** A backend failure, always carrying the `{ kind, message, fix, details }` shape. */
 export class IpcError extends Error {
@@ -183,6 +184,8 @@ export function runChecks(name: string, onResult: (result: CheckResult) => void)
 }
 export const saveReport = (name: string, format: ReportFormat, path: string): Promise<Report> =>
   call("save_report", { name, format, path });
+/** Checks every saved connection, a few at a time; each row as it finishes. Answers the fleet in one sentence. */
+export const checkAll = (onRow: (row: FleetRow) => void): Promise<string> => call("check_all", { onRow: channel(onRow) });
 
 /** A channel that hands each message the backend sends to `onMessage`. */
 function channel<T>(onMessage: (message: T) => void): Channel<T> {

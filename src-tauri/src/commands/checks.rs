@@ -1,14 +1,20 @@
 //! The token panel, the checks and the report.
 
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
+use d365_core::checks::fleet::{self, Outcome, Selection};
 use d365_core::checks::{self, CheckResult};
+use d365_core::connection::Connection;
 use d365_core::identity::verdict::TokenInfo;
-use d365_core::last_check;
+use d365_core::last_check::{self, LastCheck};
+use d365_core::profiles::{Profile, ProfileStore};
+use d365_core::report::fleet::FleetReport;
 use d365_core::report::{Report, ReportFile, ReportFormat};
-use d365_core::UserError;
+use d365_core::{ErrorKind, UserError};
+use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::state::AppState;
 
@@ -75,4 +81,73 @@ pub async fn save_report(
     // A few kilobytes: written and synced in place.
     file.write(&report)?;
     Ok(report)
+}
+
+/// One connection of "Check all", sent as it finishes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct FleetRow {
+    pub name: String,
+    pub last_check: Option<LastCheck>,
+    /// Why its checks could not run.
+    pub problem: Option<UserError>,
+}
+
+/// Checks every saved connection a few at a time, as `d365c check --all`
+/// does, sending each as it finishes; keeps the fleet report to save.
+/// Answers the fleet in one sentence ("3 passed, 1 failed").
+#[tauri::command]
+pub async fn check_all(
+    state: State<'_, AppState>,
+    on_row: Channel<FleetRow>,
+) -> Result<String, UserError> {
+    let members = fleet::select(&ProfileStore::open_default()?, &Selection::All)?;
+    let secrets = state.secrets().await?;
+    let open = |profile: Profile| {
+        Connection::open(profile, secrets.clone(), None).map_err(UserError::from)
+    };
+    let started = Instant::now();
+    let outcomes = fleet::run(
+        members,
+        fleet::DEFAULT_JOBS,
+        &open,
+        &tokio_util::sync::CancellationToken::new(),
+        &|outcome: &Outcome| {
+            let last_check = outcome.report.as_ref().map(|report| {
+                last_check::note(&outcome.name, report);
+                LastCheck::of(report)
+            });
+            let _ = on_row.send(FleetRow {
+                name: outcome.name.clone(),
+                last_check,
+                problem: outcome.problem.clone(),
+            });
+        },
+    )
+    .await;
+    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let report = FleetReport::new(&outcomes, millis, SystemTime::now());
+    let summary = report.summary.describe();
+    *state.fleet_report.lock().await = Some(report);
+    Ok(summary)
+}
+
+/// Writes the last "Check all" report where the user chose, whole or not
+/// at all.
+#[tauri::command]
+pub async fn save_fleet_report(
+    state: State<'_, AppState>,
+    format: ReportFormat,
+    path: String,
+) -> Result<(), UserError> {
+    let file = ReportFile::create(&super::paths::user_path(&path)?, Some(format))?;
+    let report = state.fleet_report.lock().await;
+    let report = report.as_ref().ok_or_else(|| {
+        UserError::new(
+            ErrorKind::NotFound,
+            "There is no fleet report yet.",
+            "Press Check all first.",
+        )
+    })?;
+    Ok(file.write(report)?)
 }

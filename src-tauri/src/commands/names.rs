@@ -36,6 +36,8 @@ pub const ALL: &[&str] = &[
     "open_in_browser",
     "run_checks",
     "save_report",
+    "check_all",
+    "save_fleet_report",
     "setup_defaults",
     "setup_sign_in_info",
     "setup_sign_in",

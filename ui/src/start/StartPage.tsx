@@ -5,8 +5,9 @@ import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { needsSecret, productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
-import { deleteProfile, duplicateProfile, listProfiles, renameProfile } from "../ipc";
+import { checkAll, deleteProfile, duplicateProfile, listProfiles, renameProfile, runChecks } from "../ipc";
 import { ReplaceSecret } from "../setup/ReplaceSecret";
+import { LastCheckLine, type CheckState } from "./LastCheckLine";
 import { SecretExpiryNote } from "./SecretExpiryNote";
 
 interface Props {
@@ -27,6 +28,9 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
   const [large, setLarge] = useState(false);
   // Outside the list, so reloading the list after the replacement keeps it on screen.
   const [replacing, setReplacing] = useState<Profile | null>(null);
+  // Checks running or just refused, over what the saved last checks say.
+  const [checking, setChecking] = useState<Record<string, CheckState>>({});
+  const [fleet, setFleet] = useState<{ running: boolean; summary: string | null }>({ running: false, summary: null });
 
   useEffect(() => {
     void reload();
@@ -56,6 +60,39 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
   };
 
   const entries = profiles.state.status === "done" ? profiles.state.value : [];
+  const checkState = (entry: ProfileEntry): CheckState => checking[entry.name] ?? { at: "idle", last: entry.last_check };
+  const settle = (name: string, state: CheckState | null) =>
+    setChecking((all) => {
+      const rest = { ...all };
+      delete rest[name];
+      return state ? { ...rest, [name]: state } : rest;
+    });
+
+  const checkOne = async (name: string) => {
+    settle(name, { at: "checking" });
+    try {
+      await runChecks(name, () => {});
+      settle(name, null);
+    } catch (e) {
+      settle(name, { at: "could-not-run", problem: problemOf(e) });
+    }
+    await reload();
+  };
+
+  const checkEvery = async () => {
+    setFleet({ running: true, summary: null });
+    setChecking(Object.fromEntries(entries.filter((e) => e.profile).map((e) => [e.name, { at: "checking" } as CheckState])));
+    try {
+      const summary = await checkAll((row) =>
+        settle(row.name, row.problem ? { at: "could-not-run", problem: row.problem } : { at: "idle", last: row.last_check }),
+      );
+      setFleet({ running: false, summary });
+    } catch (e) {
+      setChecking({});
+      setFleet({ running: false, summary: null });
+      setProblem(problemOf(e));
+    }
+  };
   return (
     <div className="start" data-testid="start-page">
       <h1 tabIndex={-1}>Connect to Microsoft Dynamics 365</h1>
@@ -75,7 +112,17 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
       </label>
       {problem && <ErrorPanel problem={problem} />}
       <section className="card" aria-label="Saved connections" aria-busy={profiles.state.status === "running"}>
-        <h2>Saved connections</h2>
+        <div className="saved-head">
+          <h2>Saved connections</h2>
+          {entries.length > 1 && (
+            <button type="button" className="button small" data-testid="check-all" onClick={() => void checkEvery()} disabled={fleet.running}>
+              {fleet.running ? "Checking all…" : "Check all"}
+            </button>
+          )}
+        </div>
+        <p className="muted" aria-live="polite" data-testid="fleet-summary">
+          {fleet.summary && `Checked ${fleet.summary}.`}
+        </p>
         {replacing && <ReplaceSecret key={replacing.name} profile={replacing} onReplaced={() => void reload()} onClose={() => setReplacing(null)} />}
         {profiles.state.status === "failed" && <ErrorPanel problem={profiles.state.problem} />}
         {profiles.state.status === "done" && entries.length === 0 && <p className="muted">None yet.</p>}
@@ -87,8 +134,9 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                   <div className="profile-name">
                     <strong>{entry.name}</strong>
                     <span className="muted">
-                      {productName(entry.profile.product)} · {entry.profile.tenant}
+                      {[productName(entry.profile.product), entry.profile.environment ?? "no environment yet", entry.profile.tenant].join(" · ")}
                     </span>
+                    <LastCheckLine state={checkState(entry)} />
                     {entry.profile.secret && needsSecret(entry.profile.registration) && (
                       <SecretExpiryNote expiresOn={entry.profile.secret.expires_on} onReplace={() => setReplacing(entry.profile)} />
                     )}
@@ -132,6 +180,15 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                     <div className="profile-actions">
                       <button type="button" className="button small primary" data-testid="open-profile" onClick={() => onOpen(entry)}>
                         Open
+                      </button>
+                      <button
+                        type="button"
+                        className="button small"
+                        data-testid="check-profile"
+                        disabled={checkState(entry).at === "checking"}
+                        onClick={() => void checkOne(entry.name)}
+                      >
+                        Check again
                       </button>
                       <button type="button" className="button small" onClick={() => setEditing({ name: entry.name, action: "rename", value: entry.name })}>
                         Rename

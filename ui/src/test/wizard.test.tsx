@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -85,6 +85,43 @@ describe("the start page", () => {
     expect(screen.getByTestId("start-page")).toBeInTheDocument();
     expect(await screen.findByText("Contoso BC")).toBeInTheDocument();
     await waitFor(() => expect(document.documentElement.dataset.ready).toBe("true"));
+  });
+
+  it("says when each connection was last checked, and checks them all with a line each as it finishes", async () => {
+    const fabrikam = { ...PROFILE, name: "Fabrikam DV", product: "Dataverse", environment: null };
+    const warned = { at: "2026-12-04T08:30:00Z", verdict: "warnings", passed: 15, warnings: 1, failed: 0, skipped: 0 };
+    let release: () => void = () => {};
+    backend({
+      list_profiles: () => [
+        { name: PROFILE.name, profile: PROFILE, problem: null, last_check: warned },
+        { name: fabrikam.name, profile: fabrikam, problem: null, last_check: null },
+      ],
+      check_all: (a) =>
+        new Promise((resolve) => {
+          const row = a.onRow as { onmessage: (m: unknown) => void };
+          row.onmessage({ name: PROFILE.name, last_check: { ...warned, verdict: "passed", passed: 16, warnings: 0 }, problem: null });
+          release = () => {
+            row.onmessage({ name: fabrikam.name, last_check: null, problem: { kind: "SecretNotFound", message: "No secret is saved.", fix: "Save it again.", details: null, setting: null } });
+            resolve("2 connections: 1 passed, 1 could not be checked");
+          };
+        }),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const contoso = await screen.findByTestId("profile-Contoso BC");
+    expect(contoso).toHaveTextContent("Business Central · Production · contoso.onmicrosoft.com");
+    expect(within(contoso).getByText(/^Checked .*: 1 warning · 15 passed$/)).toHaveAttribute("data-state", "warn");
+    const other = screen.getByTestId("profile-Fabrikam DV");
+    expect(other).toHaveTextContent("no environment yet");
+    expect(other).toHaveTextContent("Not checked yet");
+
+    await user.click(screen.getByTestId("check-all"));
+    expect(screen.getByTestId("check-all")).toBeDisabled();
+    expect(await within(contoso).findByText(/All 16 checks passed/)).toBeInTheDocument();
+    expect(other).toHaveTextContent("Checking…");
+    act(() => release());
+    expect(await within(other).findByText(/Could not check: No secret is saved\./)).toHaveAttribute("data-state", "bad");
+    expect(await screen.findByTestId("fleet-summary")).toHaveTextContent("Checked 2 connections: 1 passed, 1 could not be checked.");
   });
 
   it("opens a saved connection on its Connect step", async () => {
