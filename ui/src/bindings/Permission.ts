@@ -21,4 +21,9 @@ plain: string,
 /**
  * Ticked unless the user changes it.
  */
-default: boolean, };
+default: boolean, 
+/**
+ * Why it reaches further than connecting software to the data needs,
+ * shown next to it.
+ */
+caution: string | null, };

@@ -5,6 +5,18 @@ import { productName } from "../connection/draft";
 import { useCall } from "../connection/useCall";
 import { permissions } from "../ipc";
 
+/** Why a permission reaches further than connecting to the data needs. */
+function Caution({ text }: { text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <span className="permission-caution">
+      <span aria-hidden="true">⚠ </span>
+      <span className="visually-hidden">Caution: </span>
+      {text}
+    </span>
+  );
+}
+
 /** The permissions to ask for, in plain words, defaults ticked. */
 export function PermissionsStep() {
   const { draft, update } = useDraft();
@@ -35,9 +47,10 @@ export function PermissionsStep() {
       <div className="step-body">
         <section className="card">
           <h2>What the app is allowed to do</h2>
-          <p>
-            A background service gets exactly the application permissions an administrator granted to the app: D365 Connect asks for
-            all of them at once (<code>/.default</code>).
+          <p data-testid="permissions-kind">
+            These are <strong>application permissions</strong>: the app acts on its own, with no one signed in, so what it may do is
+            set here and by what it is given inside {product}, not by any person&apos;s rights. An administrator grants them once;
+            D365 Connect then asks for all of them at once (<code>/.default</code>).
           </p>
           {all.length > 0 ? (
             <ul className="permission-list">
@@ -46,6 +59,7 @@ export function PermissionsStep() {
                   <strong>{p.name}</strong>
                   {p.default && <span className="badge">Needed</span>}
                   <span className="muted">{p.plain}</span>
+                  <Caution text={p.caution} />
                 </li>
               ))}
             </ul>
@@ -60,6 +74,10 @@ export function PermissionsStep() {
     <div className="step-body">
       <fieldset className="card choice-group" aria-busy={list.state.status === "running"}>
         <legend>What may D365 Connect do in {product} while you are signed in?</legend>
+        <p className="muted" data-testid="permissions-kind">
+          These are <strong>delegated permissions</strong>: D365 Connect acts as the person who signs in, and never does more than that
+          person may do in {product}. The recommended ones are ticked.
+        </p>
         {all.map((p) => (
           <label key={p.name} className="choice" data-testid={`permission-${p.name}`}>
             <input type="checkbox" checked={draft.scopes.includes(p.name)} onChange={(e) => toggle(p.name, e.target.checked)} />
@@ -69,6 +87,7 @@ export function PermissionsStep() {
                 {p.default && <span className="badge">Recommended</span>}
               </strong>
               <span className="muted">{p.plain}</span>
+              <Caution text={p.caution} />
             </span>
           </label>
         ))}

@@ -363,6 +363,22 @@ describe("the steps", () => {
     await waitFor(() => expect(within(box).getByRole("checkbox")).toBeChecked());
   });
 
+  it("says once what delegated permissions are, and warns next to a broader one", async () => {
+    backend({
+      permissions: () => [
+        { name: "Financials.ReadWrite.All", id: "x", access: "Delegated", plain: "Read and change data.", default: true, caution: null },
+        { name: "AX.FullAccess", id: "y", access: "Delegated", plain: "Use it all.", default: false, caution: "Reaches everything the person can do." },
+      ],
+    });
+    const user = await startNew();
+    await user.click(screen.getByRole("button", { name: /Permissions/ }));
+    expect(await screen.findByTestId("permissions-kind")).toHaveTextContent("delegated permissions: D365 Connect acts as the person who signs in");
+    const broad = await screen.findByTestId("permission-AX.FullAccess");
+    expect(broad).toHaveTextContent("Caution: Reaches everything the person can do.");
+    expect(within(broad).getByRole("checkbox")).not.toBeChecked();
+    expect(screen.getByTestId("permission-Financials.ReadWrite.All")).not.toHaveTextContent("Caution");
+  });
+
   it("connects a background service and shows the token panel", async () => {
     const calls = backend();
     const user = userEvent.setup();

@@ -46,6 +46,9 @@ pub struct Permission {
     pub plain: &'static str,
     /// Ticked unless the user changes it.
     pub default: bool,
+    /// Why it reaches further than connecting software to the data needs,
+    /// shown next to it.
+    pub caution: Option<&'static str>,
 }
 
 const fn permission(
@@ -61,6 +64,16 @@ const fn permission(
         access,
         plain,
         default,
+        caution: None,
+    }
+}
+
+impl Permission {
+    const fn with_caution(self, caution: &'static str) -> Permission {
+        Permission {
+            caution: Some(caution),
+            ..self
+        }
     }
 }
 
@@ -95,14 +108,16 @@ const BUSINESS_CENTRAL: &[Permission] = &[
         Application,
         "Let the app run setup tasks such as installing extensions and managing users (automation APIs).",
         false,
-    ),
+    )
+    .with_caution("More than reading and writing data: the app could install extensions and change users and their permissions. Add it only if the integration's vendor asks for it."),
     permission(
         "AdminCenter.ReadWrite.All",
         "a20fe46f-4f63-4666-8e0e-9b882d90b837",
         Application,
         "Let the app list and manage environments in the Business Central admin center.",
         false,
-    ),
+    )
+    .with_caution("More than data: the app could create, copy, restore or delete whole environments. Add it only for an administration tool."),
 ];
 
 /// "Microsoft Dynamics ERP" (docs/microsoft.md §6, IDs §9 ⚠ community
@@ -122,7 +137,10 @@ const FINANCE_OPERATIONS: &[Permission] = &[
         Delegated,
         "Use Finance & Operations as the person who signs in.",
         false,
-    ),
+    )
+    // ⚠ Whether OData reads work with Odata.FullAccess alone is not
+    // documented (docs/microsoft.md §6): a caution, not a refusal.
+    .with_caution("Reaches everything the person can do in Finance & Operations, beyond the data entities that Odata.FullAccess covers."),
     permission(
         "CustomService.FullAccess",
         "ad8b4a5c-eecd-431a-a46f-33c060012ae1",
