@@ -17,5 +17,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     restoreMocks: true,
+    // The contrast test reads the theme tokens as written.
+    css: { include: [/styles\/base\.css/] },
   },
 });
