@@ -96,7 +96,8 @@ fn xdotool(display: &str, args: &[&str]) -> Result<String, String> {
         .output()
         .map_err(|e| format!("xdotool (tests/scripts/setup.sh installs it): {e}"))?;
     // `search` exits 1 when nothing matches, which is an answer.
-    if !out.status.success() && !(args[0] == "search" && out.stdout.is_empty()) {
+    let nothing_found = args[0] == "search" && out.stdout.is_empty();
+    if !out.status.success() && !nothing_found {
         return Err(format!(
             "xdotool {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)

@@ -136,24 +136,21 @@ pub async fn open_saved_file<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<(), UserError> {
-    let path = state.saved_files.get(&path)?;
-    let target = path.clone();
-    desktop(move || {
+    let open = |app: &AppHandle<R>, file: &Path| {
         app.opener()
-            .open_path(target.display().to_string(), None::<&str>)
-    })
-    .await
-    .map_err(|e| {
+            .open_path(file.display().to_string(), None::<&str>)
+    };
+    let not_opened = |file: &Path| {
         UserError::new(
             ErrorKind::DesktopUnavailable,
-            format!("No program on this computer opened {}.", file_name(&path)),
+            format!("No program on this computer opened {}.", file_name(file)),
             format!(
                 "Open it from your file manager: it is in {}.",
-                folder(&path).display()
+                folder(file).display()
             ),
         )
-        .with_details(e)
-    })
+    };
+    on_saved_file(app, &state, &path, open, not_opened).await
 }
 
 /// Shows a saved file in the file manager, selected. Where no file manager
@@ -164,34 +161,40 @@ pub async fn show_saved_file<R: Runtime>(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<(), UserError> {
-    let path = state.saved_files.get(&path)?;
-    let target = path.clone();
-    desktop(move || {
+    let show = |app: &AppHandle<R>, file: &Path| {
         let opener = app.opener();
         opener
-            .reveal_item_in_dir(&target)
-            .or_else(|_| opener.open_path(folder(&target).display().to_string(), None::<&str>))
-    })
-    .await
-    .map_err(|e| {
+            .reveal_item_in_dir(file)
+            .or_else(|_| opener.open_path(folder(file).display().to_string(), None::<&str>))
+    };
+    let not_shown = |file: &Path| {
         UserError::new(
             ErrorKind::DesktopUnavailable,
             "Your file manager could not be opened.",
-            format!("The file is {}.", path.display()),
+            format!("The file is {}.", file.display()),
         )
-        .with_details(e)
-    })
+    };
+    on_saved_file(app, &state, &path, show, not_shown).await
 }
 
-/// Runs a desktop call off the async workers: revealing is a blocking
-/// D-Bus round trip.
-async fn desktop(
-    call: impl FnOnce() -> Result<(), tauri_plugin_opener::Error> + Send + 'static,
-) -> Result<(), String> {
-    match tokio::task::spawn_blocking(call).await {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    }
+/// Runs a desktop call on a file the app saved, off the async workers
+/// (revealing is a blocking D-Bus round trip); when it fails, `problem`
+/// says so with the cause as details.
+async fn on_saved_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: &AppState,
+    path: &str,
+    call: fn(&AppHandle<R>, &Path) -> Result<(), tauri_plugin_opener::Error>,
+    problem: fn(&Path) -> UserError,
+) -> Result<(), UserError> {
+    let file = state.saved_files.get(path)?;
+    let target = file.clone();
+    let cause = match tokio::task::spawn_blocking(move || call(&app, &target)).await {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    Err(problem(&file).with_details(cause))
 }
 
 fn file_name(path: &Path) -> String {
