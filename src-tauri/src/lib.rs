@@ -5,6 +5,7 @@ mod commands;
 mod navigation;
 #[cfg(target_os = "linux")]
 mod rendering;
+mod saved_files;
 #[cfg(test)]
 mod security_review;
 mod state;
@@ -18,6 +19,10 @@ pub use state::AppState;
 pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(navigation::guard())
+        // Called from Rust only (commands/files.rs): the window is granted
+        // none of their own commands.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
@@ -47,6 +52,9 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::data::close_table,
             commands::data::export_table,
             commands::data::cancel_operation,
+            commands::files::choose_save_path,
+            commands::files::open_saved_file,
+            commands::files::show_saved_file,
             commands::checks::token_info,
             commands::identity::sign_in,
             commands::identity::admin_consent,

@@ -1,6 +1,7 @@
 //! What the shell keeps for the life of the app: the secret store, the
 //! profile folder, open connections, open tables, running operations, the
-//! in-process sandbox tenant and the administrator's setup session.
+//! in-process sandbox tenant, the administrator's setup session and the
+//! files saved.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,6 +46,8 @@ pub struct AppState {
     /// The administrator signed in for "Set it up for me", from the
     /// sign-in until setup ends or the wizard starts over.
     pub setup: Mutex<Option<AdminSession>>,
+    /// Exports and reports saved since the app started.
+    pub saved_files: crate::saved_files::SavedFiles,
     next_id: AtomicU64,
 }
 

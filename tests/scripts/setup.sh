@@ -6,12 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Build: WebKitGTK 4.1 and friends. Run and test: X server, WebDriver,
-# D-Bus and a keyring (see docs/building.md: no dbus-x11, its
-# autolaunch leaves daemons behind).
+# D-Bus, a keyring, and xdotool for the native save dialog (see
+# docs/building.md: no dbus-x11, its autolaunch leaves daemons behind).
 APT_PACKAGES=(
   build-essential pkg-config file git curl
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev libdbus-1-dev
-  xvfb xauth webkit2gtk-driver dbus gnome-keyring
+  xvfb xauth webkit2gtk-driver dbus gnome-keyring xdotool
 )
 TAURI_DRIVER_VERSION="^2"
 

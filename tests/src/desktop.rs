@@ -26,6 +26,7 @@ pub struct Desktop {
     // the app) goes before the X server it draws on, then the temp home.
     driver: Stoppable,
     xvfb: Stoppable,
+    display: String,
     home: tempfile::TempDir,
 }
 
@@ -38,6 +39,10 @@ impl Desktop {
 
     /// `launch` with extra environment for the app, e.g. `BROWSER` pointing
     /// at the sandbox's robot so a sign-in completes without a person.
+    ///
+    /// The home is a desktop user's: a Documents folder the desktop names
+    /// (`user-dirs.dirs`), and an `xdg-open` that only writes down what it
+    /// was asked to open (`opened`), so no test starts a real program.
     pub async fn launch_with(env: &[(&str, String)]) -> Result<Self, String> {
         let app = built_binary("d365-connect", "D365_APP_BIN")?;
         let home = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -60,6 +65,8 @@ impl Desktop {
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             driver_cmd.env(var, dir);
         }
+        desktop_folders(home.path())?;
+        driver_cmd.env("PATH", recording_opener(home.path())?);
         for (name, value) in env {
             driver_cmd.env(name, value);
         }
@@ -80,6 +87,7 @@ impl Desktop {
             client,
             driver,
             xvfb,
+            display,
             home,
         };
         desktop.wait_until_ready().await?;
@@ -261,9 +269,24 @@ impl Desktop {
         Ok(path)
     }
 
-    /// The throwaway home the app ran with (tests scan it for leaks).
+    /// The throwaway home the app ran with (tests scan it for leaks); the
+    /// app's `HOME` is its `home` folder.
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// The X display the app draws on, for windows WebDriver cannot see.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// What the app asked the desktop to open (`xdg-open`), one line each.
+    pub fn opened(&self) -> Vec<String> {
+        std::fs::read_to_string(self.home.path().join(OPENED))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Ends the WebDriver session, then stops every process it started.
@@ -273,6 +296,42 @@ impl Desktop {
         self.xvfb.stop();
         closed
     }
+}
+
+/// Where the recording `xdg-open` writes, under the throwaway home.
+const OPENED: &str = "opened.log";
+
+/// `$HOME/Documents`, named the desktop's documents folder as
+/// xdg-user-dirs names it.
+fn desktop_folders(home: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(home.join("home/Documents")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        home.join("xdg_config_home/user-dirs.dirs"),
+        "XDG_DOCUMENTS_DIR=\"$HOME/Documents\"\n",
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// A `PATH` whose first folder holds an `xdg-open` that appends its
+/// argument to `OPENED` (what the opener plugin calls on Linux).
+fn recording_opener(home: &Path) -> Result<std::ffi::OsString, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = home.join("bin");
+    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    let script = bin.join("xdg-open");
+    let log = home.join(OPENED);
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
+    let mut path = vec![bin];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(path).map_err(|e| e.to_string())
 }
 
 /// Xvfb writes the display number it picked to the fd given to -displayfd.

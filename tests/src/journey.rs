@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::desktop::Desktop;
+use crate::native_dialog::SaveDialog;
 
 /// One window at a time: the apps share the test's keychain (a profile's
 /// refresh token is filed under its name, the same in every journey), and
@@ -151,22 +152,97 @@ pub async fn theme(app: &Desktop, choice: &str) {
 }
 
 /// On the Check step: runs the checks, expects them all to pass, and saves
-/// the HTML report into the app's home; returns the report's path.
+/// the HTML report through the platform's save dialog: cancelled first
+/// (nothing changes), then taking the folder and name it suggests (the
+/// user's Documents; the connection, "check report" and the date). Opens
+/// the report and shows it in its folder; returns its path.
 pub async fn check_and_save_report(app: &Desktop, shots: &Path) -> PathBuf {
     click(app, r#"[data-testid="run-checks"]"#).await;
     expect_checks_pass(app, shots).await;
-    let report = app.home().join("report.html");
-    app.type_into(
-        r#"[data-testid="report-path"]"#,
-        &report.display().to_string(),
-    )
-    .await
-    .unwrap();
-    click(app, r#"[data-testid="save-report"]"#).await;
-    app.wait_for(r#"[data-testid="report-saved"]"#, LONG)
+    let save = r#"[data-testid="save-report"]"#;
+    click(app, save).await;
+    save_dialog(app, "Save the check report")
+        .await
+        .cancel()
+        .unwrap();
+    app.wait_for(&format!("{save}:not([disabled])"), SHORT)
         .await
         .unwrap();
+    let untouched = app
+        .client
+        .execute(
+            "return !document.querySelector('[data-testid=report-saved]') && !document.querySelector('.error-panel');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        untouched,
+        json!(true),
+        "cancelling the dialog changed the step"
+    );
+
+    click(app, save).await;
+    let dialog = save_dialog(app, "Save the check report").await;
+    dialog.screenshot(shots, "11a-report-save-dialog").unwrap();
+    dialog.accept().unwrap();
+    let saved = r#"[data-testid="report-saved"]"#;
+    expect_text(app, shots, saved, "Saved to").await;
+    let report =
+        PathBuf::from(text_of(app, &format!(r#"{saved} [data-testid="saved-path"]"#)).await);
+    assert_eq!(
+        report.parent(),
+        Some(app.home().join("home/Documents").as_path())
+    );
+    let name = report.file_name().unwrap().to_string_lossy().into_owned();
+    let date = name
+        .strip_suffix(".html")
+        .and_then(|n| n.rsplit_once(" - check report - "))
+        .map(|(_, date)| date)
+        .unwrap_or_else(|| panic!("the suggested name is {name:?}"));
+    assert!(
+        time::Date::parse(
+            date,
+            time::macros::format_description!("[year]-[month]-[day]")
+        )
+        .is_ok(),
+        "{name:?} ends in a date"
+    );
+    assert!(report.is_file(), "{} was written", report.display());
+    open_and_show(app, saved, &report).await;
     report
+}
+
+/// Waits for the save dialog whose title starts with `title`.
+pub async fn save_dialog(app: &Desktop, title: &str) -> SaveDialog {
+    let (display, title) = (app.display().to_string(), title.to_string());
+    tokio::task::spawn_blocking(move || SaveDialog::wait(&display, &title, LONG))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Presses "Open" and "Show in folder" under `css`, the line that says
+/// where `file` was saved: the desktop is asked to open the file, then its
+/// folder (the test's D-Bus session has no file manager to select it in).
+pub async fn open_and_show(app: &Desktop, css: &str, file: &Path) {
+    for (button, expected) in [
+        ("open-saved-file", file),
+        ("show-saved-file", file.parent().unwrap()),
+    ] {
+        let before = app.opened().len();
+        click(app, &format!(r#"{css} [data-testid="{button}"]"#)).await;
+        let deadline = std::time::Instant::now() + SHORT;
+        while app.opened().len() == before && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            app.opened().get(before).map(String::as_str),
+            Some(expected.display().to_string().as_str()),
+            "{button} asked the desktop to open: {:?}",
+            app.opened()
+        );
+    }
 }
 
 /// The table's status line ("Scroll down for more.", "All rows loaded.").

@@ -1,11 +1,14 @@
 //! Harness for end-to-end tests: the real desktop app in a real window under
 //! Xvfb, driven through tauri-driver and WebKitWebDriver, and the `d365c`
-//! binary as scripts run it. `journey` holds the steps the GUI tests take.
+//! binary as scripts run it. `journey` holds the steps the GUI tests take,
+//! `native_dialog` drives the save dialog outside the webview.
 
 pub mod cli;
 pub mod desktop;
 pub mod journey;
+pub mod native_dialog;
 pub mod processes;
+mod x_screen;
 
 use std::path::{Path, PathBuf};
 

@@ -12,8 +12,9 @@ use std::time::Duration;
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
     assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
-    press, robot_browser, rows_loaded, screen_text, scroll_table_to_the_end, scroll_to, shoot,
-    step, tab_to, table_open, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
+    open_and_show, press, robot_browser, rows_loaded, save_dialog, screen_text,
+    scroll_table_to_the_end, scroll_to, shoot, step, tab_to, table_open, theme, ALT_RIGHT, ENTER,
+    LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 use d365_e2e::{files_under, utc_date_in};
 
@@ -160,6 +161,28 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
     record_beside_the_grid(&app).await;
     shoot(&app, &shots, "27b-record-dark-1024x700").await;
     click(&app, r#"[data-testid="record-close"]"#).await;
+    // The export's and the report's result lines in the smallest window.
+    let out = app.home().join("home/Documents/customers-dark.csv");
+    export_to(&app, &shots, &out, "27c-export-save-dialog-dark").await;
+    shoot(&app, &shots, "27d-export-dark-1024x700").await;
+    click(&app, r#"[data-testid="export-close"]"#).await;
+    step(&app, "check").await;
+    click(&app, r#"[data-testid="save-report"]"#).await;
+    let report = app.home().join("home/Documents/report-dark.html");
+    save_dialog(&app, "Save the check report")
+        .await
+        .save_as(&report)
+        .unwrap();
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="report-saved"]"#,
+        "report-dark.html",
+    )
+    .await;
+    scroll_to(&app, r#"[data-testid="report-saved"]"#).await;
+    shoot(&app, &shots, "28b-report-saved-dark-1024x700").await;
+    assert!(report.is_file());
     step(&app, "credentials").await;
     scroll_to(&app, r#"[data-testid="network-settings"]"#).await;
     shoot(&app, &shots, "23b-network-settings-dark-1024x700").await;
@@ -322,8 +345,9 @@ async fn record_beside_the_grid(app: &Desktop) {
 /// What a person does with an open table to trust it: scrolls until a
 /// second page is appended, filters with the raw expression (`filter.0`),
 /// sees it folded into one line that reads `filter.1`, opens a record, and
-/// exports the filtered rows to CSV — the file must hold as many rows as
-/// the dialog says. Screenshots 08–10 end in `suffix`.
+/// exports the filtered rows to CSV, typing the path into the platform's
+/// save dialog — the file must hold as many rows as the dialog says — then
+/// opens it and shows it in its folder. Screenshots 08–10 end in `suffix`.
 async fn page_filter_record_export(
     app: &Desktop,
     shots: &Path,
@@ -360,13 +384,9 @@ async fn page_filter_record_export(
     click(app, r#"[data-testid="record-close"]"#).await;
 
     let out = app.home().join("filtered.csv");
-    click(app, r#"[data-testid="export-button"]"#).await;
-    app.type_into(r#"[data-testid="export-path"]"#, &out.display().to_string())
-        .await
-        .unwrap();
-    click(app, r#"[data-testid="export-start"]"#).await;
-    let said = expect_text(app, shots, r#"[data-testid="export-result"]"#, "rows").await;
+    let said = export_to(app, shots, &out, &format!("10a-export-save-dialog{suffix}")).await;
     shoot(app, shots, &format!("10-export{suffix}")).await;
+    open_and_show(app, r#"[data-testid="export-result"]"#, &out).await;
     click(app, r#"[data-testid="export-close"]"#).await;
     let text = std::fs::read_to_string(&out).unwrap();
     let rows = text.lines().count() - 1;
@@ -375,6 +395,20 @@ async fn page_filter_record_export(
         said.replace(',', "").contains(&rows.to_string()),
         "the dialog says {said:?}, the file has {rows} rows"
     );
+}
+
+/// Exports the open table through the export dialog and the platform's
+/// save dialog (a screenshot of the screen named `dialog_shot` while it is
+/// open), typing `out`; returns the result line once it says the rows.
+async fn export_to(app: &Desktop, shots: &Path, out: &Path, dialog_shot: &str) -> String {
+    click(app, r#"[data-testid="export-button"]"#).await;
+    click(app, r#"[data-testid="export-start"]"#).await;
+    let dialog = save_dialog(app, "Export ").await;
+    dialog.screenshot(shots, dialog_shot).unwrap();
+    dialog.save_as(out).unwrap();
+    let said = expect_text(app, shots, r#"[data-testid="export-result"]"#, "rows").await;
+    assert!(said.contains(&out.display().to_string()), "{said}");
+    said
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -28,6 +28,7 @@ import type { Registration } from "./bindings/Registration";
 import type { Report } from "./bindings/Report";
 import type { ReportFormat } from "./bindings/ReportFormat";
 import type { SandboxTenant } from "./bindings/SandboxTenant";
+import type { SaveTarget } from "./bindings/SaveTarget";
 import type { SecretCredential } from "./bindings/SecretCredential";
 import type { SecretExpiry } from "./bindings/SecretExpiry";
 import type { SecretReplaced } from "./bindings/SecretReplaced";
@@ -161,6 +162,14 @@ export function exportTable(
   return call("export_table", { name, entity, query, format, path, operation, onProgress: channel });
 }
 export const cancelOperation = (operation: string): Promise<void> => call("cancel_operation", { operation });
+
+// Saving where the person chooses.
+/** The platform's save dialog, in their Documents with a name that says what the file is; null when they cancel. */
+export const chooseSavePath = (target: SaveTarget): Promise<string | null> => call("choose_save_path", { target });
+/** Opens a file the app saved with the desktop's program for it. */
+export const openSavedFile = (path: string): Promise<void> => call("open_saved_file", { path });
+/** Shows a file the app saved in the file manager. */
+export const showSavedFile = (path: string): Promise<void> => call("show_saved_file", { path });
 
 // Signing in. Each call takes an operation id for `cancelOperation` and
 // reports its stages (listening, browser opened, code received, done).

@@ -72,7 +72,8 @@ pub async fn save_report(
     format: ReportFormat,
     path: String,
 ) -> Result<Report, UserError> {
-    let file = ReportFile::create(&super::paths::user_path(&path)?, Some(format))?;
+    let path = super::paths::user_path(&path)?;
+    let file = ReportFile::create(&path, Some(format))?;
     let last = state.reports.lock().await.get(&name).cloned();
     let report = match last {
         Some(report) => report,
@@ -80,6 +81,7 @@ pub async fn save_report(
     };
     // A few kilobytes: written and synced in place.
     file.write(&report)?;
+    state.saved_files.remember(&path);
     Ok(report)
 }
 

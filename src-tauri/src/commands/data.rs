@@ -282,6 +282,7 @@ pub async fn export_table(
             export::export(&client, request, &cancel, &progress).await
         })
         .await?;
+    state.saved_files.remember(&written.path);
     Ok(written)
 }
 

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod checks;
 pub mod data;
+pub mod files;
 pub mod guide;
 pub mod identity;
 pub mod inputs;

@@ -396,6 +396,7 @@ describe("the export", () => {
     const done = deferred();
     let send: (event: ExportProgress) => void = () => {};
     const backend = fakeBackend({
+      savePath: "/tmp/customers.jsonl",
       exportTable: (_args, s) => {
         send = s;
         return done.promise;
@@ -403,14 +404,11 @@ describe("the export", () => {
     });
     const { user } = await openCustomers(backend);
     await user.click(screen.getByTestId("export-button"));
-    const path = screen.getByTestId("export-path");
-    expect(path).toHaveValue("~/Downloads/customers.csv");
     await user.click(screen.getByTestId("export-format-JsonLines"));
-    expect(path).toHaveValue("~/Downloads/customers.jsonl");
-    await user.clear(path);
-    await user.type(path, "/tmp/customers.jsonl");
     await user.click(screen.getByTestId("export-start"));
 
+    // The backend's save dialog suggests the name for what is exported.
+    expect(backend.of("choose_save_path")).toEqual([{ target: { kind: "Export", connection: "Contoso", entity: "customers", format: "JsonLines" } }]);
     const args = backend.of("export_table")[0];
     expect(args).toMatchObject({ name: "Contoso", entity: "customers", format: "JsonLines", path: "/tmp/customers.jsonl" });
     expect(query(args)).toEqual({ ...query(lastOpen(backend)), count: false });
@@ -428,6 +426,61 @@ describe("the export", () => {
     await user.click(screen.getByTestId("export-close"));
     expect(screen.queryByTestId("export-dialog")).toBeNull();
     expect(screen.getByTestId("export-button")).toHaveFocus();
+  });
+
+  it("asks where to save with the save dialog; cancelling it changes nothing", async () => {
+    const backend = fakeBackend({ savePath: null });
+    const { user } = await openCustomers(backend);
+    await user.click(screen.getByTestId("export-button"));
+    const start = screen.getByTestId("export-start");
+    expect(start).toHaveFocus();
+    expect(start).toHaveAccessibleName("Export…");
+    expect(start).toHaveAccessibleDescription("Next, you choose the folder and the file name.");
+    await user.click(start);
+    expect(backend.of("choose_save_path")).toEqual([{ target: { kind: "Export", connection: "Contoso", entity: "customers", format: "Csv" } }]);
+    expect(backend.of("export_table")).toEqual([]);
+    expect(screen.queryByTestId("export-progress")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(start).toBeEnabled();
+    expect(start).toHaveTextContent("Export…");
+  });
+
+  it("offers Open and Show in folder for the exported file, by the keyboard too", async () => {
+    const path = "/home/me/Documents/Contoso - customers - 2026-12-05.csv";
+    const backend = fakeBackend({ savePath: path });
+    const { user } = await openCustomers(backend);
+    await user.click(screen.getByTestId("export-button"));
+    await user.click(screen.getByTestId("export-start"));
+    const result = await screen.findByTestId("export-result");
+    expect(result).toHaveTextContent(`Exported 450 rows in 3 pages to ${path}.`);
+    expect(screen.getByTestId("export-close")).toHaveFocus();
+
+    await user.tab({ shift: true });
+    const show = within(result).getByRole("button", { name: "Show in folder" });
+    expect(show).toHaveFocus();
+    expect(show).toHaveAccessibleDescription(path);
+    await user.keyboard("{Enter}");
+    expect(backend.of("show_saved_file")).toEqual([{ path }]);
+    await user.tab({ shift: true });
+    expect(within(result).getByRole("button", { name: "Open" })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(backend.of("open_saved_file")).toEqual([{ path }]);
+
+    // Cancelling the dialog of a second export keeps the first's result.
+    backend.answerSaveDialog(null);
+    await user.click(screen.getByTestId("export-start"));
+    expect(backend.of("choose_save_path")).toHaveLength(2);
+    expect(backend.of("export_table")).toHaveLength(1);
+    expect(screen.getByTestId("export-result")).toHaveTextContent(path);
+  });
+
+  it("says what to do when the file cannot be opened", async () => {
+    const backend = fakeBackend({ fail: { open_saved_file: problem("DesktopUnavailable", "No program on this computer opened x.csv.") } });
+    const { user } = await openCustomers(backend);
+    await user.click(screen.getByTestId("export-button"));
+    await user.click(screen.getByTestId("export-start"));
+    await user.click(await screen.findByTestId("open-saved-file"));
+    expect(within(screen.getByTestId("export-result")).getByRole("alert")).toHaveTextContent("No program on this computer opened x.csv.");
   });
 
   it("cancels: the operation is stopped and no file is promised", async () => {

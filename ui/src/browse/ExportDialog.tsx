@@ -1,6 +1,7 @@
-// Export every row matching the table's columns, filter and sort to a file,
-// with live progress and Cancel. The backend writes to a temporary file and
-// renames it at the end, so a cancelled export leaves nothing behind.
+// Export every row matching the table's columns, filter and sort to a file
+// chosen in the platform's save dialog, with live progress and Cancel. The
+// backend writes to a temporary file and renames it at the end, so a
+// cancelled export leaves nothing behind.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import type { EntitySummary } from "../bindings/EntitySummary";
 import type { ExportFormat } from "../bindings/ExportFormat";
@@ -8,8 +9,9 @@ import type { ExportSummary } from "../bindings/ExportSummary";
 import type { TableQuery } from "../bindings/TableQuery";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { SavedFile } from "../components/SavedFile";
 import { problemOf } from "../connection/useCall";
-import { cancelOperation, exportTable } from "../ipc";
+import { cancelOperation, chooseSavePath, exportTable } from "../ipc";
 import { formatCount } from "./count";
 
 interface Props {
@@ -28,9 +30,9 @@ type Phase =
   | { step: "cancelled" }
   | { step: "failed"; problem: UserError };
 
-const FORMATS: { id: ExportFormat; label: string; extension: string; help: string }[] = [
-  { id: "Csv", label: "CSV", extension: ".csv", help: "Opens in Excel and most tools." },
-  { id: "JsonLines", label: "JSON Lines", extension: ".jsonl", help: "One JSON object per line, for scripts." },
+const FORMATS: { id: ExportFormat; label: string; help: string }[] = [
+  { id: "Csv", label: "CSV", help: "Opens in Excel and most tools." },
+  { id: "JsonLines", label: "JSON Lines", help: "One JSON object per line, for scripts." },
 ];
 
 let operations = 0;
@@ -42,8 +44,9 @@ const plural = (count: number, one: string, many: string) => `${formatCount(coun
 export function ExportDialog({ connection, entity, query, total, onClose }: Props) {
   const id = useId();
   const [format, setFormat] = useState<ExportFormat>("Csv");
-  const [path, setPath] = useState(`~/Downloads/${entity.name}.csv`);
   const [phase, setPhase] = useState<Phase>({ step: "form" });
+  // The save dialog is open: a second one must not be asked for.
+  const [choosing, setChoosing] = useState(false);
   const [progress, setProgress] = useState({ rows: 0, pages: 0 });
   const [waiting, setWaiting] = useState<{ seconds: number; throttled: boolean } | null>(null);
   const operation = useRef<string | null>(null);
@@ -58,20 +61,26 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
     [],
   );
 
-  const pickFormat = (next: ExportFormat) => {
-    const from = FORMATS.find((f) => f.id === format)!.extension;
-    const to = FORMATS.find((f) => f.id === next)!.extension;
-    setPath((p) => (p.endsWith(from) ? p.slice(0, -from.length) + to : p));
-    setFormat(next);
+  // Cancelling the dialog leaves the dialog as it was, result included.
+  const choose = async () => {
+    setChoosing(true);
+    try {
+      const path = await chooseSavePath({ kind: "Export", connection, entity: entity.name, format });
+      if (path !== null) start(path);
+    } catch (e) {
+      setPhase({ step: "failed", problem: problemOf(e) });
+    } finally {
+      setChoosing(false);
+    }
   };
 
-  const start = () => {
+  const start = (path: string) => {
     const op = newOperationId();
     operation.current = op;
     setPhase({ step: "running", cancelling: false });
     setProgress({ rows: 0, pages: 0 });
     setWaiting(null);
-    exportTable(connection, entity.name, query, format, path.trim(), op, (event) => {
+    exportTable(connection, entity.name, query, format, path, op, (event) => {
       if (event.event === "Page") {
         setProgress({ rows: event.rows, pages: event.pages });
         setWaiting(null);
@@ -144,7 +153,7 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
                 name={`${id}-format`}
                 value={f.id}
                 checked={format === f.id}
-                onChange={() => pickFormat(f.id)}
+                onChange={() => setFormat(f.id)}
                 data-testid={`export-format-${f.id}`}
               />
               <span>
@@ -153,23 +162,8 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
             </label>
           ))}
         </fieldset>
-        <label className="field-label" htmlFor={`${id}-path`}>
-          Save to
-        </label>
-        <input
-          id={`${id}-path`}
-          className="input mono"
-          data-testid="export-path"
-          autoFocus
-          spellCheck={false}
-          autoComplete="off"
-          aria-describedby={`${id}-path-help`}
-          disabled={running}
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-        />
-        <p id={`${id}-path-help`} className="help">
-          The full path of the file to write. An existing file there is replaced.
+        <p id={`${id}-where`} className="help">
+          Next, you choose the folder and the file name.
         </p>
 
         {phase.step !== "form" && (
@@ -197,10 +191,9 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
           </div>
         )}
         {phase.step === "done" && (
-          <p className="export-result ok" role="status" data-testid="export-result">
-            Exported {plural(phase.summary.rows, "row", "rows")} in {plural(phase.summary.pages, "page", "pages")} to{" "}
-            <span className="mono">{phase.summary.path}</span>.
-          </p>
+          <SavedFile path={phase.summary.path} testId="export-result">
+            Exported {plural(phase.summary.rows, "row", "rows")} in {plural(phase.summary.pages, "page", "pages")} to
+          </SavedFile>
         )}
         {phase.step === "cancelled" && (
           <p className="export-result" role="status" data-testid="export-result">
@@ -209,7 +202,9 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
         )}
         {phase.step === "failed" && <ErrorPanel problem={phase.problem} />}
 
-        <div className="modal-actions">
+        {/* Keyed by the phase so the buttons mount afresh and autoFocus
+            applies, however quickly the phases follow each other. */}
+        <div className="modal-actions" key={phase.step}>
           {running ? (
             <button type="button" className="button" data-testid="export-cancel" autoFocus disabled={phase.cancelling} onClick={cancel}>
               Cancel export
@@ -220,8 +215,16 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
               <button type="button" className="button" data-testid="export-close" autoFocus={phase.step !== "form"} onClick={onClose}>
                 Close
               </button>
-              <button type="button" className="button primary" data-testid="export-start" disabled={path.trim() === ""} onClick={start}>
-                {phase.step === "failed" ? "Try again" : phase.step === "form" ? "Export" : "Export again"}
+              <button
+                type="button"
+                className="button primary"
+                data-testid="export-start"
+                autoFocus={phase.step === "form"}
+                aria-describedby={`${id}-where`}
+                disabled={choosing}
+                onClick={() => void choose()}
+              >
+                {phase.step === "failed" ? "Try again…" : phase.step === "form" ? "Export…" : "Export again…"}
               </button>
             </>
           )}

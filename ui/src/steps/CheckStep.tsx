@@ -3,15 +3,14 @@ import type { CheckResult } from "../bindings/CheckResult";
 import type { ReportFormat } from "../bindings/ReportFormat";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { SavedFile } from "../components/SavedFile";
 import { useDraft } from "../connection/DraftContext";
 import { problemOf } from "../connection/useCall";
-import { runChecks, saveReport } from "../ipc";
+import { chooseSavePath, runChecks, saveReport } from "../ipc";
 import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
 import { checkSummary, worstFirst } from "./checkSummary";
 import { useStepStatus } from "../wizard/progress";
 import { whereToChange } from "../wizard/steps";
-
-const EXTENSIONS: Record<ReportFormat, string> = { Markdown: "md", Html: "html", Json: "json" };
 
 /** Every check, live, then a report to hand on. */
 export function CheckStep() {
@@ -20,8 +19,9 @@ export function CheckStep() {
   const [running, setRunning] = useState(false);
   const [problem, setProblem] = useState<UserError | null>(null);
   const [format, setFormat] = useState<ReportFormat>("Html");
-  const [path, setPath] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
+  // The save dialog is open: a second one must not be asked for.
+  const [choosing, setChoosing] = useState(false);
   const [replacing, setReplacing] = useState(false);
   useStepStatus("check", !running && results.length > 0 && results.every((r) => r.status !== "Fail"), null);
 
@@ -38,16 +38,20 @@ export function CheckStep() {
     }
   };
 
-  const defaultPath = `~/Documents/${draft.name.replace(/[^\w.-]+/g, "-")}-report.${EXTENSIONS[format]}`;
+  // Cancelling the dialog leaves the step as it was.
   const save = async () => {
-    setSaved(null);
-    setProblem(null);
+    setChoosing(true);
     try {
-      const target = path.trim() === "" ? defaultPath : path.trim();
-      await saveReport(draft.name, format, target);
-      setSaved(target);
+      const path = await chooseSavePath({ kind: "Report", connection: draft.name, format });
+      if (path === null) return;
+      setSaved(null);
+      setProblem(null);
+      await saveReport(draft.name, format, path);
+      setSaved(path);
     } catch (e) {
       setProblem(problemOf(e));
+    } finally {
+      setChoosing(false);
     }
   };
 
@@ -112,18 +116,14 @@ export function CheckStep() {
               <option value="Json">JSON</option>
             </select>
           </label>
-          <label className="grow">
-            Save to{" "}
-            <input value={path} placeholder={defaultPath} onChange={(e) => setPath(e.target.value)} data-testid="report-path" />
-          </label>
-          <button type="button" className="button" onClick={() => void save()} data-testid="save-report">
-            Save report
+          <button type="button" className="button" onClick={() => void save()} disabled={choosing} data-testid="save-report">
+            Save report…
           </button>
         </div>
         {saved && (
-          <p role="status" data-testid="report-saved">
-            Saved to <code>{saved}</code>.
-          </p>
+          <SavedFile path={saved} testId="report-saved">
+            Saved to
+          </SavedFile>
         )}
       </section>
     </div>

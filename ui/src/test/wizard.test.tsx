@@ -537,6 +537,50 @@ describe("the Environment step", () => {
   });
 });
 
+describe("the Check step's report", () => {
+  const REPORT_PATH = "/home/me/Documents/Contoso BC - check report - 2026-12-05.html";
+
+  async function openCheckStep(overrides: Record<string, Handler>) {
+    const calls = backend(overrides);
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("open-profile"));
+    await user.click(stepButton("check"));
+    return { calls, user };
+  }
+  const argsOf = (calls: { cmd: string; args: Record<string, unknown> }[], cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args);
+
+  it("is saved where the save dialog says, then offers Open and Show in folder", async () => {
+    const { calls, user } = await openCheckStep({
+      choose_save_path: () => REPORT_PATH,
+      save_report: () => ({}),
+      open_saved_file: () => null,
+      show_saved_file: () => null,
+    });
+    await user.selectOptions(screen.getByTestId("report-format"), "Markdown");
+    await user.click(screen.getByRole("button", { name: "Save report…" }));
+    expect(argsOf(calls, "choose_save_path")).toEqual([{ target: { kind: "Report", connection: "Contoso BC", format: "Markdown" } }]);
+    expect(argsOf(calls, "save_report")).toEqual([{ name: "Contoso BC", format: "Markdown", path: REPORT_PATH }]);
+    const saved = await screen.findByTestId("report-saved");
+    expect(saved).toHaveTextContent(`Saved to ${REPORT_PATH}.`);
+    await user.click(within(saved).getByRole("button", { name: "Open" }));
+    await user.click(within(saved).getByRole("button", { name: "Show in folder" }));
+    expect(argsOf(calls, "open_saved_file")).toEqual([{ path: REPORT_PATH }]);
+    expect(argsOf(calls, "show_saved_file")).toEqual([{ path: REPORT_PATH }]);
+  });
+
+  it("stays as it was when the save dialog is cancelled", async () => {
+    const { calls, user } = await openCheckStep({ choose_save_path: () => null });
+    const save = screen.getByTestId("save-report");
+    await user.click(save);
+    expect(argsOf(calls, "choose_save_path")).toHaveLength(1);
+    expect(argsOf(calls, "save_report")).toEqual([]);
+    expect(screen.queryByTestId("report-saved")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(save).toBeEnabled();
+  });
+});
+
 describe("the Credentials step's secret store card", () => {
   async function openCredentials() {
     const user = await startNew();

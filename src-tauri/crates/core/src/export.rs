@@ -27,6 +27,16 @@ pub enum ExportFormat {
     JsonLines,
 }
 
+impl ExportFormat {
+    /// The file extension its files get, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::JsonLines => "jsonl",
+        }
+    }
+}
+
 /// What a progress bar shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod connection;
 pub mod dynamics;
 pub mod export;
+pub mod file_names;
 pub mod guide;
 mod html;
 pub mod http;

@@ -52,6 +52,9 @@ pub enum ErrorKind {
     LoopbackUnavailable,
     FlowInProgress,
     SignInTimedOut,
+    // This computer's desktop: its save dialog, the programs that open
+    // files, its file manager.
+    DesktopUnavailable,
     // The network between this computer and Microsoft.
     Network,
     Timeout,

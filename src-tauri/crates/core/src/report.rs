@@ -81,6 +81,16 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
+    /// The file extension its files get, without the dot (`of_path` reads
+    /// it back).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Html => "html",
+            Self::Json => "json",
+        }
+    }
+
     /// The format a file name asks for: `.html`/`.htm`, `.json`, else
     /// Markdown.
     pub fn of_path(path: &Path) -> Self {
@@ -404,6 +414,18 @@ fn md_cell(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::profiles::Registration;
+
+    #[test]
+    fn a_format_reads_back_from_its_own_extension() {
+        for format in [
+            ReportFormat::Markdown,
+            ReportFormat::Html,
+            ReportFormat::Json,
+        ] {
+            let name = format!("report.{}", format.extension());
+            assert_eq!(ReportFormat::of_path(Path::new(&name)), format);
+        }
+    }
 
     pub(crate) fn report(status: Status) -> Report {
         let profile = Profile {

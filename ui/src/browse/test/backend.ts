@@ -24,6 +24,8 @@ export interface FakeOptions {
   fail?: Record<string, UserError>;
   /** The export's own behaviour; resolves by default. */
   exportTable?: (args: Args, send: (event: ExportProgress) => void) => unknown;
+  /** What the save dialog answers: a path, or null when cancelled. */
+  savePath?: string | null;
 }
 
 export const problem = (kind: UserError["kind"], message: string): UserError => ({
@@ -35,8 +37,17 @@ export const problem = (kind: UserError["kind"], message: string): UserError => 
 });
 
 export function fakeBackend(options: FakeOptions = {}) {
-  const { entities = ENTITIES, columns = CUSTOMER_COLUMNS, total = 450, serverPage = 200, countLimit = Infinity, fail = {} } = options;
+  const {
+    entities = ENTITIES,
+    columns = CUSTOMER_COLUMNS,
+    total = 450,
+    serverPage = 200,
+    countLimit = Infinity,
+    fail = {},
+    savePath = "/home/me/Documents/Contoso - customers - 2026-12-05.csv",
+  } = options;
   const calls: { cmd: string; args: Args }[] = [];
+  let saveAnswer = savePath;
   const cursors = new Map<number, number>();
   let handles = 0;
   const page = (handle: number): TablePage => {
@@ -78,7 +89,11 @@ export function fakeBackend(options: FakeOptions = {}) {
       }
       case "close_table":
       case "cancel_operation":
+      case "open_saved_file":
+      case "show_saved_file":
         return null;
+      case "choose_save_path":
+        return saveAnswer;
       case "export_table": {
         const channel = args.onProgress as { onmessage: (e: ExportProgress) => void };
         if (options.exportTable) return options.exportTable(args, (e) => channel.onmessage(e));
@@ -93,6 +108,8 @@ export function fakeBackend(options: FakeOptions = {}) {
     calls,
     /** The command works from now on. */
     heal: (cmd: string) => delete fail[cmd],
+    /** What the save dialog answers from now on. */
+    answerSaveDialog: (path: string | null) => (saveAnswer = path),
     /** The arguments of every call of one command, in order. */
     of: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
