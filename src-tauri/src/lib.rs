@@ -1,6 +1,8 @@
 //! The desktop shell: window, state and command registration only. All
 //! behaviour lives in d365-core; commands are thin adapters over it.
 
+#[cfg(test)]
+mod bundle_review;
 mod commands;
 mod navigation;
 #[cfg(target_os = "linux")]

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::commands::names;
 
-fn json(path: &str) -> Value {
+pub(crate) fn json(path: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs whatever D365 Connect needs on Debian 12 that is not there yet:
 # apt packages, tauri-driver, the UI's npm packages. Idempotent: when all is
-# present it only checks, in a second or two.
+# present it only checks, in a second or two. `setup.sh --packaging` adds
+# what tests/scripts/package.sh needs (the Tauri CLI and the tools that
+# inspect a .deb); the test run never asks for them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+packaging=false
+[ "${1:-}" = "--packaging" ] && packaging=true
 
 # Build: WebKitGTK 4.1 and friends. Run and test: X server, WebDriver,
 # D-Bus, a keyring, and xdotool for the native save dialog (see
@@ -14,6 +18,13 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver dbus gnome-keyring xdotool
 )
 TAURI_DRIVER_VERSION="^2"
+# The CLI's version follows the tauri crate's (Cargo.lock). From npm, where
+# it ships prebuilt: cargo install tauri-cli takes about 12 minutes here.
+TAURI_CLI_VERSION="2.12.5"
+TAURI_CLI="target/tools/node_modules/.bin/tauri"
+# desktop-file-validate, xdotool (the window mapped), xprop (its class),
+# import (a screenshot).
+$packaging && APT_PACKAGES+=(desktop-file-utils xdotool x11-utils imagemagick)
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -48,4 +59,9 @@ fi
 if ! cmp -s ui/package-lock.json ui/node_modules/.package-lock.json.ci 2>/dev/null; then
   log "installing the UI's npm packages"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.package-lock.json.ci)
+fi
+
+if $packaging && [ "$("$TAURI_CLI" --version 2>/dev/null)" != "tauri-cli $TAURI_CLI_VERSION" ]; then
+  log "installing the Tauri CLI $TAURI_CLI_VERSION into target/tools"
+  npm install --prefix target/tools --no-save --no-audit --no-fund --loglevel=error "@tauri-apps/cli@$TAURI_CLI_VERSION"
 fi
