@@ -10,7 +10,7 @@ use d365_core::last_check::{self, LastCheck};
 use d365_core::profiles::{Profile, ProfileStore};
 use d365_core::report::fleet::FleetReport;
 use d365_core::report::{Report, ReportFile, ReportFormat};
-use d365_core::{ErrorKind, UserError};
+use d365_core::UserError;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -96,7 +96,7 @@ pub struct FleetRow {
 }
 
 /// Checks every saved connection a few at a time, as `d365c check --all`
-/// does, sending each as it finishes; keeps the fleet report to save.
+/// does, sending each as it finishes.
 /// Answers the fleet in one sentence ("3 passed, 1 failed").
 #[tauri::command]
 pub async fn check_all(
@@ -128,28 +128,7 @@ pub async fn check_all(
     )
     .await;
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let report = FleetReport::new(&outcomes, millis, SystemTime::now());
-    let summary = report.summary.describe();
-    *state.fleet_report.lock().await = Some(report);
-    Ok(summary)
-}
-
-/// Writes the last "Check all" report where the user chose, whole or not
-/// at all.
-#[tauri::command]
-pub async fn save_fleet_report(
-    state: State<'_, AppState>,
-    format: ReportFormat,
-    path: String,
-) -> Result<(), UserError> {
-    let file = ReportFile::create(&super::paths::user_path(&path)?, Some(format))?;
-    let report = state.fleet_report.lock().await;
-    let report = report.as_ref().ok_or_else(|| {
-        UserError::new(
-            ErrorKind::NotFound,
-            "There is no fleet report yet.",
-            "Press Check all first.",
-        )
-    })?;
-    Ok(file.write(report)?)
+    Ok(FleetReport::new(&outcomes, millis, SystemTime::now())
+        .summary
+        .describe())
 }
