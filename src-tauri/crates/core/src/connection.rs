@@ -413,12 +413,15 @@ impl Connection {
         let client = self.data()?;
         let catalog = match self.profile.product {
             Product::BusinessCentral | Product::FinanceOperations => {
-                let api = read_metadata(&client, &url, cancel, on_wait).await?;
+                let api = read_metadata(&client, &url, cancel, on_wait);
                 match service.web_services_catalog_url()? {
-                    Some(url) => {
-                        api.with_web_services(read_metadata(&client, &url, cancel, on_wait).await?)
+                    // Both documents at once: the list waits for the slower.
+                    Some(web) => {
+                        let web = read_metadata(&client, &web, cancel, on_wait);
+                        let (api, web) = tokio::try_join!(api, web)?;
+                        api.with_web_services(web)
                     }
-                    None => api,
+                    None => api.await?,
                 }
             }
             Product::Dataverse => {
