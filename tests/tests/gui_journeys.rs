@@ -138,23 +138,12 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
         .unwrap()
         .contains("All checks passed."));
 
-    // Every step again in the dark theme, at the smallest window size.
+    // Every step again in the other theme, then at the smallest window
+    // size in both (dark last: what follows is dark).
+    every_step(&app, &shots, "dark", "1200x800", 41).await;
     app.client.set_window_size(1024, 700).await.unwrap();
-    theme(&app, "dark").await;
-    for (i, id) in STEPS.iter().enumerate() {
-        step(&app, id).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        shoot(&app, &shots, &format!("{:02}-{id}-dark-1024x700", i + 21)).await;
-        let fits = app
-            .client
-            .execute(
-                "const r = document.querySelector('[data-testid=next]').getBoundingClientRect(); return r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(fits, true, "the footer is cut off on {id} at 1024x700");
-    }
+    every_step(&app, &shots, "light", "1024x700", 61).await;
+    every_step(&app, &shots, "dark", "1024x700", 21).await;
     // The record panel still sits beside the grid in the smallest window.
     step(&app, "browse").await;
     click(&app, r#"[data-testid="row-0"]"#).await;
@@ -191,10 +180,37 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
         .await
         .unwrap();
     shoot(&app, &shots, "30-start-dark").await;
+    theme(&app, "light").await;
+    shoot(&app, &shots, "30-start-light-1024x700").await;
 
     // Nothing secret reached the app's files.
     assert_in_no_file(&app, "Cr8Q~");
     app.quit().await.unwrap();
+}
+
+/// Every step in `theme_name` at the window's size, shot as
+/// "<n>-<step>-<theme>-<size>" from `first` on, with Next in view on each.
+async fn every_step(app: &Desktop, shots: &Path, theme_name: &str, size: &str, first: usize) {
+    theme(app, theme_name).await;
+    for (i, id) in STEPS.iter().enumerate() {
+        step(app, id).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shoot(
+            app,
+            shots,
+            &format!("{:02}-{id}-{theme_name}-{size}", i + first),
+        )
+        .await;
+        let fits = app
+            .client
+            .execute(
+                "const r = document.querySelector('[data-testid=next]').getBoundingClientRect(); return r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(fits, true, "the footer is cut off on {id} at {size}");
+    }
 }
 
 /// The admin types the Expires date of a secret that stops working in 10
@@ -843,6 +859,13 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     )
     .await;
     press(&app, SPACE).await;
+    // Chosen once it is saved, as the person sees it.
+    app.wait_for(
+        r#"[data-testid="company-CRONUS USA, Inc."] input:checked"#,
+        SHORT,
+    )
+    .await
+    .unwrap();
     shoot(&app, &shots, "06-environment-keyboard").await;
 
     press(&app, ALT_RIGHT).await;
@@ -878,6 +901,52 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     press(&app, ENTER).await;
     expect_checks_pass(&app, &shots).await;
     shoot(&app, &shots, "08-check-keyboard").await;
+
+    // The start page's own buttons: duplicate the connection, check it
+    // again, check both, and ask to save their report.
+    tab_to(&app, &shots, ".brand").await;
+    press(&app, ENTER).await;
+    let saved = r#"[data-testid="profile-CRONUS sandbox"]"#;
+    app.wait_for(saved, SHORT).await.unwrap();
+    tab_to(
+        &app,
+        &shots,
+        &format!(r#"{saved} [data-testid="duplicate-profile"]"#),
+    )
+    .await;
+    press(&app, ENTER).await;
+    // The new name's field has the focus, with a name already typed.
+    press(&app, ENTER).await;
+    let copy = r#"[data-testid="profile-CRONUS sandbox copy"]"#;
+    app.wait_for(copy, SHORT).await.unwrap();
+    tab_to(
+        &app,
+        &shots,
+        &format!(r#"{copy} [data-testid="check-profile"]"#),
+    )
+    .await;
+    press(&app, ENTER).await;
+    expect_text(&app, &shots, &format!("{copy} .last-check"), " passed").await;
+    tab_to(&app, &shots, r#"[data-testid="check-all"]"#).await;
+    press(&app, ENTER).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="fleet-summary"]"#,
+        "Checked 2 connections: 2 passed.",
+    )
+    .await;
+    let save = r#"[data-testid="fleet-report"] [data-testid="save-report"]"#;
+    tab_to(&app, &shots, save).await;
+    shoot(&app, &shots, "09-start-keyboard").await;
+    press(&app, ENTER).await;
+    save_dialog(&app, "Save the report of every connection")
+        .await
+        .cancel()
+        .unwrap();
+    app.wait_for(&format!("{save}:not([disabled])"), SHORT)
+        .await
+        .unwrap();
     app.quit().await.unwrap();
 }
 

@@ -110,6 +110,8 @@ impl SavedConnections {
         let mut profile = self.profiles.load(from)?;
         match self.profiles.load(to) {
             Err(ProfileError::NotFound { .. }) => {}
+            // Not a name at all: say which characters a name may have.
+            Err(e @ ProfileError::BadName { .. }) => return Err(e.into()),
             _ => return Err(SavedConnectionError::NameTaken { name: to.into() }),
         }
         profile.name = to.to_string();
@@ -237,6 +239,20 @@ mod tests {
         assert_eq!(
             secret_of(&book, "a", SecretKind::RefreshToken).as_deref(),
             Some("rt")
+        );
+    }
+
+    #[test]
+    fn a_name_that_cannot_be_one_is_not_called_taken() {
+        let (_dir, book) = saved();
+        signed_in(&book, "a");
+        let err = book.duplicate("a", "a (copy)").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SavedConnectionError::Profile(ProfileError::BadName { .. })
+            ),
+            "{err}"
         );
     }
 
