@@ -64,6 +64,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::checks::run_checks,
             commands::checks::save_report,
             commands::checks::check_all,
+            commands::checks::save_fleet_report,
             commands::setup::setup_defaults,
             commands::setup::setup_sign_in_info,
             commands::setup::setup_sign_in,

@@ -38,6 +38,8 @@ pub struct AppState {
     pub tables: Mutex<HashMap<u64, OpenTable>>,
     /// The last check run's report per profile, saved without checking again.
     pub reports: Mutex<HashMap<String, d365_core::report::Report>>,
+    /// The last "Check all" run's report, for `save_fleet_report`.
+    pub fleet_report: Mutex<Option<d365_core::report::fleet::FleetReport>>,
     operations: std::sync::Mutex<HashMap<String, CancellationToken>>,
     /// The in-process sandbox tenant and the data size it was started with.
     pub sandbox: Mutex<Option<(SandboxHandle, d365_sandbox::data::Scale)>>,

@@ -188,16 +188,31 @@ pub async fn check_and_save_report(app: &Desktop, shots: &Path) -> PathBuf {
     dialog.accept().unwrap();
     let saved = r#"[data-testid="report-saved"]"#;
     expect_text(app, shots, saved, "Saved to").await;
-    let report =
-        PathBuf::from(text_of(app, &format!(r#"{saved} [data-testid="saved-path"]"#)).await);
+    let report = saved_with_suggested_name(app, saved, "check report", "html").await;
+    assert!(report.is_file(), "{} was written", report.display());
+    open_and_show(app, saved, &report).await;
+    report
+}
+
+/// The file the line under `saved_css` says was saved, after checking it
+/// went where the save dialog suggests: the user's Documents, named
+/// "<connection> - <subject> - <today>.<extension>".
+pub async fn saved_with_suggested_name(
+    app: &Desktop,
+    saved_css: &str,
+    subject: &str,
+    extension: &str,
+) -> PathBuf {
+    let file =
+        PathBuf::from(text_of(app, &format!(r#"{saved_css} [data-testid="saved-path"]"#)).await);
     assert_eq!(
-        report.parent(),
+        file.parent(),
         Some(app.home().join("home/Documents").as_path())
     );
-    let name = report.file_name().unwrap().to_string_lossy().into_owned();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
     let date = name
-        .strip_suffix(".html")
-        .and_then(|n| n.rsplit_once(" - check report - "))
+        .strip_suffix(&format!(".{extension}"))
+        .and_then(|n| n.rsplit_once(&format!(" - {subject} - ")))
         .map(|(_, date)| date)
         .unwrap_or_else(|| panic!("the suggested name is {name:?}"));
     assert!(
@@ -208,9 +223,7 @@ pub async fn check_and_save_report(app: &Desktop, shots: &Path) -> PathBuf {
         .is_ok(),
         "{name:?} ends in a date"
     );
-    assert!(report.is_file(), "{} was written", report.display());
-    open_and_show(app, saved, &report).await;
-    report
+    file
 }
 
 /// Waits for the save dialog whose title starts with `title`.

@@ -16,8 +16,8 @@ use std::path::Path;
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
     assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
-    open_tenant_for_setup, robot_browser, sandbox_cloud, screen_text, scroll_to, shoot, step,
-    theme, LONG, ONE_WINDOW,
+    open_and_show, open_tenant_for_setup, robot_browser, sandbox_cloud, save_dialog,
+    saved_with_suggested_name, screen_text, scroll_to, shoot, step, theme, LONG, ONE_WINDOW,
 };
 use d365_e2e::utc_date_in;
 use d365_sandbox::resources::Resource;
@@ -483,6 +483,37 @@ async fn setup_dataverse_and_fno_background_services_in_the_sandbox_tenant() {
         );
     }
     shoot(&app, &shots, "07-start-check-all").await;
+
+    // The report of both, saved through the platform's dialog where and
+    // as it suggests.
+    let fleet = r#"[data-testid="fleet-report"]"#;
+    click(&app, &format!(r#"{fleet} [data-testid="save-report"]"#)).await;
+    let dialog = save_dialog(&app, "Save the report of every connection").await;
+    dialog
+        .screenshot(&shots, "08-fleet-report-save-dialog")
+        .unwrap();
+    dialog.accept().unwrap();
+    let saved = r#"[data-testid="fleet-report"] [data-testid="report-saved"]"#;
+    expect_text(&app, &shots, saved, "Saved to").await;
+    let report = saved_with_suggested_name(&app, saved, "check report", "html").await;
+    assert!(
+        report
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("All connections - ")),
+        "{}",
+        report.display()
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    for name in ["Setup Dataverse", "Setup FO"] {
+        assert!(html.contains(name), "the fleet report lacks {name}");
+    }
+    // Entra's secrets have `Q~` at their fourth character; tokens are JWTs.
+    assert!(
+        !html.contains("Q~") && !html.contains("eyJ"),
+        "a secret or token is in the fleet report"
+    );
+    both_themes(&app, &shots, fleet, "09-start-fleet-report-saved").await;
+    open_and_show(&app, saved, &report).await;
     app.quit().await.unwrap();
 }
 

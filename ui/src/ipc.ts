@@ -195,6 +195,8 @@ export const saveReport = (name: string, format: ReportFormat, path: string): Pr
   call("save_report", { name, format, path });
 /** Checks every saved connection, a few at a time; each row as it finishes. Answers the fleet in one sentence. */
 export const checkAll = (onRow: (row: FleetRow) => void): Promise<string> => call("check_all", { onRow: channel(onRow) });
+/** Writes the last "Check all" report to `path`. */
+export const saveFleetReport = (format: ReportFormat, path: string): Promise<void> => call("save_fleet_report", { format, path });
 
 /** A channel that hands each message the backend sends to `onMessage`. */
 function channel<T>(onMessage: (message: T) => void): Channel<T> {

@@ -10,7 +10,7 @@ use d365_core::last_check::{self, LastCheck};
 use d365_core::profiles::{Profile, ProfileStore};
 use d365_core::report::fleet::FleetReport;
 use d365_core::report::{Report, ReportFile, ReportFormat};
-use d365_core::UserError;
+use d365_core::{ErrorKind, UserError};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -128,7 +128,29 @@ pub async fn check_all(
     )
     .await;
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(FleetReport::new(&outcomes, millis, SystemTime::now())
-        .summary
-        .describe())
+    let report = FleetReport::new(&outcomes, millis, SystemTime::now());
+    let summary = report.summary.describe();
+    *state.fleet_report.lock().await = Some(report);
+    Ok(summary)
+}
+
+/// Writes the last "Check all" report where the user chose, whole or not
+/// at all.
+#[tauri::command]
+pub async fn save_fleet_report(
+    state: State<'_, AppState>,
+    format: ReportFormat,
+    path: String,
+) -> Result<(), UserError> {
+    let path = super::paths::user_path(&path)?;
+    let Some(report) = state.fleet_report.lock().await.clone() else {
+        return Err(UserError::new(
+            ErrorKind::InvalidInput,
+            "There is no report of every connection yet.",
+            "Press \"Check all\" on the start page first.",
+        ));
+    };
+    ReportFile::create(&path, Some(format))?.write(&report)?;
+    state.saved_files.remember(&path);
+    Ok(())
 }

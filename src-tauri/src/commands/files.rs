@@ -38,6 +38,8 @@ pub enum SaveTarget {
         connection: String,
         format: ReportFormat,
     },
+    /// The report of "Check all": every saved connection.
+    FleetReport { format: ReportFormat },
 }
 
 impl SaveTarget {
@@ -45,6 +47,7 @@ impl SaveTarget {
         match self {
             Self::Export { entity, .. } => format!("Export {entity}"),
             Self::Report { .. } => "Save the check report".to_string(),
+            Self::FleetReport { .. } => "Save the report of every connection".to_string(),
         }
     }
 
@@ -58,27 +61,31 @@ impl SaveTarget {
             Self::Report { connection, format } => {
                 suggested_file_name(connection, "check report", today, format.extension())
             }
+            Self::FleetReport { format } => {
+                suggested_file_name("All connections", "check report", today, format.extension())
+            }
         }
     }
 
     /// The dialog's file type filter: its name and extension.
     fn filter(&self) -> (&'static str, &'static str) {
-        let name = match self {
-            Self::Export { format, .. } => match format {
-                ExportFormat::Csv => "CSV",
-                ExportFormat::JsonLines => "JSON Lines",
-            },
-            Self::Report { format, .. } => match format {
-                ReportFormat::Html => "Web page",
-                ReportFormat::Markdown => "Markdown",
-                ReportFormat::Json => "JSON",
-            },
-        };
-        let extension = match self {
-            Self::Export { format, .. } => format.extension(),
-            Self::Report { format, .. } => format.extension(),
-        };
-        (name, extension)
+        match self {
+            Self::Export { format, .. } => {
+                let name = match format {
+                    ExportFormat::Csv => "CSV",
+                    ExportFormat::JsonLines => "JSON Lines",
+                };
+                (name, format.extension())
+            }
+            Self::Report { format, .. } | Self::FleetReport { format } => {
+                let name = match format {
+                    ReportFormat::Html => "Web page",
+                    ReportFormat::Markdown => "Markdown",
+                    ReportFormat::Json => "JSON",
+                };
+                (name, format.extension())
+            }
+        }
     }
 }
 
@@ -254,6 +261,14 @@ mod tests {
             "Contoso BC - check report - 2026-12-05.html"
         );
         assert_eq!(report.filter(), ("Web page", "html"));
+        let fleet = SaveTarget::FleetReport {
+            format: ReportFormat::Json,
+        };
+        assert_eq!(
+            fleet.file_name(day),
+            "All connections - check report - 2026-12-05.json"
+        );
+        assert_eq!(fleet.filter(), ("JSON", "json"));
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub const ALL: &[&str] = &[
     "run_checks",
     "save_report",
     "check_all",
+    "save_fleet_report",
     "setup_defaults",
     "setup_sign_in_info",
     "setup_sign_in",

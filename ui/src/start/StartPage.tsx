@@ -3,9 +3,10 @@ import type { Profile } from "../bindings/Profile";
 import type { ProfileEntry } from "../bindings/ProfileEntry";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { ReportSaver } from "../components/ReportSaver";
 import { needsSecret, productName } from "../connection/draft";
 import { problemOf, useCall } from "../connection/useCall";
-import { checkAll, deleteProfile, duplicateProfile, listProfiles, renameProfile, runChecks } from "../ipc";
+import { checkAll, deleteProfile, duplicateProfile, listProfiles, renameProfile, runChecks, saveFleetReport } from "../ipc";
 import { ReplaceSecret } from "../setup/ReplaceSecret";
 import { LastCheckLine, type CheckState } from "./LastCheckLine";
 import { SecretExpiryNote } from "./SecretExpiryNote";
@@ -123,6 +124,12 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
         <p className="muted" aria-live="polite" data-testid="fleet-summary">
           {fleet.summary && `Checked ${fleet.summary}.`}
         </p>
+        {fleet.summary && (
+          <div className="fleet-report" data-testid="fleet-report">
+            <p className="muted">Save the report of every connection to hand on: worst first, each with what to fix. It never contains a secret or a token.</p>
+            <ReportSaver target={(format) => ({ kind: "FleetReport", format })} write={saveFleetReport} />
+          </div>
+        )}
         {replacing && <ReplaceSecret key={replacing.name} profile={replacing} onReplaced={() => void reload()} onClose={() => setReplacing(null)} />}
         {profiles.state.status === "failed" && <ErrorPanel problem={profiles.state.problem} />}
         {profiles.state.status === "done" && entries.length === 0 && <p className="muted">None yet.</p>}
@@ -190,13 +197,19 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                       >
                         Check again
                       </button>
-                      <button type="button" className="button small" onClick={() => setEditing({ name: entry.name, action: "rename", value: entry.name })}>
+                      <button
+                        type="button"
+                        className="button small"
+                        data-testid="rename-profile"
+                        onClick={() => setEditing({ name: entry.name, action: "rename", value: entry.name })}
+                      >
                         Rename
                       </button>
                       <button
                         type="button"
                         className="button small"
-                        onClick={() => setEditing({ name: entry.name, action: "duplicate", value: `${entry.name} (copy)` })}
+                        data-testid="duplicate-profile"
+                        onClick={() => setEditing({ name: entry.name, action: "duplicate", value: `${entry.name} copy` })}
                       >
                         Duplicate
                       </button>

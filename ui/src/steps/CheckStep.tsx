@@ -1,12 +1,11 @@
 import { useState } from "react";
 import type { CheckResult } from "../bindings/CheckResult";
-import type { ReportFormat } from "../bindings/ReportFormat";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
-import { SavedFile } from "../components/SavedFile";
+import { ReportSaver } from "../components/ReportSaver";
 import { useDraft } from "../connection/DraftContext";
 import { problemOf } from "../connection/useCall";
-import { chooseSavePath, runChecks, saveReport } from "../ipc";
+import { runChecks, saveReport } from "../ipc";
 import { ReplaceDraftSecret } from "../setup/ReplaceSecret";
 import { checkSummary, worstFirst } from "./checkSummary";
 import { useStepStatus } from "../wizard/progress";
@@ -18,10 +17,6 @@ export function CheckStep() {
   const [results, setResults] = useState<CheckResult[]>([]);
   const [running, setRunning] = useState(false);
   const [problem, setProblem] = useState<UserError | null>(null);
-  const [format, setFormat] = useState<ReportFormat>("Html");
-  const [saved, setSaved] = useState<string | null>(null);
-  // The save dialog is open: a second one must not be asked for.
-  const [choosing, setChoosing] = useState(false);
   const [replacing, setReplacing] = useState(false);
   useStepStatus("check", !running && results.length > 0 && results.every((r) => r.status !== "Fail"), null);
 
@@ -35,23 +30,6 @@ export function CheckStep() {
       setProblem(problemOf(e));
     } finally {
       setRunning(false);
-    }
-  };
-
-  // Cancelling the dialog leaves the step as it was.
-  const save = async () => {
-    setChoosing(true);
-    try {
-      const path = await chooseSavePath({ kind: "Report", connection: draft.name, format });
-      if (path === null) return;
-      setSaved(null);
-      setProblem(null);
-      await saveReport(draft.name, format, path);
-      setSaved(path);
-    } catch (e) {
-      setProblem(problemOf(e));
-    } finally {
-      setChoosing(false);
     }
   };
 
@@ -107,24 +85,10 @@ export function CheckStep() {
       <section className="card form">
         <h2>Save a report</h2>
         <p className="muted">The report lists the connection, every check and what to fix. It never contains a secret or a token.</p>
-        <div className="row">
-          <label>
-            Format{" "}
-            <select value={format} onChange={(e) => setFormat(e.target.value as ReportFormat)} data-testid="report-format">
-              <option value="Html">Web page (HTML, printable)</option>
-              <option value="Markdown">Markdown</option>
-              <option value="Json">JSON</option>
-            </select>
-          </label>
-          <button type="button" className="button" onClick={() => void save()} disabled={choosing} data-testid="save-report">
-            Save report…
-          </button>
-        </div>
-        {saved && (
-          <SavedFile path={saved} testId="report-saved">
-            Saved to
-          </SavedFile>
-        )}
+        <ReportSaver
+          target={(format) => ({ kind: "Report", connection: draft.name, format })}
+          write={(format, path) => saveReport(draft.name, format, path)}
+        />
       </section>
     </div>
   );

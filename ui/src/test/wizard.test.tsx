@@ -124,6 +124,45 @@ describe("the start page", () => {
     expect(await screen.findByTestId("fleet-summary")).toHaveTextContent("Checked 2 connections: 1 passed, 1 could not be checked.");
   });
 
+  it("duplicates a connection under a name it suggests, which is a valid name", async () => {
+    const calls = backend({ duplicate_profile: () => null });
+    const user = userEvent.setup();
+    render(<App />);
+    const contoso = await screen.findByTestId("profile-Contoso BC");
+    await user.click(within(contoso).getByTestId("duplicate-profile"));
+    const name = within(contoso).getByLabelText("New name");
+    expect(name).toHaveFocus();
+    // Letters, digits, spaces, dots, dashes and underscores: the core's rule.
+    expect(name).toHaveValue("Contoso BC copy");
+    await user.keyboard("{Enter}");
+    expect(calls.filter((c) => c.cmd === "duplicate_profile").map((c) => c.args)).toEqual([{ from: "Contoso BC", to: "Contoso BC copy" }]);
+  });
+
+  it("offers the report of every connection once Check all has run, saved through the save dialog", async () => {
+    const path = "/home/me/Documents/All connections - check report - 2026-12-05.md";
+    const calls = backend({
+      list_profiles: () => [
+        { name: PROFILE.name, profile: PROFILE, problem: null, last_check: null },
+        { name: "Fabrikam DV", profile: { ...PROFILE, name: "Fabrikam DV" }, problem: null, last_check: null },
+      ],
+      check_all: () => "2 connections: 2 passed",
+      choose_save_path: () => path,
+      save_fleet_report: () => null,
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByTestId("profile-Contoso BC");
+    expect(screen.queryByTestId("fleet-report")).toBeNull();
+    await user.click(screen.getByTestId("check-all"));
+    const report = await screen.findByTestId("fleet-report");
+    await user.selectOptions(within(report).getByTestId("report-format"), "Markdown");
+    await user.click(within(report).getByRole("button", { name: "Save report…" }));
+    const args = (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args);
+    expect(args("choose_save_path")).toEqual([{ target: { kind: "FleetReport", format: "Markdown" } }]);
+    expect(args("save_fleet_report")).toEqual([{ format: "Markdown", path }]);
+    expect(await within(report).findByTestId("report-saved")).toHaveTextContent(`Saved to ${path}.`);
+  });
+
   it("opens a saved connection on its Connect step", async () => {
     const user = userEvent.setup();
     render(<App />);
