@@ -211,6 +211,17 @@ async fn every_step(app: &Desktop, shots: &Path, theme_name: &str, size: &str, f
             .unwrap();
         assert_eq!(fits, true, "the footer is cut off on {id} at {size}");
     }
+    // The entity's title and its row count share a line only when both fit.
+    step(app, "browse").await;
+    let apart = app
+        .client
+        .execute(
+            "const a = document.querySelector('.entity-title').getBoundingClientRect(); const b = document.querySelector('[data-testid=row-count]').getBoundingClientRect(); return a.right <= b.left || b.top >= a.bottom;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(apart, true, "the title covers the row count at {size}");
 }
 
 /// The admin types the Expires date of a secret that stops working in 10
