@@ -146,6 +146,27 @@ pub async fn step(app: &Desktop, id: &str) {
     .unwrap();
 }
 
+/// The screen as it is, in light and dark at 1200×800 and 1024×700, shot
+/// as "<name>-<theme>-<size>"; leaves the window light at 1200×800.
+pub async fn four_ways(app: &Desktop, shots: &Path, name: &str) {
+    for (width, height) in [(1024, 700), (1200, 800)] {
+        app.client.set_window_size(width, height).await.unwrap();
+        for choice in ["dark", "light"] {
+            // Clicked from the page: an open modal dialog keeps the pointer
+            // off the header's theme switch.
+            app.client
+                .execute(
+                    &format!("document.querySelector('[data-theme-choice={choice}]').click();"),
+                    vec![],
+                )
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            shoot(app, shots, &format!("{name}-{choice}-{width}x{height}")).await;
+        }
+    }
+}
+
 /// Picks the light or dark theme.
 pub async fn theme(app: &Desktop, choice: &str) {
     click(app, &format!(r#"[data-theme-choice="{choice}"]"#)).await;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
     assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
-    open_and_show, press, robot_browser, rows_loaded, save_dialog, screen_text,
+    four_ways, open_and_show, press, robot_browser, rows_loaded, save_dialog, screen_text,
     scroll_table_to_the_end, scroll_to, shoot, step, tab_to, table_open, theme, ALT_RIGHT, ENTER,
     LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
@@ -104,7 +104,6 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
             "startswith(displayName,'A')",
             "Display name starts with “A”",
         ),
-        "-light",
     )
     .await;
 
@@ -179,9 +178,7 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
     app.wait_for(r#"[data-testid="profile-CRONUS sandbox"]"#, SHORT)
         .await
         .unwrap();
-    shoot(&app, &shots, "30-start-dark").await;
-    theme(&app, "light").await;
-    shoot(&app, &shots, "30-start-light-1024x700").await;
+    four_ways(&app, &shots, "30-start").await;
 
     // Nothing secret reached the app's files.
     assert_in_no_file(&app, "Cr8Q~");
@@ -374,13 +371,9 @@ async fn record_beside_the_grid(app: &Desktop) {
 /// sees it folded into one line that reads `filter.1`, opens a record, and
 /// exports the filtered rows to CSV, typing the path into the platform's
 /// save dialog — the file must hold as many rows as the dialog says — then
-/// opens it and shows it in its folder. Screenshots 08–10 end in `suffix`.
-async fn page_filter_record_export(
-    app: &Desktop,
-    shots: &Path,
-    (filter, in_words): (&str, &str),
-    suffix: &str,
-) {
+/// opens it and shows it in its folder. Screenshots 08–10 are taken four
+/// ways: light and dark at both window sizes.
+async fn page_filter_record_export(app: &Desktop, shots: &Path, (filter, in_words): (&str, &str)) {
     let first = rows_loaded(app).await;
     for _ in 0..50 {
         scroll_table_to_the_end(app).await;
@@ -403,16 +396,16 @@ async fn page_filter_record_export(
         .await
         .unwrap();
     expect_text(app, shots, r#"[data-testid="filter-summary"]"#, in_words).await;
-    shoot(app, shots, &format!("08-browse-filtered{suffix}")).await;
+    four_ways(app, shots, "08-browse-filtered").await;
 
     click(app, r#"[data-testid="row-0"]"#).await;
     record_beside_the_grid(app).await;
-    shoot(app, shots, &format!("09-record{suffix}")).await;
+    four_ways(app, shots, "09-record").await;
     click(app, r#"[data-testid="record-close"]"#).await;
 
     let out = app.home().join("filtered.csv");
-    let said = export_to(app, shots, &out, &format!("10a-export-save-dialog{suffix}")).await;
-    shoot(app, shots, &format!("10-export{suffix}")).await;
+    let said = export_to(app, shots, &out, "10a-export-save-dialog").await;
+    four_ways(app, shots, "10-export").await;
     open_and_show(app, r#"[data-testid="export-result"]"#, &out).await;
     click(app, r#"[data-testid="export-close"]"#).await;
     let text = std::fs::read_to_string(&out).unwrap();
@@ -550,7 +543,6 @@ async fn a_wrong_secret_is_explained_then_corrected_and_the_browser_sign_in_work
         &app,
         &shots,
         ("inventory lt 100", "Inventory is less than 100"),
-        "",
     )
     .await;
     app.quit().await.unwrap();
@@ -583,6 +575,9 @@ async fn product_journey(
             r#"[data-testid="registration-SignInWithoutSecret"] input"#,
         )
         .await;
+        // Delegated permissions, said in words, the recommended set ticked.
+        step(&app, "permissions").await;
+        four_ways(&app, &shots, "04-permissions-delegated").await;
     }
     step(&app, "connect").await;
     click(&app, r#"[data-testid="connect"]"#).await;
@@ -602,7 +597,7 @@ async fn product_journey(
     app.open_entity(entity).await.unwrap();
     table_open(&app, &shots).await;
     shoot(&app, &shots, "07-browse").await;
-    page_filter_record_export(&app, &shots, filter, "").await;
+    page_filter_record_export(&app, &shots, filter).await;
     app.quit().await.unwrap();
 }
 
@@ -689,7 +684,6 @@ async fn an_app_not_registered_inside_business_central_gets_the_steps_to_fix_it(
             "totalAmountIncludingTax gt 1000",
             "Total amount including tax is greater than 1000",
         ),
-        "",
     )
     .await;
     app.quit().await.unwrap();
@@ -837,7 +831,7 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     app.wait_for(r#"[data-step="connect"][aria-current="step"]"#, SHORT)
         .await
         .unwrap();
-    shoot(&app, &shots, "05a-connect-next-blocked").await;
+    four_ways(&app, &shots, "05a-connect-next-blocked").await;
     tab_to(&app, &shots, r#"[data-testid="connect"]"#).await;
     press(&app, ENTER).await;
     expect_text(
@@ -948,6 +942,7 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     )
     .await;
     let save = r#"[data-testid="fleet-report"] [data-testid="save-report"]"#;
+    four_ways(&app, &shots, "09-start-checked-all").await;
     tab_to(&app, &shots, save).await;
     shoot(&app, &shots, "09-start-keyboard").await;
     press(&app, ENTER).await;

@@ -16,7 +16,7 @@ use std::path::Path;
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
     assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
-    open_and_show, open_tenant_for_setup, robot_browser, sandbox_cloud, save_dialog,
+    four_ways, open_and_show, open_tenant_for_setup, robot_browser, sandbox_cloud, save_dialog,
     saved_with_suggested_name, screen_text, scroll_to, shoot, step, theme, LONG, ONE_WINDOW,
 };
 use d365_e2e::utc_date_in;
@@ -512,7 +512,8 @@ async fn setup_dataverse_and_fno_background_services_in_the_sandbox_tenant() {
         !html.contains("Q~") && !html.contains("eyJ"),
         "a secret or token is in the fleet report"
     );
-    both_themes(&app, &shots, fleet, "09-start-fleet-report-saved").await;
+    scroll_to(&app, fleet).await;
+    four_ways(&app, &shots, "09-start-fleet-report-saved").await;
     open_and_show(&app, saved, &report).await;
     app.quit().await.unwrap();
 }
