@@ -143,6 +143,33 @@ async fn sandbox_business_central_as_a_background_service_from_start_to_report()
     app.client.set_window_size(1024, 700).await.unwrap();
     every_step(&app, &shots, "light", "1024x700", 61).await;
     every_step(&app, &shots, "dark", "1024x700", 21).await;
+    // "Hide step names" gives the table the names' width.
+    step(&app, "browse").await;
+    let grid_width = |app: &Desktop| {
+        let client = app.client.clone();
+        async move {
+            client
+                .execute(
+                    "return document.querySelector('[role=grid]').getBoundingClientRect().width;",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_f64()
+                .unwrap()
+        }
+    };
+    let wide = grid_width(&app).await;
+    click(&app, r#"[data-testid="compact-steps"]"#).await;
+    let wider = grid_width(&app).await;
+    assert!(
+        wider >= wide + 150.0,
+        "the table went from {wide} to {wider} px"
+    );
+    four_ways(&app, &shots, "27e-browse-compact-steps").await;
+    click(&app, r#"[data-testid="compact-steps"]"#).await;
+    app.client.set_window_size(1024, 700).await.unwrap();
+    theme(&app, "dark").await;
     // The record panel still sits beside the grid in the smallest window.
     step(&app, "browse").await;
     click(&app, r#"[data-testid="row-0"]"#).await;

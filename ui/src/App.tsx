@@ -8,6 +8,7 @@ import { appInfo, startSandbox } from "./ipc";
 import { StartPage } from "./start/StartPage";
 import { ProgressProvider, useProgress } from "./wizard/progress";
 import { StepList } from "./wizard/StepList";
+import { useCompactSteps } from "./wizard/useCompactSteps";
 import { STEPS, type StepId } from "./wizard/steps";
 import { useWizard } from "./wizard/useWizard";
 import { WizardFooter } from "./wizard/WizardFooter";
@@ -48,6 +49,7 @@ function Shell() {
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
   const [version, setVersion] = useState<string | null>(null);
+  const [compactSteps, toggleCompactSteps] = useCompactSteps();
 
   useEffect(() => {
     // Tests wait for this mark, and the cold-start benchmark for the
@@ -98,7 +100,7 @@ function Shell() {
   };
 
   return (
-    <div className={`app ${view}`}>
+    <div className={`app ${view}${compactSteps ? " compact-steps" : ""}`}>
       <header className="app-header">
         <button type="button" className="brand" onClick={() => setView("start")} aria-label="D365 Connect: back to the start page">
           <Logo />
@@ -115,12 +117,27 @@ function Shell() {
       ) : (
         <>
           <aside className="sidebar">
-            <StepList
-              current={wizard.index}
-              visited={wizard.visited}
-              complete={(id) => progress.statuses[id]?.complete ?? true}
-              onSelect={wizard.goTo}
-            />
+            <div>
+              <button
+                type="button"
+                className="sidebar-toggle"
+                data-testid="compact-steps"
+                aria-pressed={compactSteps}
+                aria-label={compactSteps ? "Show step names" : undefined}
+                title={compactSteps ? "Show step names" : undefined}
+                onClick={toggleCompactSteps}
+              >
+                <span aria-hidden="true">{compactSteps ? "»" : "«"}</span>
+                {!compactSteps && " Hide step names"}
+              </button>
+              <StepList
+                current={wizard.index}
+                visited={wizard.visited}
+                complete={(id) => progress.statuses[id]?.complete ?? true}
+                onSelect={wizard.goTo}
+                compact={compactSteps}
+              />
+            </div>
             {version && <p className="version">Version {version}</p>}
           </aside>
           <main className="content">

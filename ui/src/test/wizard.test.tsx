@@ -313,6 +313,23 @@ describe("the wizard frame", () => {
     expect(screen.getByTestId("start-page")).toBeInTheDocument();
   });
 
+  it("hides the step names on request, keeping each one as a tooltip and for screen readers, and remembers it", async () => {
+    const user = await startNew();
+    const toggle = screen.getByRole("button", { name: "Hide step names" });
+    expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await user.click(toggle);
+    const shown = screen.getByRole("button", { name: "Show step names" });
+    expect(shown).toHaveAttribute("aria-pressed", "true");
+    expect(document.querySelector(".app")).toHaveClass("compact-steps");
+    const credentials = stepButton("credentials");
+    expect(credentials).toHaveAttribute("title", "Credentials");
+    expect(credentials).toHaveAccessibleName("Credentials");
+    expect(localStorage.getItem("d365.compact-steps")).toBe("true");
+    await user.click(shown);
+    expect(document.querySelector(".app")).not.toHaveClass("compact-steps");
+    expect(localStorage.getItem("d365.compact-steps")).toBeNull();
+  });
+
   it("Next on a step with a problem shows it at its field and puts the focus there", async () => {
     const user = await startNew();
     await user.click(screen.getByTestId("next"));

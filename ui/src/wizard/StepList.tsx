@@ -7,6 +7,8 @@ interface Props {
   /** Whether a visited step is complete, not merely visited. */
   complete: (id: StepId) => boolean;
   onSelect: (index: number) => void;
+  /** Numbers and ticks only: each name is its button's tooltip and still read out. */
+  compact: boolean;
 }
 
 const STATE_WORDS: Record<string, string> = { done: " (complete)", incomplete: " (not complete yet)" };
@@ -15,7 +17,7 @@ const STATE_WORDS: Record<string, string> = { done: " (complete)", incomplete: "
  * The numbered step list. One tab stop (roving tabindex): arrows, Home and
  * End move focus within the list; Enter or Space opens the focused step.
  */
-export function StepList({ current, visited, complete, onSelect }: Props) {
+export function StepList({ current, visited, complete, onSelect, compact }: Props) {
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
 
   const focusAt = (i: number) => buttons.current[(i + STEPS.length) % STEPS.length]?.focus();
@@ -44,13 +46,14 @@ export function StepList({ current, visited, complete, onSelect }: Props) {
                 data-state={state}
                 aria-current={i === current ? "step" : undefined}
                 tabIndex={i === current ? 0 : -1}
+                title={compact ? step.title : undefined}
                 onClick={() => onSelect(i)}
                 onKeyDown={(e) => onKeyDown(e, i)}
               >
                 <span className="step-marker" aria-hidden="true">
                   {state === "done" ? "✓" : i + 1}
                 </span>
-                <span className="step-name">{step.title}</span>
+                <span className={compact ? "visually-hidden" : "step-name"}>{step.title}</span>
                 {state in STATE_WORDS && <span className="visually-hidden">{STATE_WORDS[state]}</span>}
               </button>
             </li>
