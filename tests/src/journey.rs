@@ -182,13 +182,7 @@ pub async fn check_and_save_report(app: &Desktop, shots: &Path) -> PathBuf {
     expect_checks_pass(app, shots).await;
     let save = r#"[data-testid="save-report"]"#;
     click(app, save).await;
-    save_dialog(app, "Save the check report")
-        .await
-        .cancel()
-        .unwrap();
-    app.wait_for(&format!("{save}:not([disabled])"), SHORT)
-        .await
-        .unwrap();
+    cancel_save_dialog(app, "Save the check report", save).await;
     let untouched = app
         .client
         .execute(
@@ -254,6 +248,15 @@ pub async fn save_dialog(app: &Desktop, title: &str) -> SaveDialog {
         .await
         .unwrap()
         .unwrap()
+}
+
+/// Cancels the save dialog titled `title` and waits until `save`, the
+/// button that opened it, can be pressed again.
+pub async fn cancel_save_dialog(app: &Desktop, title: &str, save: &str) {
+    save_dialog(app, title).await.cancel().unwrap();
+    app.wait_for(&format!("{save}:not([disabled])"), SHORT)
+        .await
+        .unwrap();
 }
 
 /// Presses "Open" and "Show in folder" under `css`, the line that says

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
-    four_ways, open_and_show, press, robot_browser, rows_loaded, save_dialog, screen_text,
-    scroll_table_to_the_end, scroll_to, shoot, step, tab_to, table_open, theme, ALT_RIGHT, ENTER,
-    LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
+    assert_in_no_file, cancel_save_dialog, check_and_save_report, click, expect_checks_pass,
+    expect_text, expiry_state, four_ways, open_and_show, press, robot_browser, rows_loaded,
+    save_dialog, screen_text, scroll_table_to_the_end, scroll_to, shoot, step, tab_to, table_open,
+    theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 use d365_e2e::{files_under, utc_date_in};
 
@@ -973,13 +973,7 @@ async fn the_wizard_can_be_walked_with_the_keyboard_alone() {
     tab_to(&app, &shots, save).await;
     shoot(&app, &shots, "09-start-keyboard").await;
     press(&app, ENTER).await;
-    save_dialog(&app, "Save the report of every connection")
-        .await
-        .cancel()
-        .unwrap();
-    app.wait_for(&format!("{save}:not([disabled])"), SHORT)
-        .await
-        .unwrap();
+    cancel_save_dialog(&app, "Save the report of every connection", save).await;
     app.quit().await.unwrap();
 }
 
