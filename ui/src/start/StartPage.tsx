@@ -197,12 +197,7 @@ export function StartPage({ onNew, onOpen, onSandbox }: Props) {
                       >
                         Check again
                       </button>
-                      <button
-                        type="button"
-                        className="button small"
-                        data-testid="rename-profile"
-                        onClick={() => setEditing({ name: entry.name, action: "rename", value: entry.name })}
-                      >
+                      <button type="button" className="button small" onClick={() => setEditing({ name: entry.name, action: "rename", value: entry.name })}>
                         Rename
                       </button>
                       <button
