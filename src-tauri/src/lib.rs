@@ -4,6 +4,7 @@
 #[cfg(test)]
 mod bundle_review;
 mod commands;
+mod licences;
 mod navigation;
 #[cfg(target_os = "linux")]
 mod rendering;
@@ -12,7 +13,7 @@ mod saved_files;
 mod security_review;
 mod state;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 pub use state::AppState;
 
@@ -26,8 +27,10 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(AppState::default())
-        .invoke_handler(tauri::generate_handler![
+        .invoke_handler(logged(tauri::generate_handler![
             commands::app::app_info,
+            commands::about::about,
+            commands::about::save_log_copy,
             commands::secrets::secret_store_status,
             commands::profiles::list_profiles,
             commands::profiles::save_profile,
@@ -79,13 +82,71 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::setup::setup_handoff,
             commands::setup::save_handoff_script,
             commands::setup::import_handoff,
-        ])
+        ]))
+}
+
+/// Commands the page calls as the person types or scrolls: the log would
+/// be all of them.
+const UNLOGGED: [&str; 6] = [
+    "table_rows",
+    "check_tenant",
+    "check_client_id",
+    "check_secret",
+    "read_bc_url",
+    "check_environment_url",
+];
+
+/// Writes each command the page calls in the log: its name, never its
+/// arguments (a secret being saved, a record's fields).
+fn logged<R: Runtime>(
+    handler: impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    move |invoke| {
+        let command = invoke.message.command();
+        if !UNLOGGED.contains(&command) {
+            tracing::info!("The page asked for {command}");
+        }
+        handler(invoke)
+    }
+}
+
+/// Starts the log in the platform's folder for app logs, and writes what
+/// support asks first: the version, the system and the proxy.
+fn start_log<R: Runtime>(app: &tauri::App<R>) {
+    let folder = app.path().app_log_dir().map_err(|e| {
+        d365_core::UserError::new(
+            d365_core::ErrorKind::Internal,
+            "This computer has no folder for application logs.",
+            "D365 Connect works without its log.",
+        )
+        .with_details(e.to_string())
+    });
+    let log = folder.and_then(|folder| {
+        d365_core::log_file::LogFile::start(&folder, "d365-connect").map_err(Into::into)
+    });
+    let info = app.package_info();
+    tracing::info!(
+        "{} {} started on {} {}",
+        info.name,
+        info.version,
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    tracing::info!(
+        "Proxy: {}",
+        d365_core::proxy::ProxySettings::from_environment().summary
+    );
+    app.state::<AppState>().keep_log(log);
 }
 
 pub fn run() {
     #[cfg(target_os = "linux")]
     rendering::choose_painting();
-    if let Err(e) = run_app(Builder::default()).run(tauri::generate_context!()) {
+    let app = run_app(Builder::default()).setup(|app| {
+        start_log(app);
+        Ok(())
+    });
+    if let Err(e) = app.run(tauri::generate_context!()) {
         eprintln!("D365 Connect could not start: {e}");
         std::process::exit(1);
     }

@@ -14,7 +14,7 @@ mod setup_cmd;
 use std::future::Future;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use d365_core::{ErrorKind, UserError};
 
 use check_cmd::CheckArgs;
@@ -107,7 +107,9 @@ enum Online {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    start_log(&matches);
     let json = cli.json;
     match cli.command {
         Command::SecretStore => secret_store::run(json),
@@ -121,6 +123,31 @@ fn main() -> ExitCode {
         },
         Command::Online(command) => block_on(online(command, cli.secret_stdin, json)),
     }
+}
+
+/// Starts `d365c`'s log (docs/support.md) and writes the command run: its
+/// name only, as `profile add`, never its arguments. Without a log folder
+/// `d365c` runs without a log.
+fn start_log(matches: &clap::ArgMatches) {
+    if let Some(folder) = d365_core::log_file::LogFile::cli_folder() {
+        let _ = d365_core::log_file::LogFile::start(&folder, "d365c");
+    }
+    let mut command = vec![];
+    let mut level = matches;
+    while let Some((name, sub)) = level.subcommand() {
+        command.push(name);
+        level = sub;
+    }
+    tracing::info!(
+        "d365c {} started on {}: {}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        command.join(" ")
+    );
+    tracing::info!(
+        "Proxy: {}",
+        d365_core::proxy::ProxySettings::from_environment().summary
+    );
 }
 
 /// Runs a command that talks to the network on a tokio runtime.

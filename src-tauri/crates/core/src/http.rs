@@ -1,7 +1,9 @@
 //! The one HTTP client every call uses (token requests and Dynamics data), so
 //! TLS, proxy, redirect and timeout policy is decided in one place.
 
-use std::time::Duration;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
 
 use crate::problem::{ErrorKind, Explain};
 
@@ -58,6 +60,95 @@ pub fn client(timeout: Timeout) -> Result<reqwest::Client, HttpSetupError> {
         .user_agent(concat!("D365Connect/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(HttpSetupError)
+}
+
+/// Sends a request built on one of `client`'s clients and logs it.
+pub async fn send(request: reqwest::RequestBuilder) -> reqwest::Result<reqwest::Response> {
+    let (client, request) = request.build_split();
+    let request = request?;
+    let line = RequestLine::of(&request);
+    let started = Instant::now();
+    let answer = client.execute(request).await;
+    match &answer {
+        Ok(response) => line.answered(response.status().as_u16(), started),
+        Err(e) => line.failed(e, started),
+    }
+    answer
+}
+
+/// The oauth2 crate's token requests, sent by the app's client and logged
+/// like every other request: `.request_async(&http::OAuthHttp(client))`.
+pub struct OAuthHttp(pub reqwest::Client);
+
+type OAuthAnswer = Result<oauth2::HttpResponse, oauth2::HttpClientError<reqwest::Error>>;
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
+    type Error = oauth2::HttpClientError<reqwest::Error>;
+    type Future = Pin<Box<dyn Future<Output = OAuthAnswer> + Send + Sync + 'c>>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        let uri = request.uri();
+        let line = RequestLine::new(request.method().as_str(), uri.host(), uri.path());
+        let started = Instant::now();
+        let answer = self.0.call(request);
+        Box::pin(async move {
+            let answer = answer.await;
+            match &answer {
+                Ok(response) => line.answered(response.status().as_u16(), started),
+                Err(oauth2::HttpClientError::Reqwest(e)) => line.failed(e, started),
+                Err(_) => line.failed_because("its answer could not be read", started),
+            }
+            answer
+        })
+    }
+}
+
+/// What the log says of a request: its method, host and path only. The
+/// query (an authorization code, a filter on someone's data), the headers
+/// (the bearer token) and the body (secrets, tokens) never go in.
+struct RequestLine {
+    method: String,
+    place: String,
+}
+
+impl RequestLine {
+    fn of(request: &reqwest::Request) -> Self {
+        let url = request.url();
+        Self::new(request.method().as_str(), url.host_str(), url.path())
+    }
+
+    fn new(method: &str, host: Option<&str>, path: &str) -> Self {
+        Self {
+            method: method.to_string(),
+            place: format!("{}{path}", host.unwrap_or_default()),
+        }
+    }
+
+    fn answered(&self, status: u16, started: Instant) {
+        let millis = started.elapsed().as_millis();
+        let Self { method, place } = self;
+        tracing::info!("{method} {place} answered {status} in {millis} ms");
+    }
+
+    /// Said from the error's kind: its text holds the whole URL, query too.
+    fn failed(&self, error: &reqwest::Error, started: Instant) {
+        let why = if error.is_timeout() {
+            "it timed out"
+        } else if error.is_connect() {
+            "no connection could be made"
+        } else if error.is_body() || error.is_decode() {
+            "its answer could not be read"
+        } else {
+            "it could not be sent"
+        };
+        self.failed_because(why, started);
+    }
+
+    fn failed_because(&self, why: &str, started: Instant) {
+        let millis = started.elapsed().as_millis();
+        let Self { method, place } = self;
+        tracing::warn!("{method} {place} failed after {millis} ms: {why}");
+    }
 }
 
 /// "client error: error sending request: connection refused" rather than

@@ -136,10 +136,14 @@ impl std::fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
-/// Lets `?` turn any layer's error into the one the UI and CLI show.
+/// Lets `?` turn any layer's error into the one the UI and CLI show, and
+/// writes it in the log: its kind and message, which are made for the
+/// screen and hold no secret (the details may quote a service's answer).
 impl<E: Explain> From<E> for UserError {
     fn from(error: E) -> Self {
-        error.explain()
+        let error = error.explain();
+        tracing::warn!("{:?}: {}", error.kind, error.message);
+        error
     }
 }
 

@@ -158,11 +158,13 @@ impl SandboxHandle {
         self.shared.tokens.verify(token, audience)
     }
 
-    /// Every access and refresh token handed out so far: what a secret
-    /// audit looks for where it must not be.
+    /// Every access and refresh token and authorization code handed out so
+    /// far: what a secret audit looks for where it must not be.
     pub fn issued_tokens(&self) -> Vec<String> {
         let mut all = self.shared.tokens.issued();
-        all.extend(self.shared.store().refresh_tokens());
+        let store = self.shared.store();
+        all.extend(store.refresh_tokens());
+        all.extend(store.codes());
         all
     }
 

@@ -414,6 +414,11 @@ impl Store {
         self.refresh_tokens.keys().cloned().collect()
     }
 
+    /// The authorization codes handed out and still remembered.
+    pub fn codes(&self) -> Vec<String> {
+        self.codes.keys().cloned().collect()
+    }
+
     pub fn refresh_token(&self, token: &str) -> Option<IssuedRefresh> {
         self.refresh_tokens.get(token).cloned()
     }

@@ -379,7 +379,9 @@ impl ODataClient {
         if !prefer.is_empty() {
             request = request.header("Prefer", prefer.join(","));
         }
-        let response = request.send().await.map_err(|e| self.network(e))?;
+        let response = crate::http::send(request)
+            .await
+            .map_err(|e| self.network(e))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(|e| self.network(e))?;

@@ -29,7 +29,9 @@ pub async fn probe(http: &reqwest::Client, authorize_url: &str) -> Result<ProbeA
         host: host(),
         cause: crate::http::error_chain(&e),
     };
-    let response = http.get(authorize_url).send().await.map_err(unreachable)?;
+    let response = crate::http::send(http.get(authorize_url))
+        .await
+        .map_err(unreachable)?;
     if response.status().is_redirection() {
         return Ok(ProbeAnswer::Trusted);
     }

@@ -229,7 +229,7 @@ impl EntraClient {
             .exchange_code(AuthorizationCode::new(code.expose().to_string()))
             .set_pkce_verifier(request.verifier)
             .set_redirect_uri(Cow::Borrowed(&request.redirect_uri))
-            .request_async(&self.http)
+            .request_async(&crate::http::OAuthHttp(self.http.clone()))
             .await;
         self.token_set(response, None)
     }
@@ -240,7 +240,7 @@ impl EntraClient {
             .oauth
             .exchange_client_credentials()
             .add_scopes(scopes.iter().cloned().map(Scope::new))
-            .request_async(&self.http)
+            .request_async(&crate::http::OAuthHttp(self.http.clone()))
             .await;
         self.token_set(response, None)
     }
@@ -257,7 +257,7 @@ impl EntraClient {
             .oauth
             .exchange_refresh_token(&old)
             .add_scopes(scopes.iter().cloned().map(Scope::new))
-            .request_async(&self.http)
+            .request_async(&crate::http::OAuthHttp(self.http.clone()))
             .await;
         self.token_set(response, Some(refresh_token))
     }

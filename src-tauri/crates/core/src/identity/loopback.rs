@@ -322,12 +322,21 @@ impl Loopback {
             self.port(),
             state,
         );
+        // The path only: the query holds the authorization code.
+        let path = request.url().split(['?', '#']).next().unwrap_or_default();
         match verdict {
             redirect::Verdict::Ignore(reply) => {
+                tracing::info!("The sign-in listener ignored a request for {path}");
                 send(request, reply);
                 None
             }
             redirect::Verdict::Finish(outcome) => {
+                let with = match &outcome {
+                    Ok(Callback::Code(_)) => "an authorization code",
+                    Ok(Callback::AdminConsent { .. }) => "admin consent",
+                    Err(_) => "an error",
+                };
+                tracing::info!("The sign-in listener received the redirect, with {with}");
                 send(request, page::outcome(&outcome));
                 Some(outcome)
             }

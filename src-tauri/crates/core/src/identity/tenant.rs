@@ -20,9 +20,7 @@ pub async fn tenant_id(
     tenant: &str,
 ) -> Result<String, FlowError> {
     let url = cloud.discovery_url(tenant);
-    let response = http
-        .get(&url)
-        .send()
+    let response = crate::http::send(http.get(&url))
         .await
         .map_err(|e| FlowError::Unreachable {
             host: cloud.authority().to_string(),

@@ -546,9 +546,7 @@ impl Graph {
     }
 
     async fn respond(&self, request: reqwest::RequestBuilder) -> Result<bytes::Bytes, GraphError> {
-        let response = request
-            .bearer_auth(self.token.expose())
-            .send()
+        let response = crate::http::send(request.bearer_auth(self.token.expose()))
             .await
             .map_err(|e| GraphError::Unreachable {
                 cause: crate::http::error_chain(&e),

@@ -131,12 +131,12 @@ impl ProductApi {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, ProductSideError> {
-        let response = request
+        let request = request
             .bearer_auth(self.token.expose())
             .header("Accept", "application/json")
             .header("OData-MaxVersion", "4.0")
-            .header("OData-Version", "4.0")
-            .send()
+            .header("OData-Version", "4.0");
+        let response = crate::http::send(request)
             .await
             .map_err(|e| self.unreachable(&e))?;
         let status = response.status();
