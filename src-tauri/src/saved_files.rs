@@ -1,6 +1,7 @@
-//! The files D365 Connect saved since it started (exports and reports).
-//! "Open" and "Show in folder" act on these only, so the page cannot ask
-//! the desktop to open any other file on the computer.
+//! The files D365 Connect saved since it started (exports, reports, copies
+//! of its log) and the log it writes. "Open" and "Show in folder" act on
+//! these only, so the page cannot ask the desktop to open any other file on
+//! the computer.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! What the shell keeps for the life of the app: the secret store, the
 //! profile folder, open connections, open tables, running operations, the
-//! in-process sandbox tenant, the administrator's setup session and the
-//! files saved.
+//! in-process sandbox tenant, the administrator's setup session, the
+//! files saved and the log.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use d365_core::connection::Connection;
 use d365_core::dynamics::odata::Cursor;
+use d365_core::log_file::LogFile;
 use d365_core::profiles::ProfileStore;
 use d365_core::saved_connections::SavedConnections;
 use d365_core::secrets::{SecretStore, KEYCHAIN_SERVICE};
@@ -46,8 +47,10 @@ pub struct AppState {
     /// The administrator signed in for "Set it up for me", from the
     /// sign-in until setup ends or the wizard starts over.
     pub setup: Mutex<Option<AdminSession>>,
-    /// Exports and reports saved since the app started.
+    /// Exports and reports saved since the app started, and the log.
     pub saved_files: crate::saved_files::SavedFiles,
+    /// The log file, or why it could not be written; set once at start.
+    log: std::sync::OnceLock<Result<LogFile, UserError>>,
     next_id: AtomicU64,
 }
 
@@ -102,6 +105,25 @@ impl AppState {
     pub async fn forget(&self, name: &str) {
         self.connections.lock().await.remove(name);
         self.reports.lock().await.remove(name);
+    }
+
+    /// Keeps the log (or why there is none) for the About box; "Open" and
+    /// "Show in folder" may then act on it like on a saved file.
+    pub fn keep_log(&self, log: Result<LogFile, UserError>) {
+        if let Ok(log) = &log {
+            self.saved_files.remember(log.path());
+        }
+        let _ = self.log.set(log);
+    }
+
+    pub fn log(&self) -> Result<LogFile, UserError> {
+        self.log.get().cloned().unwrap_or_else(|| {
+            Err(UserError::new(
+                ErrorKind::Internal,
+                "D365 Connect has not started its log.",
+                "Restart D365 Connect.",
+            ))
+        })
     }
 
     pub fn new_id(&self) -> u64 {

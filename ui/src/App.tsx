@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { AboutDialog } from "./about/AboutDialog";
 import type { ProfileEntry } from "./bindings/ProfileEntry";
 import { Logo } from "./components/Logo";
 import { ThemeSwitch } from "./components/ThemeSwitch";
@@ -50,6 +51,8 @@ function Shell() {
   const firstRender = useRef(true);
   const [version, setVersion] = useState<string | null>(null);
   const [compactSteps, toggleCompactSteps] = useCompactSteps();
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const aboutButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     // Tests wait for this mark, and the cold-start benchmark for the
@@ -106,8 +109,28 @@ function Shell() {
           <Logo />
           <span>D365 Connect</span>
         </button>
-        <ThemeSwitch />
+        <div className="header-actions">
+          <button
+            ref={aboutButton}
+            type="button"
+            className="button small"
+            aria-haspopup="dialog"
+            data-testid="about-button"
+            onClick={() => setAboutOpen(true)}
+          >
+            About
+          </button>
+          <ThemeSwitch />
+        </div>
       </header>
+      {aboutOpen && (
+        <AboutDialog
+          onClose={() => {
+            setAboutOpen(false);
+            aboutButton.current?.focus();
+          }}
+        />
+      )}
       {view === "start" ? (
         <main className="content start-content">
           <div className="content-scroll">

@@ -2,6 +2,7 @@
 // types generated from Rust (src/bindings, by ts-rs). Components never call
 // invoke themselves, so error handling and typing live in one place.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { About } from "./bindings/About";
 import type { AdminTask } from "./bindings/AdminTask";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { CheckedBcUrl } from "./bindings/CheckedBcUrl";
@@ -92,6 +93,10 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const appInfo = (): Promise<AppInfo> => call("app_info");
+/** The About box: version, licences, proxy settings and the log's place. */
+export const about = (): Promise<About> => call("about");
+/** Writes a copy of the whole log where the save dialog said. */
+export const saveLogCopy = (path: string): Promise<void> => call("save_log_copy", { path });
 
 export const secretStoreStatus = (): Promise<SecretStoreStatus> => call("secret_store_status");
 

@@ -40,6 +40,8 @@ pub enum SaveTarget {
     },
     /// The report of "Check all": every saved connection.
     FleetReport { format: ReportFormat },
+    /// A copy of the app's log, for a support request.
+    Log,
 }
 
 impl SaveTarget {
@@ -48,6 +50,7 @@ impl SaveTarget {
             Self::Export { entity, .. } => format!("Export {entity}"),
             Self::Report { .. } => "Save the check report".to_string(),
             Self::FleetReport { .. } => "Save the report of every connection".to_string(),
+            Self::Log => "Save a copy of the log".to_string(),
         }
     }
 
@@ -64,6 +67,7 @@ impl SaveTarget {
             Self::FleetReport { format } => {
                 suggested_file_name("All connections", "check report", today, format.extension())
             }
+            Self::Log => suggested_file_name("D365 Connect", "log", today, "log"),
         }
     }
 
@@ -85,6 +89,7 @@ impl SaveTarget {
                 };
                 (name, format.extension())
             }
+            Self::Log => ("Log", "log"),
         }
     }
 }
@@ -269,6 +274,11 @@ mod tests {
             "All connections - check report - 2026-12-05.json"
         );
         assert_eq!(fleet.filter(), ("JSON", "json"));
+        assert_eq!(
+            SaveTarget::Log.file_name(day),
+            "D365 Connect - log - 2026-12-05.log"
+        );
+        assert_eq!(SaveTarget::Log.filter(), ("Log", "log"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Every command returns `Result<T, UserError>` so errors reach the UI as
 //! `{ kind, message, fix, details }`, never as a bare string.
 
+pub mod about;
 pub mod app;
 pub mod checks;
 pub mod data;

@@ -4,6 +4,8 @@
 
 pub const ALL: &[&str] = &[
     "app_info",
+    "about",
+    "save_log_copy",
     "secret_store_status",
     "list_profiles",
     "save_profile",

@@ -6,4 +6,4 @@ import type { ReportFormat } from "./ReportFormat";
  * What is about to be saved, which decides the dialog's title, the
  * suggested name and its extension.
  */
-export type SaveTarget = { "kind": "Export", connection: string, entity: string, format: ExportFormat, } | { "kind": "Report", connection: string, format: ReportFormat, } | { "kind": "FleetReport", format: ReportFormat, };
+export type SaveTarget = { "kind": "Export", connection: string, entity: string, format: ExportFormat, } | { "kind": "Report", connection: string, format: ReportFormat, } | { "kind": "FleetReport", format: ReportFormat, } | { "kind": "Log" };

@@ -2,13 +2,14 @@
 // chosen in the platform's save dialog, with live progress and Cancel. The
 // backend writes to a temporary file and renames it at the end, so a
 // cancelled export leaves nothing behind.
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { EntitySummary } from "../bindings/EntitySummary";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportSummary } from "../bindings/ExportSummary";
 import type { TableQuery } from "../bindings/TableQuery";
 import type { UserError } from "../bindings/UserError";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { Modal } from "../components/Modal";
 import { SavedFile } from "../components/SavedFile";
 import { problemOf } from "../connection/useCall";
 import { cancelOperation, chooseSavePath, exportTable } from "../ipc";
@@ -50,7 +51,6 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
   const [progress, setProgress] = useState({ rows: 0, pages: 0 });
   const [waiting, setWaiting] = useState<{ seconds: number; throttled: boolean } | null>(null);
   const operation = useRef<string | null>(null);
-  const dialog = useRef<HTMLDivElement>(null);
   const running = phase.step === "running";
 
   // Closing mid-export stops it: nobody would see how it ended.
@@ -106,130 +106,97 @@ export function ExportDialog({ connection, entity, query, total, onClose }: Prop
     void cancelOperation(operation.current).catch(() => undefined);
   };
 
-  // A modal keeps Tab inside itself; Escape closes it unless it is working.
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === "Escape") {
-      e.stopPropagation();
-      if (!running) onClose();
-      return;
-    }
-    if (e.key !== "Tab" || !dialog.current) return;
-    const focusable = [...dialog.current.querySelectorAll<HTMLElement>("button, input, select, textarea, [tabindex]")].filter(
-      (el) => !el.hasAttribute("disabled") && el.tabIndex >= 0,
-    );
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (e.shiftKey && document.activeElement === first) {
-      last?.focus();
-      e.preventDefault();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      first?.focus();
-      e.preventDefault();
-    }
-  };
-
   return (
-    <div className="modal-backdrop">
-      <div
-        ref={dialog}
-        className="modal export-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={`${id}-about`}
-        data-testid="export-dialog"
-        onKeyDown={onKeyDown}
-      >
-        <h2 id={`${id}-title`}>Export {entity.label}</h2>
-        <p id={`${id}-about`} className="muted">
-          Every row that matches the table's columns, filter and sort is written, not only the rows loaded on screen.
-        </p>
-        <fieldset className="export-formats" disabled={running}>
-          <legend className="field-label">Format</legend>
-          {FORMATS.map((f) => (
-            <label key={f.id} className="radio">
-              <input
-                type="radio"
-                name={`${id}-format`}
-                value={f.id}
-                checked={format === f.id}
-                onChange={() => setFormat(f.id)}
-                data-testid={`export-format-${f.id}`}
-              />
-              <span>
-                {f.label} <span className="muted">— {f.help}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <p id={`${id}-where`} className="help">
-          Next, you choose the folder and the file name.
-        </p>
+    <Modal labelledBy={`${id}-title`} describedBy={`${id}-about`} className="export-dialog" testId="export-dialog" onClose={onClose} busy={running}>
+      <h2 id={`${id}-title`}>Export {entity.label}</h2>
+      <p id={`${id}-about`} className="muted">
+        Every row that matches the table's columns, filter and sort is written, not only the rows loaded on screen.
+      </p>
+      <fieldset className="export-formats" disabled={running}>
+        <legend className="field-label">Format</legend>
+        {FORMATS.map((f) => (
+          <label key={f.id} className="radio">
+            <input
+              type="radio"
+              name={`${id}-format`}
+              value={f.id}
+              checked={format === f.id}
+              onChange={() => setFormat(f.id)}
+              data-testid={`export-format-${f.id}`}
+            />
+            <span>
+              {f.label} <span className="muted">— {f.help}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <p id={`${id}-where`} className="help">
+        Next, you choose the folder and the file name.
+      </p>
 
-        {phase.step !== "form" && (
-          <div className="export-progress" data-testid="export-progress" aria-live="polite">
-            {running && (
-              <progress
-                className="progress"
-                aria-label="Export progress"
-                max={total ?? undefined}
-                value={total ? Math.min(progress.rows, total) : undefined}
-              />
-            )}
-            <p>
-              {total !== null && running ? `${formatCount(progress.rows)} of about ${plural(total, "row", "rows")}` : plural(progress.rows, "row", "rows")}{" "}
-              written · {plural(progress.pages, "page", "pages")}
-            </p>
-            {running && waiting && (
-              <p className="notice warn" data-testid="export-waiting">
-                {waiting.throttled
-                  ? `Microsoft asked us to wait ${waiting.seconds} s before the next page.`
-                  : `The service did not answer; trying again in ${waiting.seconds} s.`}
-              </p>
-            )}
-            {running && phase.cancelling && <p>Cancelling…</p>}
-          </div>
-        )}
-        {phase.step === "done" && (
-          <SavedFile path={phase.summary.path} testId="export-result">
-            Exported {plural(phase.summary.rows, "row", "rows")} in {plural(phase.summary.pages, "page", "pages")} to
-          </SavedFile>
-        )}
-        {phase.step === "cancelled" && (
-          <p className="export-result" role="status" data-testid="export-result">
-            Export cancelled. No file was written.
-          </p>
-        )}
-        {phase.step === "failed" && <ErrorPanel problem={phase.problem} />}
-
-        {/* Keyed by the phase so the buttons mount afresh and autoFocus
-            applies, however quickly the phases follow each other. */}
-        <div className="modal-actions" key={phase.step}>
-          {running ? (
-            <button type="button" className="button" data-testid="export-cancel" autoFocus disabled={phase.cancelling} onClick={cancel}>
-              Cancel export
-            </button>
-          ) : (
-            <>
-              {/* Focus lands here when an export ends, since Cancel goes away. */}
-              <button type="button" className="button" data-testid="export-close" autoFocus={phase.step !== "form"} onClick={onClose}>
-                Close
-              </button>
-              <button
-                type="button"
-                className="button primary"
-                data-testid="export-start"
-                autoFocus={phase.step === "form"}
-                aria-describedby={`${id}-where`}
-                disabled={choosing}
-                onClick={() => void choose()}
-              >
-                {phase.step === "failed" ? "Try again…" : phase.step === "form" ? "Export…" : "Export again…"}
-              </button>
-            </>
+      {phase.step !== "form" && (
+        <div className="export-progress" data-testid="export-progress" aria-live="polite">
+          {running && (
+            <progress
+              className="progress"
+              aria-label="Export progress"
+              max={total ?? undefined}
+              value={total ? Math.min(progress.rows, total) : undefined}
+            />
           )}
+          <p>
+            {total !== null && running ? `${formatCount(progress.rows)} of about ${plural(total, "row", "rows")}` : plural(progress.rows, "row", "rows")}{" "}
+            written · {plural(progress.pages, "page", "pages")}
+          </p>
+          {running && waiting && (
+            <p className="notice warn" data-testid="export-waiting">
+              {waiting.throttled
+                ? `Microsoft asked us to wait ${waiting.seconds} s before the next page.`
+                : `The service did not answer; trying again in ${waiting.seconds} s.`}
+            </p>
+          )}
+          {running && phase.cancelling && <p>Cancelling…</p>}
         </div>
+      )}
+      {phase.step === "done" && (
+        <SavedFile path={phase.summary.path} testId="export-result">
+          Exported {plural(phase.summary.rows, "row", "rows")} in {plural(phase.summary.pages, "page", "pages")} to
+        </SavedFile>
+      )}
+      {phase.step === "cancelled" && (
+        <p className="export-result" role="status" data-testid="export-result">
+          Export cancelled. No file was written.
+        </p>
+      )}
+      {phase.step === "failed" && <ErrorPanel problem={phase.problem} />}
+
+      {/* Keyed by the phase so the buttons mount afresh and autoFocus
+          applies, however quickly the phases follow each other. */}
+      <div className="modal-actions" key={phase.step}>
+        {running ? (
+          <button type="button" className="button" data-testid="export-cancel" autoFocus disabled={phase.cancelling} onClick={cancel}>
+            Cancel export
+          </button>
+        ) : (
+          <>
+            {/* Focus lands here when an export ends, since Cancel goes away. */}
+            <button type="button" className="button" data-testid="export-close" autoFocus={phase.step !== "form"} onClick={onClose}>
+              Close
+            </button>
+            <button
+              type="button"
+              className="button primary"
+              data-testid="export-start"
+              autoFocus={phase.step === "form"}
+              aria-describedby={`${id}-where`}
+              disabled={choosing}
+              onClick={() => void choose()}
+            >
+              {phase.step === "failed" ? "Try again…" : phase.step === "form" ? "Export…" : "Export again…"}
+            </button>
+          </>
+        )}
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -10,6 +10,8 @@ interface Props {
   /** What was saved, read before the path ("Saved to", "Exported 3 rows to"). */
   children: ReactNode;
   testId: string;
+  /** The Open button's label, when "Open" alone would not say what. */
+  openLabel?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ interface Props {
  * folder", so nobody has to go looking for the file. Both buttons are
  * described by the path, which screen readers read after their label.
  */
-export function SavedFile({ path, children, testId }: Props) {
+export function SavedFile({ path, children, testId, openLabel = "Open" }: Props) {
   const id = useId();
   const [problem, setProblem] = useState<UserError | null>(null);
 
@@ -41,7 +43,7 @@ export function SavedFile({ path, children, testId }: Props) {
       </p>
       <div className="saved-file-actions">
         <button type="button" className="button small" aria-describedby={`${id}-path`} data-testid="open-saved-file" onClick={() => void act(openSavedFile)()}>
-          Open
+          {openLabel}
         </button>
         <button type="button" className="button small" aria-describedby={`${id}-path`} data-testid="show-saved-file" onClick={() => void act(showSavedFile)()}>
           Show in folder

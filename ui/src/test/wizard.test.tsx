@@ -77,6 +77,31 @@ async function startNew() {
   return user;
 }
 
+describe("the About box", () => {
+  it("opens from the header on the start page and in the wizard, and gives the focus back", async () => {
+    const about = {
+      name: "D365 Connect",
+      version: "0.1.0",
+      licence: "MIT",
+      proxy: { variables: [], https: null, http: null, bypass: [], summary: "No proxy: D365 Connect connects directly." },
+      log_file: null,
+      log_problem: null,
+      licences: { rust: [], npm: [] },
+    };
+    backend({ about: () => about });
+    const user = await startNew();
+    for (const where of ["wizard", "start page"]) {
+      if (where === "start page") await user.click(screen.getByRole("button", { name: /back to the start page/ }));
+      const button = screen.getByTestId("about-button");
+      await user.click(button);
+      expect(await screen.findByTestId("proxy-summary")).toHaveTextContent("No proxy");
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("dialog")).toBeNull();
+      expect(button).toHaveFocus();
+    }
+  });
+});
+
 describe("the start page", () => {
   beforeEach(() => backend());
 
