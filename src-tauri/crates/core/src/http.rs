@@ -88,7 +88,12 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         let uri = request.uri();
-        let line = RequestLine::new(request.method().as_str(), uri.host(), uri.path());
+        let line = RequestLine::new(
+            request.method().as_str(),
+            uri.host(),
+            uri.port_u16(),
+            uri.path(),
+        );
         let started = Instant::now();
         let answer = self.0.call(request);
         Box::pin(async move {
@@ -114,13 +119,19 @@ struct RequestLine {
 impl RequestLine {
     fn of(request: &reqwest::Request) -> Self {
         let url = request.url();
-        Self::new(request.method().as_str(), url.host_str(), url.path())
+        Self::new(
+            request.method().as_str(),
+            url.host_str(),
+            url.port(),
+            url.path(),
+        )
     }
 
-    fn new(method: &str, host: Option<&str>, path: &str) -> Self {
+    fn new(method: &str, host: Option<&str>, port: Option<u16>, path: &str) -> Self {
+        let port = port.map(|p| format!(":{p}")).unwrap_or_default();
         Self {
             method: method.to_string(),
-            place: format!("{}{path}", host.unwrap_or_default()),
+            place: format!("{}{port}{path}", host.unwrap_or_default()),
         }
     }
 
@@ -171,6 +182,78 @@ mod tests {
     #[test]
     fn long_is_longer_than_normal() {
         assert!(Timeout::Long.duration() > Timeout::Normal.duration());
+    }
+
+    /// What the log would hold, written to memory.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_is_logged_without_its_query_headers_or_body() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let log = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _log = tracing::subscriber::set_default(log);
+        let server = crate::test_fixtures::answer_once(
+            "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".into(),
+        );
+        let request = client(Timeout::Normal)
+            .unwrap()
+            .post(format!(
+                "http://{server}/oauth2/token?code=the-code&state=s"
+            ))
+            .bearer_auth("the-token")
+            .body("client_secret=the-secret");
+        send(request).await.unwrap();
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.contains(&format!("POST {server}/oauth2/token answered 204 in ")),
+            "{text}"
+        );
+        for secret in ["the-code", "state", "the-token", "the-secret"] {
+            assert!(!text.contains(secret), "{secret} is in {text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_connect_is_logged_by_its_kind_only() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let log = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _log = tracing::subscriber::set_default(log);
+        // A port nothing listens on: bound, then closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let request = client(Timeout::Normal)
+            .unwrap()
+            .get(format!("http://127.0.0.1:{port}/data?$filter=secret"));
+        assert!(send(request).await.is_err());
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.contains(&format!("GET 127.0.0.1:{port}/data failed after"))
+                && text.contains("no connection could be made"),
+            "{text}"
+        );
+        assert!(!text.contains("filter"), "{text}");
     }
 
     #[tokio::test]
