@@ -411,6 +411,44 @@ pub fn assert_in_no_file(app: &Desktop, secret: &str) {
     }
 }
 
+/// The app's log, older parts first: under the throwaway home, where
+/// Tauri puts an app's logs on Linux (docs/support.md).
+pub fn app_log(app: &Desktop) -> String {
+    let log = app
+        .home()
+        .join("xdg_data_home/com.d365connect.app/logs/d365-connect.log");
+    [".2", ".1", ""]
+        .iter()
+        .map(|suffix| {
+            let mut path = log.clone().into_os_string();
+            path.push(suffix);
+            std::fs::read_to_string(path).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The app's log tells of the journey's sign-in (a token request that
+/// succeeded) and holds none of `secrets`, nor a query or a bearer header.
+pub fn assert_log_clean(app: &Desktop, secrets: &[String]) {
+    let log = app_log(app);
+    assert!(
+        log.contains("/oauth2/v2.0/token answered 200 in"),
+        "the log does not tell of the sign-in:\n{log}"
+    );
+    for secret in secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a secret, code or token is in the app's log"
+        );
+    }
+    for never in ["code=", "state=", "Bearer "] {
+        assert!(
+            !log.contains(never),
+            "{never:?} is in the app's log:\n{log}"
+        );
+    }
+}
+
 /// Points the wizard at a test-started sandbox with nothing of the
 /// setup's own in the keychain: saves a person-sign-in profile of the
 /// tenant (a public client, so no secret), opens it, and goes to the

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    assert_in_no_file, cancel_save_dialog, check_and_save_report, click, expect_checks_pass,
-    expect_text, expiry_state, four_ways, open_and_show, press, robot_browser, rows_loaded,
-    save_dialog, screen_text, scroll_table_to_the_end, scroll_to, shoot, step, tab_to, table_open,
-    theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
+    app_log, assert_in_no_file, assert_log_clean, cancel_save_dialog, check_and_save_report, click,
+    expect_checks_pass, expect_text, expiry_state, four_ways, open_and_show, press, robot_browser,
+    rows_loaded, save_dialog, screen_text, scroll_table_to_the_end, scroll_to, shoot, step, tab_to,
+    table_open, theme, ALT_RIGHT, ENTER, LONG, ONE_WINDOW, SHORT, SPACE, STEPS,
 };
 use d365_e2e::{files_under, utc_date_in};
 
@@ -1020,9 +1020,23 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
         step(&app, step_id).await;
         screens.push(screen_text(&app).await);
     }
+    // The same tenant's app as a background service (client credentials).
+    click(&app, ".brand").await;
+    app.open_saved_profile(&sandbox, "Audit app", "ClientCredentials")
+        .await
+        .unwrap();
+    click(&app, r#"[data-testid="connect"]"#).await;
+    expect_text(
+        &app,
+        &shots,
+        r#"[data-testid="token-verdict"]"#,
+        "This token can call Business Central.",
+    )
+    .await;
+    screens.push(screen_text(&app).await);
 
-    // What Microsoft handed out during the journey: the secret, and every
-    // access and refresh token.
+    // What Microsoft handed out during the journey: the secret, every
+    // authorization code, and every access and refresh token.
     let mut secrets = sandbox.issued_tokens();
     assert!(
         secrets.len() >= 2,
@@ -1053,6 +1067,14 @@ async fn no_secret_or_token_reaches_a_screen_a_file_or_a_process() {
     assert!(
         report.exists() && files > 2,
         "the report and settings were scanned"
+    );
+    // The log (among the files above) tells of both sign-ins, without them.
+    assert_log_clean(&app, &secrets);
+    let log = app_log(&app);
+    assert!(
+        log.contains("The sign-in listener received the redirect, with an authorization code")
+            && log.matches("/oauth2/v2.0/token answered 200 in").count() >= 2,
+        "{log}"
     );
     // The app and its WebKit processes: arguments and environment.
     let marker = format!("HOME={}", app.home().join("home").display());

@@ -15,9 +15,10 @@ use std::path::Path;
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    assert_in_no_file, check_and_save_report, click, expect_checks_pass, expect_text, expiry_state,
-    four_ways, open_and_show, open_tenant_for_setup, robot_browser, sandbox_cloud, save_dialog,
-    saved_with_suggested_name, screen_text, scroll_to, shoot, step, theme, LONG, ONE_WINDOW,
+    app_log, assert_in_no_file, assert_log_clean, check_and_save_report, click, expect_checks_pass,
+    expect_text, expiry_state, four_ways, open_and_show, open_tenant_for_setup, robot_browser,
+    sandbox_cloud, save_dialog, saved_with_suggested_name, screen_text, scroll_to, shoot, step,
+    theme, LONG, ONE_WINDOW,
 };
 use d365_e2e::utc_date_in;
 use d365_sandbox::resources::Resource;
@@ -200,9 +201,14 @@ async fn setup_business_central_background_service() {
     let report = std::fs::read_to_string(report).unwrap();
     assert!(report.contains(&client_id), "the report names the new app");
 
-    // The secret went to the keychain only: no screen, no file.
+    // The secret went to the keychain only: no screen, no file. The log
+    // holds neither it nor the administrator's codes and tokens.
     assert!(!screen_text(&app).await.contains(&secret));
     assert_in_no_file(&app, &secret);
+    let mut secrets = sandbox.issued_tokens();
+    secrets.push(secret);
+    assert_log_clean(&app, &secrets);
+    assert!(app_log(&app).contains("The sign-in listener received the redirect"));
     app.quit().await.unwrap();
 }
 

@@ -83,7 +83,7 @@ export function AboutDialog({ onClose }: { onClose: () => void }) {
           {TABS.map((t) => (
             <div
               key={t.id}
-              className="about-panel"
+              className={`about-panel about-panel-${t.id}`}
               role="tabpanel"
               id={`${id}-panel-${t.id}`}
               aria-labelledby={`${id}-tab-${t.id}`}

@@ -37,34 +37,38 @@ export function LicenceList({ licences }: { licences: Licences }) {
       <p className="muted" aria-live="polite" data-testid="licence-count">
         {needle ? `${shown} of ${total} packages match.` : `${total} packages.`}
       </p>
-      {groups.map(
-        (g) =>
-          g.packages.length > 0 && (
-            <section key={g.id} aria-labelledby={`${id}-${g.id}`}>
-              <h3 id={`${id}-${g.id}`}>
-                {g.title} <span className="muted">({g.packages.length})</span>
-              </h3>
-              <table className="about-table licence-table" data-testid={`licences-${g.id}`}>
-                <thead>
-                  <tr>
-                    <th scope="col">Package</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">Licence</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {g.packages.map((p) => (
-                    <tr key={`${p.name}@${p.version}`} data-package={p.name}>
-                      <th scope="row">{p.name}</th>
-                      <td className="mono">{p.version}</td>
-                      <td>{p.licence}</td>
+      {/* Only the list scrolls: the search stays in view. Focusable, so
+          the keyboard can scroll it too. */}
+      <div className="licence-scroll" tabIndex={0} role="region" aria-label="Packages and their licences">
+        {groups.map(
+          (g) =>
+            g.packages.length > 0 && (
+              <section key={g.id} aria-labelledby={`${id}-${g.id}`}>
+                <h3 id={`${id}-${g.id}`}>
+                  {g.title} <span className="muted">({g.packages.length})</span>
+                </h3>
+                <table className="about-table licence-table" data-testid={`licences-${g.id}`}>
+                  <thead>
+                    <tr>
+                      <th scope="col">Package</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">Licence</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-          ),
-      )}
+                  </thead>
+                  <tbody>
+                    {g.packages.map((p) => (
+                      <tr key={`${p.name}@${p.version}`} data-package={p.name}>
+                        <th scope="row">{p.name}</th>
+                        <td className="mono">{p.version}</td>
+                        <td>{p.licence}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </section>
+            ),
+        )}
+      </div>
     </>
   );
 }
