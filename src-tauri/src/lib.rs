@@ -133,7 +133,7 @@ fn start_log<R: Runtime>(app: &tauri::App<R>) {
         std::env::consts::ARCH
     );
     tracing::info!(
-        "Proxy: {}",
+        "{}",
         d365_core::proxy::ProxySettings::from_environment().summary
     );
     app.state::<AppState>().keep_log(log);

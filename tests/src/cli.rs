@@ -55,6 +55,8 @@ impl Cli {
         command
             .args(args)
             .env("XDG_CONFIG_HOME", self.home.path())
+            // d365c's log goes here, not into the test session's folder.
+            .env("XDG_DATA_HOME", self.home.path().join(".local/share"))
             .env("HOME", self.home.path())
             .env_remove("D365C_CLIENT_SECRET");
         if let Some(secret) = &self.secret {

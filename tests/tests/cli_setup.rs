@@ -143,6 +143,19 @@ async fn setup_registers_a_bc_background_service_and_a_rerun_makes_no_duplicate(
             );
         }
     }
+    // Among those files, d365c's log (docs/support.md), which tells of the
+    // run: each command by name, the administrator's sign-in, Graph calls.
+    let log = std::fs::read_to_string(cli.home().join(".local/share/d365connect/logs/d365c.log"))
+        .unwrap();
+    for line in [
+        "started on linux: setup",
+        "started on linux: secret renew",
+        "The sign-in listener received the redirect, with an authorization code",
+        "/oauth2/v2.0/token answered 200 in",
+        "/graph/v1.0/applications",
+    ] {
+        assert!(log.contains(line), "d365c's log lacks {line:?}:\n{log}");
+    }
     for text in [progress, String::from_utf8_lossy(&out.stdout).into_owned()] {
         for secret in &secrets {
             assert!(

@@ -222,7 +222,7 @@ async fn the_about_box_shows_version_licences_proxy_and_saves_the_log() {
             "D365 Connect {} started on linux",
             env!("CARGO_PKG_VERSION")
         ),
-        "Proxy: Every request goes through the proxy proxy.example:3128.",
+        "Every request goes through the proxy proxy.example:3128.",
         "The page asked for start_sandbox",
         "/oauth2/v2.0/token answered 200 in",
         "The page asked for about",

@@ -145,7 +145,7 @@ fn start_log(matches: &clap::ArgMatches) {
         command.join(" ")
     );
     tracing::info!(
-        "Proxy: {}",
+        "{}",
         d365_core::proxy::ProxySettings::from_environment().summary
     );
 }

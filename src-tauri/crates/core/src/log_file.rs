@@ -97,7 +97,7 @@ impl LogFile {
     }
 
     /// `d365c`'s log folder: `logs` in the OS's folder for the user's
-    /// application data (on Linux `~/.local/share/d365-connect/logs`).
+    /// application data (on Linux `~/.local/share/d365connect/logs`).
     pub fn cli_folder() -> Option<PathBuf> {
         directories::ProjectDirs::from("com", "d365connect", "D365 Connect")
             .map(|dirs| dirs.data_local_dir().join("logs"))
