@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{
-    app_log, assert_in_no_file, click, expect_text, open_and_show, press, save_dialog, screen_text,
-    shoot, step, theme, LONG, ONE_WINDOW, SHORT,
+    app_log, assert_in_no_file, cancel_save_dialog, click, expect_text, four_ways, open_and_show,
+    press, save_dialog, saved_with_suggested_name, screen_text, step, theme, LONG, ONE_WINDOW,
+    SHORT,
 };
 use serde_json::json;
 
@@ -22,8 +23,9 @@ const PROXY: &str = "http://alice:s3cret@proxy.example:3128";
 const PASSWORD: &str = "s3cret";
 const ESCAPE: &str = "\u{E00C}";
 
-/// The About tab `tab` as it is, in light then dark, named with `size`.
-async fn shoot_tab(app: &Desktop, shots: &Path, tab: &str, size: &str) {
+/// Shows the About tab `tab` and shoots it four ways (light and dark,
+/// 1200×800 and 1024×700); returns what the screen holds.
+async fn four_ways_tab(app: &Desktop, shots: &Path, tab: &str) -> String {
     click(app, &format!(r#"[data-testid="about-tab-{tab}"]"#)).await;
     app.wait_for(
         &format!(r#"[data-testid="about-panel-{tab}"]:not([hidden])"#),
@@ -31,18 +33,8 @@ async fn shoot_tab(app: &Desktop, shots: &Path, tab: &str, size: &str) {
     )
     .await
     .unwrap();
-    for choice in ["light", "dark"] {
-        // The theme switch sits under the modal's backdrop: set it as the
-        // switch does.
-        app.client
-            .execute(
-                "document.documentElement.dataset.theme = arguments[0];",
-                vec![json!(choice)],
-            )
-            .await
-            .unwrap();
-        shoot(app, shots, &format!("about-{tab}-{choice}-{size}")).await;
-    }
+    four_ways(app, shots, &format!("about-{tab}")).await;
+    screen_text(app).await
 }
 
 /// An element's textContent (WebDriver's text of some elements is empty
@@ -174,14 +166,9 @@ async fn the_about_box_shows_version_licences_proxy_and_saves_the_log() {
 
     // Save a copy: cancelled first (nothing changes), then where the
     // dialog suggests, the user's Documents.
-    click(&app, r#"[data-testid="save-log-copy"]"#).await;
-    save_dialog(&app, "Save a copy of the log")
-        .await
-        .cancel()
-        .unwrap();
-    app.wait_for(r#"[data-testid="save-log-copy"]:not([disabled])"#, SHORT)
-        .await
-        .unwrap();
+    let save = r#"[data-testid="save-log-copy"]"#;
+    click(&app, save).await;
+    cancel_save_dialog(&app, "Save a copy of the log", save).await;
     assert!(app
         .client
         .find(fantoccini::Locator::Css(
@@ -189,33 +176,16 @@ async fn the_about_box_shows_version_licences_proxy_and_saves_the_log() {
         ))
         .await
         .is_err());
-    click(&app, r#"[data-testid="save-log-copy"]"#).await;
+    click(&app, save).await;
     let dialog = save_dialog(&app, "Save a copy of the log").await;
     dialog.screenshot(&shots, "about-log-save-dialog").unwrap();
     dialog.accept().unwrap();
-    expect_text(
-        &app,
-        &shots,
-        r#"[data-testid="log-copy-saved"]"#,
-        "Saved a copy",
-    )
-    .await;
-    let copy = PathBuf::from(
-        text_content(
-            &app,
-            r#"[data-testid="log-copy-saved"] [data-testid="saved-path"]"#,
-        )
-        .await,
-    );
-    assert_eq!(
-        copy.parent(),
-        Some(app.home().join("home/Documents").as_path())
-    );
-    let name = copy.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(
-        name.starts_with("D365 Connect - log - ") && name.ends_with(".log"),
-        "{name}"
-    );
+    let saved_line = r#"[data-testid="log-copy-saved"]"#;
+    expect_text(&app, &shots, saved_line, "Saved a copy").await;
+    let copy = saved_with_suggested_name(&app, saved_line, "log", "log").await;
+    assert!(copy
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("D365 Connect - log - ")));
     let saved = std::fs::read_to_string(&copy).unwrap();
     for line in [
         &format!(
@@ -236,15 +206,8 @@ async fn the_about_box_shows_version_licences_proxy_and_saves_the_log() {
     open_and_show(&app, r#"[data-testid="log-copy-saved"]"#, &copy).await;
 
     // Every tab, light and dark, at both sizes; the password is on none.
-    let mut screens = vec![];
-    for (width, height) in [(1200, 800), (1024, 700)] {
-        app.client.set_window_size(width, height).await.unwrap();
-        for tab in ["network", "log", "licences"] {
-            shoot_tab(&app, &shots, tab, &format!("{width}x{height}")).await;
-            screens.push(screen_text(&app).await);
-        }
-    }
-    for screen in &screens {
+    for tab in ["network", "log", "licences"] {
+        let screen = four_ways_tab(&app, &shots, tab).await;
         assert!(
             !screen.contains(PASSWORD),
             "the proxy password is on screen"
