@@ -188,6 +188,23 @@ mod tests {
     #[derive(Clone, Default)]
     struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
+    impl Captured {
+        /// Captures this thread's log until the guard is dropped.
+        fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+            let captured = Self::default();
+            let writer = captured.clone();
+            let log = tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish();
+            (captured, tracing::subscriber::set_default(log))
+        }
+
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
     impl std::io::Write for Captured {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             self.0.lock().unwrap().extend_from_slice(buf);
@@ -200,13 +217,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_is_logged_without_its_query_headers_or_body() {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let log = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        let _log = tracing::subscriber::set_default(log);
+        let (captured, _log) = Captured::start();
         let server = crate::test_fixtures::answer_once(
             "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".into(),
         );
@@ -218,7 +229,7 @@ mod tests {
             .bearer_auth("the-token")
             .body("client_secret=the-secret");
         send(request).await.unwrap();
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text = captured.text();
         assert!(
             text.contains(&format!("POST {server}/oauth2/token answered 204 in ")),
             "{text}"
@@ -230,13 +241,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_that_cannot_connect_is_logged_by_its_kind_only() {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let log = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        let _log = tracing::subscriber::set_default(log);
+        let (captured, _log) = Captured::start();
         // A port nothing listens on: bound, then closed.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -247,7 +252,7 @@ mod tests {
             .unwrap()
             .get(format!("http://127.0.0.1:{port}/data?$filter=secret"));
         assert!(send(request).await.is_err());
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text = captured.text();
         assert!(
             text.contains(&format!("GET 127.0.0.1:{port}/data failed after"))
                 && text.contains("no connection could be made"),
