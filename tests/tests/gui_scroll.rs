@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use d365_e2e::desktop::{screenshot_dir, Desktop};
 use d365_e2e::journey::{click_within, row_count, rows_loaded, table_open, table_status};
+use d365_e2e::median;
 use d365_e2e::processes::{find_process, memory_by_process};
 use d365_sandbox::data::Scale;
 use d365_sandbox::world::World;
@@ -52,11 +53,6 @@ impl Run {
 
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1_048_576.0
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// 200 frames from the top, scrolling 100 px each (20,000 px: inside the

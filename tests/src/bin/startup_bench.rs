@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use d365_e2e::desktop::start_xvfb;
+use d365_e2e::median;
 use d365_e2e::processes::{built_binary, tree_memory, Stoppable};
 
 struct Sample {
@@ -51,15 +52,6 @@ fn sample(name: &'static str, program: &std::path::Path, display: &str) -> Resul
         to_first_frame,
         memory,
     })
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
 }
 
 fn main() -> Result<(), String> {
