@@ -19,6 +19,9 @@ cargo fmt --all --check
 step "UI: type check, lint, unit tests, build"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm test --silent && npm run --silent build)
 
+step "fetch every platform's crates (the licence list reads them offline)"
+cargo fetch --locked
+
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -687,8 +687,11 @@ async fn a_setup_stopped_halfway_is_completed_by_running_it_again() {
     };
     assert_eq!(named(&sandbox), 1, "the first run made the app");
 
-    // Entra catches up; the same button runs setup again.
-    sandbox.set_replication_delay(std::time::Duration::from_secs(1));
+    // Entra catches up; the same button runs setup again. Caught up means
+    // the first run's app is visible now: with any delay left, a re-run
+    // within it cannot see the app yet and makes a second one (a failure
+    // seen when the steps above took under a second).
+    sandbox.set_replication_delay(std::time::Duration::ZERO);
     click(&app, r#"[data-testid="setup-start"]"#).await;
     let done = expect_text(
         &app,
