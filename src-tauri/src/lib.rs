@@ -7,6 +7,8 @@ mod commands;
 mod licences;
 mod navigation;
 #[cfg(target_os = "linux")]
+mod page_memory;
+#[cfg(target_os = "linux")]
 mod rendering;
 mod saved_files;
 #[cfg(test)]
@@ -136,12 +138,17 @@ fn start_log<R: Runtime>(app: &tauri::App<R>) {
         "{}",
         d365_core::proxy::ProxySettings::from_environment().summary
     );
+    // The window exists by now, and with it the web context.
+    #[cfg(target_os = "linux")]
+    tracing::info!("{}", page_memory::summary());
     app.state::<AppState>().keep_log(log);
 }
 
 pub fn run() {
     #[cfg(target_os = "linux")]
     rendering::choose_painting();
+    #[cfg(target_os = "linux")]
+    page_memory::limit_page_memory();
     let app = run_app(Builder::default()).setup(|app| {
         start_log(app);
         Ok(())

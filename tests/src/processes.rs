@@ -165,6 +165,22 @@ fn parent_of(pid: u32) -> Option<u32> {
     after_comm.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time a process and its descendants have used, in seconds: user +
+/// system from `/proc/PID/stat`, counted in USER_HZ ticks (100 a second on
+/// Linux whatever the kernel's own rate).
+pub fn tree_cpu_seconds(root: u32) -> f64 {
+    let ticks: u64 = tree(root).into_iter().filter_map(cpu_ticks_of).sum();
+    ticks as f64 / 100.0
+}
+
+fn cpu_ticks_of(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut after_comm = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: u64 = after_comm.next()?.parse().ok()?;
+    let system: u64 = after_comm.next()?.parse().ok()?;
+    Some(user + system)
+}
+
 fn pss_of(pid: u32) -> Option<u64> {
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
     let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;

@@ -8,8 +8,11 @@ import type { Row } from "./usePagedTable";
 
 /** Rows per request: three screens or so, one IPC call. */
 export const BLOCK = 100;
-/** Blocks kept; the farthest from the viewport go first. */
-const KEPT_BLOCKS = 40;
+/** Blocks kept; the farthest from the viewport go first. A thousand rows,
+ *  thirty screens: each kept row also keeps its built table row and cells,
+ *  and 4,000 of them kept the page process about 100 MiB larger after a
+ *  long scroll (docs/building.md, "Page memory"). */
+const KEPT_BLOCKS = 10;
 
 interface Cache {
   handle: number | null;
