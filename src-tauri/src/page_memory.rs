@@ -32,10 +32,11 @@ use webkit2gtk_sys as webkit;
 
 /// The footprint WebKit measures against, in MB. Conservative release
 /// (what WebKit calls non-critical memory: caches) starts at 230 MB, strict
-/// release (critical memory too, with a garbage collection) at 256 MB. Measured under Xvfb, a page process showing a table
-/// settles at 170-230 MB, so an idle app is left alone, and climbs to
-/// 300-530 MB while 100,000 rows are loaded by scrolling, so the garbage
-/// that leaves is collected within a check or two. Lower thresholds would
+/// release (critical memory too, with a garbage collection) at 256 MB.
+/// Measured under Xvfb, a page process showing a table settles at 170-230
+/// MB, so an idle app is left alone, and climbs to 300-530 MB while 100,000
+/// rows are loaded by scrolling, so the garbage that leaves is collected
+/// within a check or two. Lower thresholds would
 /// collect a resting page over and over: WebKit's documentation warns of
 /// exactly that.
 const MEMORY_LIMIT_MB: c_uint = 512;
@@ -70,15 +71,10 @@ pub fn limit_page_memory() {
     }
 }
 
-/// Whether a web context was built with our settings: for the log, so a
+/// For the log: whether a web context was built with our settings, so a
 /// WebKit or wry that builds its context differently is noticed.
-pub fn applied() -> bool {
-    APPLIED.load(Ordering::Relaxed)
-}
-
-/// A summary for the log.
 pub fn summary() -> String {
-    if applied() {
+    if APPLIED.load(Ordering::Relaxed) {
         format!(
             "WebKit page process: memory-pressure limit {MEMORY_LIMIT_MB} MB, caches released from {:.0} MB and garbage collected from {:.0} MB, checked every {POLL_INTERVAL_S:.0} s",
             f64::from(MEMORY_LIMIT_MB) * CONSERVATIVE,

@@ -158,11 +158,20 @@ pub fn tree(root: u32) -> Vec<u32> {
     all
 }
 
-/// The parent from `/proc/PID/stat` (the field after the `(comm)`).
-fn parent_of(pid: u32) -> Option<u32> {
+/// `/proc/PID/stat` after its `(comm)`, which may hold spaces: the state
+/// is the first field, the parent the second, user and system CPU ticks
+/// the 12th and 13th.
+fn stat_after_comm(pid: u32) -> Option<String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_comm = stat.rsplit_once(')')?.1;
-    after_comm.split_whitespace().nth(1)?.parse().ok()
+    Some(stat.rsplit_once(')')?.1.to_string())
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    stat_after_comm(pid)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// CPU time a process and its descendants have used, in seconds: user +
@@ -174,10 +183,10 @@ pub fn tree_cpu_seconds(root: u32) -> f64 {
 }
 
 fn cpu_ticks_of(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut after_comm = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
-    let user: u64 = after_comm.next()?.parse().ok()?;
-    let system: u64 = after_comm.next()?.parse().ok()?;
+    let stat = stat_after_comm(pid)?;
+    let mut ticks = stat.split_whitespace().skip(11);
+    let user: u64 = ticks.next()?.parse().ok()?;
+    let system: u64 = ticks.next()?.parse().ok()?;
     Some(user + system)
 }
 
